@@ -1,0 +1,51 @@
+package io.sidetrack.core;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What registry-stream does with one registration.
+ *
+ * @param outcome the kind of decision
+ * @param next the state to store for the registration's id
+ * @param before the active intercept it replaces or keeps, or {@code null}
+ * @param reason why it was rejected, or {@code null} when accepted
+ */
+public record Decision(Outcome outcome, InterceptState next, Intercept before, String reason) {
+
+  /** The kinds of decision, and what each publishes. */
+  public enum Outcome {
+    /** A new active intercept: route entry and audit event. */
+    CREATED(true, true),
+    /** An active intercept changed its routing: route entry and audit event. */
+    UPDATED(true, true),
+    /** Only the lease moved: nothing is published. */
+    RENEWED(false, false),
+    /** Refused: an audit event with the reason, no route change. */
+    REJECTED(false, true),
+    /** The same refusal as last time (a renewal of a rejected registration): nothing published. */
+    STILL_REJECTED(false, false);
+
+    private final boolean changesRoute;
+    private final boolean audited;
+
+    Outcome(boolean changesRoute, boolean audited) {
+      this.changesRoute = changesRoute;
+      this.audited = audited;
+    }
+
+    /** Whether a route entry is published. */
+    public boolean changesRoute() {
+      return changesRoute;
+    }
+
+    /** Whether an audit event is published. */
+    public boolean audited() {
+      return audited;
+    }
+  }
+
+  public Decision {
+    requireNonNull(outcome, "outcome");
+    requireNonNull(next, "next");
+  }
+}

@@ -1,0 +1,72 @@
+package io.sidetrack.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A developer's request to take some of a workload's traffic: the core form of an {@code
+ * InterceptRegistration}.
+ *
+ * @param id intercept id, unique across the cluster
+ * @param workload the workload whose traffic is taken
+ * @param owner authenticated identity of the developer
+ * @param match which requests are taken
+ * @param target where matched requests go (the router holding the developer's tunnel)
+ * @param createdAt when the intercept was first registered; ties go to the older intercept
+ * @param expiresAt end of the lease unless renewed
+ * @param failureMode what agents do when the target is unreachable
+ * @param labels free-form labels
+ */
+public record Intercept(
+    String id,
+    String workload,
+    String owner,
+    MatchRules match,
+    String target,
+    Instant createdAt,
+    Instant expiresAt,
+    FailureMode failureMode,
+    Map<String, String> labels) {
+
+  public Intercept {
+    requireNonNull(id, "id");
+    requireNonNull(workload, "workload");
+    requireNonNull(owner, "owner");
+    requireNonNull(match, "match");
+    requireNonNull(target, "target");
+    requireNonNull(createdAt, "createdAt");
+    requireNonNull(expiresAt, "expiresAt");
+    requireNonNull(failureMode, "failureMode");
+    labels = Map.copyOf(requireNonNull(labels, "labels"));
+  }
+
+  /** Key of this intercept in the per-workload stores and in {@code sidetrack.routes}. */
+  public String routeKey() {
+    return RouteKeys.routeKey(workload, id);
+  }
+
+  /** This intercept with another lease end. */
+  public Intercept withExpiresAt(Instant newExpiresAt) {
+    return new Intercept(
+        id, workload, owner, match, target, createdAt, newExpiresAt, failureMode, labels);
+  }
+
+  /** This intercept with another creation time. */
+  public Intercept withCreatedAt(Instant newCreatedAt) {
+    return new Intercept(
+        id, workload, owner, match, target, newCreatedAt, expiresAt, failureMode, labels);
+  }
+
+  /** Whether the two differ in anything but their lease (createdAt and expiresAt). */
+  public boolean sameRoutingAs(Intercept other) {
+    return id.equals(other.id)
+        && workload.equals(other.workload)
+        && owner.equals(other.owner)
+        && match.equals(other.match)
+        && target.equals(other.target)
+        && failureMode == other.failureMode
+        && labels.equals(other.labels);
+  }
+}

@@ -1,0 +1,163 @@
+package io.sidetrack.core;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Checks a registration on its own, before it is compared with the others of its workload. */
+public final class InterceptValidator {
+  private static final java.util.regex.Pattern ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final java.util.regex.Pattern WORKLOAD =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  /** RFC 9110 section 5.6.2 token. */
+  private static final java.util.regex.Pattern TOKEN =
+      java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  /** Visible ASCII and spaces or tabs inside: what a header field value may hold. */
+  private static final java.util.regex.Pattern FIELD_VALUE =
+      java.util.regex.Pattern.compile("[\\x21-\\x7E]([\\x20-\\x7E\\t]*[\\x21-\\x7E])?");
+
+  private static final int MAX_NAME_LENGTH = 256;
+
+  private final Limits limits;
+
+  public InterceptValidator(Limits limits) {
+    this.limits = requireNonNull(limits, "limits");
+  }
+
+  /** Whether {@code workload} is a valid workload name (an RFC 1123 label). */
+  public static boolean isValidWorkload(String workload) {
+    return workload != null && WORKLOAD.matcher(workload).matches();
+  }
+
+  /** Whether {@code name} is a valid HTTP header name (an RFC 9110 token). */
+  public static boolean isValidHeaderName(String name) {
+    return name != null && name.length() <= MAX_NAME_LENGTH && TOKEN.matcher(name).matches();
+  }
+
+  /**
+   * The first problem with {@code intercept} as decided at {@code now}, as a reason a developer
+   * can act on, or empty when there is none.
+   */
+  public Optional<String> problem(Intercept intercept, Instant now) {
+    return Optional.ofNullable(firstProblem(intercept, now));
+  }
+
+  private String firstProblem(Intercept i, Instant now) {
+    if (!ID.matcher(i.id()).matches()) {
+      return "invalid intercept id '"
+          + abbreviate(i.id())
+          + "': use 1-128 letters, digits, '.', '_' or '-'";
+    }
+    if (!isValidWorkload(i.workload())) {
+      return "invalid workload name '"
+          + abbreviate(i.workload())
+          + "': use 1-63 lower-case letters, digits or '-', starting and ending alphanumeric";
+    }
+    if (i.owner().isBlank() || i.owner().length() > MAX_NAME_LENGTH) {
+      return "invalid owner: must be 1-" + MAX_NAME_LENGTH + " characters";
+    }
+    if (i.target().isBlank() || i.target().length() > MAX_NAME_LENGTH) {
+      return "invalid target: must be 1-" + MAX_NAME_LENGTH + " characters";
+    }
+    String ruleProblem = matchProblem(i.match());
+    if (ruleProblem != null) {
+      return ruleProblem;
+    }
+    if (i.expiresAt().isBefore(i.createdAt())) {
+      return "invalid lease: expiresAt " + i.expiresAt() + " is before createdAt " + i.createdAt();
+    }
+    if (!i.expiresAt().isAfter(now)) {
+      return "lease already expired at " + i.expiresAt();
+    }
+    Duration ttl = Duration.between(now, i.expiresAt());
+    if (ttl.compareTo(limits.maxTtl()) > 0) {
+      return "lease too long: expires in "
+          + ttl.toSeconds()
+          + "s, the limit is "
+          + limits.maxTtl().toSeconds()
+          + "s";
+    }
+    return null;
+  }
+
+  private String matchProblem(MatchRules m) {
+    if (m.global() && (!m.headers().isEmpty() || !m.baggage().isEmpty())) {
+      return "a global intercept takes every request no personal intercept took: it cannot have"
+          + " header or baggage rules";
+    }
+    if (!m.global() && m.conditionCount() == 0) {
+      return "no match rules: give a header, baggage, path or method rule, or make the intercept"
+          + " global";
+    }
+    if (m.conditionCount() > limits.maxConditions()) {
+      return "too many match rules: " + m.conditionCount() + ", the limit is "
+          + limits.maxConditions();
+    }
+    for (HeaderMatch h : m.headers()) {
+      if (!isValidHeaderName(h.name())) {
+        return "invalid header name '" + abbreviate(h.name()) + "': must be an RFC 9110 token";
+      }
+      String lengthProblem = lengthProblem("value of header " + h.name(), h.value());
+      if (lengthProblem != null) {
+        return lengthProblem;
+      }
+      if (h.kind() == HeaderMatch.Kind.EXACT && !FIELD_VALUE.matcher(h.value()).matches()) {
+        return "invalid value for header "
+            + h.name()
+            + ": use visible ASCII, no leading or trailing space";
+      }
+      if (h.kind() == HeaderMatch.Kind.REGEX) {
+        try {
+          Pattern.compile(h.value());
+        } catch (PatternSyntaxException e) {
+          return "invalid regex for header " + h.name() + ": " + e.getMessage();
+        }
+      }
+    }
+    for (BaggageMatch b : m.baggage()) {
+      if (!TOKEN.matcher(b.key()).matches() || b.key().length() > MAX_NAME_LENGTH) {
+        return "invalid baggage key '" + abbreviate(b.key()) + "': must be an RFC 9110 token";
+      }
+      String lengthProblem = lengthProblem("value of baggage " + b.key(), b.value());
+      if (lengthProblem != null) {
+        return lengthProblem;
+      }
+    }
+    if (m.pathPrefix() != null) {
+      if (!m.pathPrefix().startsWith("/")) {
+        return "invalid path prefix '" + abbreviate(m.pathPrefix()) + "': must start with '/'";
+      }
+      String lengthProblem = lengthProblem("path prefix", m.pathPrefix());
+      if (lengthProblem != null) {
+        return lengthProblem;
+      }
+      if (!FIELD_VALUE.matcher(m.pathPrefix()).matches() || m.pathPrefix().contains(" ")) {
+        return "invalid path prefix '" + abbreviate(m.pathPrefix()) + "': no spaces or controls";
+      }
+    }
+    if (m.method() != null && !TOKEN.matcher(m.method()).matches()) {
+      return "invalid method '" + abbreviate(m.method()) + "': must be an RFC 9110 token";
+    }
+    return null;
+  }
+
+  private String lengthProblem(String what, String value) {
+    if (value.isEmpty()) {
+      return what + " is empty";
+    }
+    if (value.length() > limits.maxValueLength()) {
+      return what + " too long: " + value.length() + " characters, the limit is "
+          + limits.maxValueLength();
+    }
+    return null;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+}

@@ -1,0 +1,88 @@
+package io.sidetrack.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What requests an intercept takes. All conditions are ANDed; a global intercept takes what no
+ * personal intercept of the workload took.
+ *
+ * @param headers header conditions
+ * @param baggage W3C baggage conditions
+ * @param pathPrefix path prefix the request path must start with, or {@code null}
+ * @param method HTTP method the request must use, or {@code null}
+ * @param global whether this is the workload's global intercept
+ */
+public record MatchRules(
+    List<HeaderMatch> headers,
+    List<BaggageMatch> baggage,
+    String pathPrefix,
+    String method,
+    boolean global) {
+
+  /** Signature of every global intercept: two global intercepts of one workload conflict. */
+  public static final String GLOBAL_SIGNATURE = "global";
+
+  public MatchRules {
+    headers = List.copyOf(requireNonNull(headers, "headers"));
+    baggage = List.copyOf(requireNonNull(baggage, "baggage"));
+    method = method == null ? null : method.toUpperCase(Locale.ROOT);
+  }
+
+  /** Rules that take requests carrying {@code name: value}. */
+  public static MatchRules header(String name, String value) {
+    return new MatchRules(List.of(HeaderMatch.exact(name, value)), List.of(), null, null, false);
+  }
+
+  /** Rules of a global intercept. */
+  public static MatchRules globalRules() {
+    return new MatchRules(List.of(), List.of(), null, null, true);
+  }
+
+  /** How many conditions these rules have. */
+  public int conditionCount() {
+    return headers.size() + baggage.size() + (pathPrefix == null ? 0 : 1) + (method == null ? 0 : 1);
+  }
+
+  /**
+   * A canonical digest of these rules: equal for rules that take the same requests whatever the
+   * order they were written in, so two intercepts with one signature conflict.
+   */
+  public String signature() {
+    if (global) {
+      return GLOBAL_SIGNATURE;
+    }
+    List<String> parts = new ArrayList<>();
+    for (HeaderMatch h : headers) {
+      parts.add("h\u0000" + h.name() + "\u0000" + h.kind() + "\u0000" + h.value());
+    }
+    for (BaggageMatch b : baggage) {
+      parts.add("b\u0000" + b.key() + "\u0000" + b.value());
+    }
+    if (pathPrefix != null) {
+      parts.add("p\u0000" + pathPrefix);
+    }
+    if (method != null) {
+      parts.add("m\u0000" + method);
+    }
+    parts.sort(null);
+    parts = parts.stream().distinct().toList();
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String part : parts) {
+        sha.update(part.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) '\n');
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+}

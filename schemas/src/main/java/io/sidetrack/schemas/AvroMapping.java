@@ -1,0 +1,120 @@
+package io.sidetrack.schemas;
+
+import io.sidetrack.core.BaggageMatch;
+import io.sidetrack.core.FailureMode;
+import io.sidetrack.core.HeaderMatch;
+import io.sidetrack.core.Intercept;
+import io.sidetrack.core.InterceptState;
+import io.sidetrack.core.InterceptStatus;
+import io.sidetrack.core.MatchRules;
+import io.sidetrack.schemas.avro.HeaderMatchKind;
+import io.sidetrack.schemas.avro.InterceptRegistration;
+import io.sidetrack.schemas.avro.RouteEntry;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Converts between the core model (plain records) and the generated Avro classes; Avro stays at
+ * the serde boundary.
+ */
+public final class AvroMapping {
+  private AvroMapping() {}
+
+  public static Intercept toIntercept(InterceptRegistration r) {
+    return new Intercept(
+        r.getId(),
+        r.getWorkload(),
+        r.getOwner(),
+        toMatch(r.getMatch()),
+        r.getTarget(),
+        r.getCreatedAt(),
+        r.getExpiresAt(),
+        FailureMode.valueOf(r.getFailureMode().name()),
+        r.getLabels() == null ? Map.of() : Map.copyOf(r.getLabels()));
+  }
+
+  public static InterceptRegistration toRegistration(Intercept i) {
+    return InterceptRegistration.newBuilder()
+        .setId(i.id())
+        .setWorkload(i.workload())
+        .setOwner(i.owner())
+        .setMatch(toAvro(i.match()))
+        .setTarget(i.target())
+        .setCreatedAt(i.createdAt())
+        .setExpiresAt(i.expiresAt())
+        .setFailureMode(io.sidetrack.schemas.avro.FailureMode.valueOf(i.failureMode().name()))
+        .setLabels(new HashMap<>(i.labels()))
+        .build();
+  }
+
+  /** The route entry agents need for an active intercept. */
+  public static RouteEntry toRouteEntry(Intercept i) {
+    return RouteEntry.newBuilder()
+        .setInterceptId(i.id())
+        .setWorkload(i.workload())
+        .setOwner(i.owner())
+        .setMatch(toAvro(i.match()))
+        .setTarget(i.target())
+        .setCreatedAt(i.createdAt())
+        .setFailureMode(io.sidetrack.schemas.avro.FailureMode.valueOf(i.failureMode().name()))
+        .build();
+  }
+
+  public static MatchRules toMatch(io.sidetrack.schemas.avro.MatchRules m) {
+    return new MatchRules(
+        m.getHeaders().stream()
+            .map(
+                h ->
+                    new HeaderMatch(
+                        h.getName(), HeaderMatch.Kind.valueOf(h.getKind().name()), h.getValue()))
+            .toList(),
+        m.getBaggage().stream().map(b -> new BaggageMatch(b.getKey(), b.getValue())).toList(),
+        m.getPathPrefix(),
+        m.getMethod(),
+        m.getGlobal());
+  }
+
+  public static io.sidetrack.schemas.avro.MatchRules toAvro(MatchRules m) {
+    return io.sidetrack.schemas.avro.MatchRules.newBuilder()
+        .setHeaders(
+            m.headers().stream()
+                .map(
+                    h ->
+                        io.sidetrack.schemas.avro.HeaderMatch.newBuilder()
+                            .setName(h.name())
+                            .setKind(HeaderMatchKind.valueOf(h.kind().name()))
+                            .setValue(h.value())
+                            .build())
+                .toList())
+        .setBaggage(
+            m.baggage().stream()
+                .map(
+                    b ->
+                        io.sidetrack.schemas.avro.BaggageMatch.newBuilder()
+                            .setKey(b.key())
+                            .setValue(b.value())
+                            .build())
+                .toList())
+        .setPathPrefix(m.pathPrefix())
+        .setMethod(m.method())
+        .setGlobal(m.global())
+        .build();
+  }
+
+  public static InterceptState toState(io.sidetrack.schemas.avro.InterceptState s) {
+    return new InterceptState(
+        toIntercept(s.getIntercept()),
+        InterceptStatus.valueOf(s.getStatus().name()),
+        s.getReason(),
+        s.getDecidedAt());
+  }
+
+  public static io.sidetrack.schemas.avro.InterceptState toAvro(InterceptState s) {
+    return io.sidetrack.schemas.avro.InterceptState.newBuilder()
+        .setIntercept(toRegistration(s.intercept()))
+        .setStatus(io.sidetrack.schemas.avro.InterceptStatus.valueOf(s.status().name()))
+        .setReason(s.reason())
+        .setDecidedAt(s.decidedAt())
+        .build();
+  }
+}
