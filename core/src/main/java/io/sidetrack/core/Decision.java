@@ -9,8 +9,21 @@ import static java.util.Objects.requireNonNull;
  * @param next the state to store for the registration's id
  * @param before the active intercept it replaces or keeps, or {@code null}
  * @param reason why it was rejected, or {@code null} when accepted
+ * @param rejection the kind of rejection, or {@code null} when accepted
  */
-public record Decision(Outcome outcome, InterceptState next, Intercept before, String reason) {
+public record Decision(
+    Outcome outcome, InterceptState next, Intercept before, String reason, Rejection rejection) {
+
+  /** Kinds of rejection, a small fixed set fit for metric labels. */
+  public enum Rejection {
+    /** The registration breaks a rule on its own (name, regex, lease, bounds). */
+    INVALID,
+    /** Another owner holds the intercept id. */
+    NOT_OWNER,
+    /** Another active intercept of the workload has the same match. */
+    CONFLICT
+  }
+
 
   /** The kinds of decision, and what each publishes. */
   public enum Outcome {

@@ -36,13 +36,14 @@ public final class InterceptDecider {
 
     Optional<String> problem = validator.problem(incoming, now);
     if (problem.isPresent()) {
-      return reject(incoming, existing, active, problem.get(), now);
+      return reject(incoming, existing, active, Decision.Rejection.INVALID, problem.get(), now);
     }
     if (active.isPresent() && !active.get().intercept().owner().equals(incoming.owner())) {
-      return reject(
+ return reject(
           incoming,
           existing,
           active,
+          Decision.Rejection.NOT_OWNER,
           "intercept id " + incoming.id() + " belongs to " + active.get().intercept().owner(),
           now);
     }
@@ -55,6 +56,7 @@ public final class InterceptDecider {
           incoming,
           existing,
           active,
+          Decision.Rejection.CONFLICT,
           "conflicts with intercept " + h.id() + " of " + h.owner() + ": " + what,
           now);
     }
@@ -64,12 +66,13 @@ public final class InterceptDecider {
       Intercept kept = incoming.withCreatedAt(before.createdAt());
       InterceptState next = new InterceptState(kept, InterceptStatus.ACTIVE, null, now);
       return before.sameRoutingAs(incoming)
-          ? new Decision(Decision.Outcome.RENEWED, next, before, null)
-          : new Decision(Decision.Outcome.UPDATED, next, before, null);
+          ? new Decision(Decision.Outcome.RENEWED, next, before, null, null)
+          : new Decision(Decision.Outcome.UPDATED, next, before, null, null);
     }
     return new Decision(
         Decision.Outcome.CREATED,
         new InterceptState(incoming, InterceptStatus.ACTIVE, null, now),
+        null,
         null,
         null);
   }
@@ -78,12 +81,13 @@ public final class InterceptDecider {
       Intercept incoming,
       Optional<InterceptState> existing,
       Optional<InterceptState> active,
+      Decision.Rejection kind,
       String reason,
       Instant now) {
     if (active.isPresent()) {
       // A bad update never takes down the intercept that is already routing.
       return new Decision(
-          Decision.Outcome.REJECTED, active.get(), active.get().intercept(), reason);
+          Decision.Outcome.REJECTED, active.get(), active.get().intercept(), reason, kind);
     }
     boolean same =
         existing
@@ -92,7 +96,7 @@ public final class InterceptDecider {
             .isPresent();
     InterceptState next = new InterceptState(incoming, InterceptStatus.REJECTED, reason, now);
     return new Decision(
-        same ? Decision.Outcome.STILL_REJECTED : Decision.Outcome.REJECTED, next, null, reason);
+        same ? Decision.Outcome.STILL_REJECTED : Decision.Outcome.REJECTED, next, null, reason, kind);
   }
 
   /** Whether the lease of {@code state} has run out at {@code now}. */

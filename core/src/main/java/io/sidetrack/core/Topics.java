@@ -24,4 +24,32 @@ public final class Topics {
 
   /** Audit events; key workload; append-only, long retention. */
   public static final String AUDIT = "sidetrack.audit";
+
+  /** The default names. */
+  public static final Names DEFAULT =
+      new Names(INTERCEPTS, INTERCEPTS_DLQ, INTERCEPTS_BY_WORKLOAD, ROUTES, AGENTS, AUDIT);
+
+  /**
+   * The topic names one deployment uses: the defaults, or the defaults behind a prefix so that
+   * several deployments (or tests) share one cluster.
+   */
+  public record Names(
+      String intercepts,
+      String interceptsDlq,
+      String interceptsByWorkload,
+      String routes,
+      String agents,
+      String audit) {
+
+    /** These names with {@code prefix} in front ({@code ""} leaves them as they are). */
+    public Names withPrefix(String prefix) {
+      return new Names(
+          prefix + intercepts,
+          prefix + interceptsDlq,
+          prefix + interceptsByWorkload,
+          prefix + routes,
+          prefix + agents,
+          prefix + audit);
+    }
+  }
 }

@@ -2,6 +2,7 @@ package io.sidetrack.schemas.serde;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.registry.SchemaRegistryClient;
 import io.sidetrack.schemas.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +21,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -37,6 +39,15 @@ public final class AvroSerde<T extends SpecificRecord>
   public static final byte MAGIC_BYTE = 0;
 
   private static final int HEADER_LENGTH = 5;
+
+  static {
+    // Avro 1.12 resolves schema names to classes only for trusted classes: trust our own.
+    ClassSecurityValidator.ClassSecurityPredicate previous = ClassSecurityValidator.getGlobal();
+    ClassSecurityValidator.setGlobal(
+        ClassSecurityValidator.composite(
+            previous,
+            c -> c.getName().startsWith(InterceptRegistration.class.getPackageName() + ".")));
+  }
 
   private final SchemaRegistryClient registry;
   private final Class<T> type;
