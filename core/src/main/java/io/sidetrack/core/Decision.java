@@ -24,7 +24,6 @@ public record Decision(
     CONFLICT
   }
 
-
   /** The kinds of decision, and what each publishes. */
   public enum Outcome {
     /** A new active intercept: route entry and audit event. */

@@ -39,7 +39,7 @@ public final class InterceptDecider {
       return reject(incoming, existing, active, Decision.Rejection.INVALID, problem.get(), now);
     }
     if (active.isPresent() && !active.get().intercept().owner().equals(incoming.owner())) {
- return reject(
+      return reject(
           incoming,
           existing,
           active,
@@ -96,7 +96,11 @@ public final class InterceptDecider {
             .isPresent();
     InterceptState next = new InterceptState(incoming, InterceptStatus.REJECTED, reason, now);
     return new Decision(
-        same ? Decision.Outcome.STILL_REJECTED : Decision.Outcome.REJECTED, next, null, reason, kind);
+        same ? Decision.Outcome.STILL_REJECTED : Decision.Outcome.REJECTED,
+        next,
+        null,
+        reason,
+        kind);
   }
 
   /** Whether the lease of {@code state} has run out at {@code now}. */

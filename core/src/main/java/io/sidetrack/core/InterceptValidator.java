@@ -14,9 +14,11 @@ public final class InterceptValidator {
       java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final java.util.regex.Pattern WORKLOAD =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
   /** RFC 9110 section 5.6.2 token. */
   private static final java.util.regex.Pattern TOKEN =
       java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
   /** Visible ASCII and spaces or tabs inside: what a header field value may hold. */
   private static final java.util.regex.Pattern FIELD_VALUE =
       java.util.regex.Pattern.compile("[\\x21-\\x7E]([\\x20-\\x7E\\t]*[\\x21-\\x7E])?");
@@ -40,8 +42,8 @@ public final class InterceptValidator {
   }
 
   /**
-   * The first problem with {@code intercept} as decided at {@code now}, as a reason a developer
-   * can act on, or empty when there is none.
+   * The first problem with {@code intercept} as decided at {@code now}, as a reason a developer can
+   * act on, or empty when there is none.
    */
   public Optional<String> problem(Intercept intercept, Instant now) {
     return Optional.ofNullable(firstProblem(intercept, now));
@@ -95,7 +97,9 @@ public final class InterceptValidator {
           + " global";
     }
     if (m.conditionCount() > limits.maxConditions()) {
-      return "too many match rules: " + m.conditionCount() + ", the limit is "
+      return "too many match rules: "
+          + m.conditionCount()
+          + ", the limit is "
           + limits.maxConditions();
     }
     for (HeaderMatch h : m.headers()) {
@@ -151,7 +155,10 @@ public final class InterceptValidator {
       return what + " is empty";
     }
     if (value.length() > limits.maxValueLength()) {
-      return what + " too long: " + value.length() + " characters, the limit is "
+      return what
+          + " too long: "
+          + value.length()
+          + " characters, the limit is "
           + limits.maxValueLength();
     }
     return null;

@@ -48,7 +48,10 @@ public record MatchRules(
 
   /** How many conditions these rules have. */
   public int conditionCount() {
-    return headers.size() + baggage.size() + (pathPrefix == null ? 0 : 1) + (method == null ? 0 : 1);
+    return headers.size()
+        + baggage.size()
+        + (pathPrefix == null ? 0 : 1)
+        + (method == null ? 0 : 1);
   }
 
   /**

@@ -15,7 +15,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-
 /** Properties of match signatures and conflict decisions. */
 class ConflictRulesPropertiesTest {
   private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
@@ -24,7 +23,8 @@ class ConflictRulesPropertiesTest {
   @Provide
   Arbitrary<MatchRules> rules() {
     Arbitrary<String> names = Arbitraries.of("x-sidetrack-id", "x-user", "x-tenant", "X-Tenant");
-    Arbitrary<String> values = Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(6);
+    Arbitrary<String> values =
+        Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(6);
     Arbitrary<HeaderMatch> header =
         Combinators.combine(names, Arbitraries.of(HeaderMatch.Kind.values()), values)
             .as(HeaderMatch::new);
@@ -82,8 +82,12 @@ class ConflictRulesPropertiesTest {
       @ForAll("rules") MatchRules before, @ForAll("rules") MatchRules after) {
     Intercept first = intercept("mine", "alice", before);
     InterceptState state = new InterceptState(first, InterceptStatus.ACTIVE, null, NOW);
-    Decision d = decider.decide(intercept("mine", "alice", after), Optional.of(state),
-        before.signature().equals(after.signature()) ? Optional.of(state) : Optional.empty(), NOW);
+    Decision d =
+        decider.decide(
+            intercept("mine", "alice", after),
+            Optional.of(state),
+            before.signature().equals(after.signature()) ? Optional.of(state) : Optional.empty(),
+            NOW);
     assertThat(d.outcome()).isIn(Decision.Outcome.RENEWED, Decision.Outcome.UPDATED);
     assertThat(d.outcome() == Decision.Outcome.RENEWED).isEqualTo(before.equals(after));
   }
@@ -101,7 +105,15 @@ class ConflictRulesPropertiesTest {
   }
 
   private static Intercept intercept(String id, String owner, MatchRules rules) {
-    return new Intercept(id, "orders", owner, rules, "router:9000", NOW, NOW.plusSeconds(15),
-        FailureMode.FAIL_OPEN, Map.of());
+    return new Intercept(
+        id,
+        "orders",
+        owner,
+        rules,
+        "router:9000",
+        NOW,
+        NOW.plusSeconds(15),
+        FailureMode.FAIL_OPEN,
+        Map.of());
   }
 }

@@ -19,7 +19,11 @@ class CoreArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "org.apache.kafka..", "io.vertx..", "org.apache.avro..", "java.net..", "java.io..",
+            "org.apache.kafka..",
+            "io.vertx..",
+            "org.apache.avro..",
+            "java.net..",
+            "java.io..",
             "java.nio.file..")
         .because(
             "the core holds rules only; move I/O to the module that owns it (registry-stream,"

@@ -14,8 +14,16 @@ class InterceptDeciderTest {
   private final InterceptDecider decider = new InterceptDecider(Limits.DEFAULTS);
 
   private static Intercept intercept(String id, String owner, MatchRules match) {
-    return new Intercept(id, "orders", owner, match, "router:9000", NOW, NOW.plusSeconds(15),
-        FailureMode.FAIL_OPEN, Map.of());
+    return new Intercept(
+        id,
+        "orders",
+        owner,
+        match,
+        "router:9000",
+        NOW,
+        NOW.plusSeconds(15),
+        FailureMode.FAIL_OPEN,
+        Map.of());
   }
 
   private static InterceptState active(Intercept i) {
@@ -24,8 +32,12 @@ class InterceptDeciderTest {
 
   @Test
   void newInterceptIsCreated() {
-    Decision d = decider.decide(
-        intercept("a", "alice", MatchRules.header("x", "1")), Optional.empty(), Optional.empty(), NOW);
+    Decision d =
+        decider.decide(
+            intercept("a", "alice", MatchRules.header("x", "1")),
+            Optional.empty(),
+            Optional.empty(),
+            NOW);
     assertThat(d.outcome()).isEqualTo(Decision.Outcome.CREATED);
     assertThat(d.next().status()).isEqualTo(InterceptStatus.ACTIVE);
   }
@@ -34,7 +46,8 @@ class InterceptDeciderTest {
   void renewalKeepsTheFirstCreationTime() {
     Intercept first = intercept("a", "alice", MatchRules.header("x", "1"));
     Intercept renewal = first.withCreatedAt(NOW.plusSeconds(5)).withExpiresAt(NOW.plusSeconds(20));
-    Decision d = decider.decide(renewal, Optional.of(active(first)), Optional.of(active(first)), NOW);
+    Decision d =
+        decider.decide(renewal, Optional.of(active(first)), Optional.of(active(first)), NOW);
     assertThat(d.outcome()).isEqualTo(Decision.Outcome.RENEWED);
     assertThat(d.next().intercept().createdAt()).isEqualTo(NOW);
     assertThat(d.next().intercept().expiresAt()).isEqualTo(NOW.plusSeconds(20));
@@ -52,49 +65,74 @@ class InterceptDeciderTest {
   @Test
   void leaseLongerThanTheLimitIsRejected() {
     Intercept tooLong =
-        intercept("a", "alice", MatchRules.header("x", "1")).withExpiresAt(NOW.plus(Duration.ofHours(2)));
+        intercept("a", "alice", MatchRules.header("x", "1"))
+            .withExpiresAt(NOW.plus(Duration.ofHours(2)));
     assertThat(decider.decide(tooLong, Optional.empty(), Optional.empty(), NOW).reason())
         .startsWith("lease too long");
   }
 
   @Test
   void globalInterceptCannotHaveHeaderRules() {
-    MatchRules bad = new MatchRules(List.of(HeaderMatch.exact("x", "1")), List.of(), null, null, true);
-    assertThat(decider.decide(intercept("g", "alice", bad), Optional.empty(), Optional.empty(), NOW)
-            .reason())
+    MatchRules bad =
+        new MatchRules(List.of(HeaderMatch.exact("x", "1")), List.of(), null, null, true);
+    assertThat(
+            decider
+                .decide(intercept("g", "alice", bad), Optional.empty(), Optional.empty(), NOW)
+                .reason())
         .contains("global");
   }
 
   @Test
   void interceptWithoutRulesIsRejected() {
     MatchRules none = new MatchRules(List.of(), List.of(), null, null, false);
-    assertThat(decider.decide(intercept("a", "alice", none), Optional.empty(), Optional.empty(), NOW)
-            .reason())
+    assertThat(
+            decider
+                .decide(intercept("a", "alice", none), Optional.empty(), Optional.empty(), NOW)
+                .reason())
         .startsWith("no match rules");
   }
 
   @Test
   void badWorkloadNameIsRejected() {
-    Intercept i = new Intercept("a", "Orders/v2", "alice", MatchRules.header("x", "1"), "router:9000",
-        NOW, NOW.plusSeconds(15), FailureMode.FAIL_OPEN, Map.of());
+    Intercept i =
+        new Intercept(
+            "a",
+            "Orders/v2",
+            "alice",
+            MatchRules.header("x", "1"),
+            "router:9000",
+            NOW,
+            NOW.plusSeconds(15),
+            FailureMode.FAIL_OPEN,
+            Map.of());
     assertThat(decider.decide(i, Optional.empty(), Optional.empty(), NOW).reason())
         .startsWith("invalid workload name 'Orders/v2'");
   }
 
   @Test
   void tooManyRulesAreRejected() {
-    var headers = java.util.stream.IntStream.range(0, 17)
-        .mapToObj(n -> HeaderMatch.exact("h" + n, "v")).toList();
+    var headers =
+        java.util.stream.IntStream.range(0, 17)
+            .mapToObj(n -> HeaderMatch.exact("h" + n, "v"))
+            .toList();
     MatchRules many = new MatchRules(headers, List.of(), null, null, false);
-    assertThat(decider.decide(intercept("a", "alice", many), Optional.empty(), Optional.empty(), NOW)
-            .reason())
+    assertThat(
+            decider
+                .decide(intercept("a", "alice", many), Optional.empty(), Optional.empty(), NOW)
+                .reason())
         .startsWith("too many match rules: 17");
   }
 
   @Test
   void headerValueWithControlCharactersIsRejected() {
-    assertThat(decider.decide(intercept("a", "alice", MatchRules.header("x", "a\r\nb")),
-            Optional.empty(), Optional.empty(), NOW).reason())
+    assertThat(
+            decider
+                .decide(
+                    intercept("a", "alice", MatchRules.header("x", "a\r\nb")),
+                    Optional.empty(),
+                    Optional.empty(),
+                    NOW)
+                .reason())
         .startsWith("invalid value for header x");
   }
 
@@ -103,8 +141,12 @@ class InterceptDeciderTest {
     Intercept holder = intercept("a", "alice", MatchRules.header("x", "1"));
     Intercept loser = intercept("b", "bob", MatchRules.header("x", "1"));
     Decision first = decider.decide(loser, Optional.empty(), Optional.of(active(holder)), NOW);
-    Decision second = decider.decide(loser.withExpiresAt(NOW.plusSeconds(20)),
-        Optional.of(first.next()), Optional.of(active(holder)), NOW);
+    Decision second =
+        decider.decide(
+            loser.withExpiresAt(NOW.plusSeconds(20)),
+            Optional.of(first.next()),
+            Optional.of(active(holder)),
+            NOW);
     assertThat(first.outcome()).isEqualTo(Decision.Outcome.REJECTED);
     assertThat(second.outcome()).isEqualTo(Decision.Outcome.STILL_REJECTED);
   }

@@ -82,8 +82,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   }
 
   /**
-   * Apicurio's runner jar: in {@code $SIDETRACK_APICURIO_HOME}, else in {@value #BUILD_HOME} of
-   * the working directory or one of its parents.
+   * Apicurio's runner jar: in {@code $SIDETRACK_APICURIO_HOME}, else in {@value #BUILD_HOME} of the
+   * working directory or one of its parents.
    */
   static Path findRunnerJar() throws IOException {
     List<Path> candidates = new ArrayList<>();
@@ -154,7 +154,9 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         "schema registry not ready after " + READY_TIMEOUT + "; see " + logFile);
   }
 
-  /** Base URL of the Confluent-compatible API, e.g. {@code http://127.0.0.1:8081/apis/ccompat/v7}. */
+  /**
+   * Base URL of the Confluent-compatible API, e.g. {@code http://127.0.0.1:8081/apis/ccompat/v7}.
+   */
   public String url() {
     return url;
   }

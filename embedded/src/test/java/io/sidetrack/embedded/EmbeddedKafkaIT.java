@@ -43,8 +43,10 @@ class EmbeddedKafkaIT {
       try (var consumer =
           new KafkaConsumer<>(
               Map.<String, Object>of(
-                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                  ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  bootstrap,
+                  ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                  "earliest"),
               new StringDeserializer(),
               new StringDeserializer())) {
         consumer.assign(List.of(new TopicPartition("smoke", 1)));

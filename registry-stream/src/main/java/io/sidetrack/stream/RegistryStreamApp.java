@@ -53,8 +53,8 @@ public final class RegistryStreamApp implements AutoCloseable {
   }
 
   /**
-   * Ensures the topics, starts the query API, then the topology; returns once both run (the
-   * stores may still be restoring: {@code /ready} tells when they are done).
+   * Ensures the topics, starts the query API, then the topology; returns once both run (the stores
+   * may still be restoring: {@code /ready} tells when they are done).
    */
   public static RegistryStreamApp start(RegistryStreamConfig config) throws Exception {
     requireNonNull(config, "config");
@@ -92,7 +92,8 @@ public final class RegistryStreamApp implements AutoCloseable {
     }
     KafkaStreams streams =
         new KafkaStreams(
-            RegistryTopology.build(settings), streamsProperties(config, config.advertisedHost(), port));
+            RegistryTopology.build(settings),
+            streamsProperties(config, config.advertisedHost(), port));
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(meters);
     api.attach(streams, config.advertisedHost(), port);
@@ -127,6 +128,7 @@ public final class RegistryStreamApp implements AutoCloseable {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+    props.put("processing.exception.handler.global.enabled", true);
     props.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class.getName());

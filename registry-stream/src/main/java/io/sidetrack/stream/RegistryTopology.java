@@ -88,11 +88,7 @@ public final class RegistryTopology {
         DECIDER,
         () ->
             new DecisionProcessor(
-                settings.limits(),
-                settings.leaseCheckInterval(),
-                metrics,
-                ROUTES_SINK,
-                AUDIT_SINK),
+                settings.limits(), settings.leaseCheckInterval(), metrics, ROUTES_SINK, AUDIT_SINK),
         BY_WORKLOAD_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(

@@ -32,8 +32,10 @@ public final class TopicSetup {
   public static Map<String, Map<String, String>> topicConfigs(Topics.Names names) {
     Map<String, String> compacted =
         Map.of(
-            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-            TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0");
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+            "0");
     Map<String, Map<String, String>> topics = new HashMap<>();
     topics.put(names.intercepts(), compacted);
     topics.put(names.interceptsByWorkload(), compacted);
@@ -42,14 +44,18 @@ public final class TopicSetup {
     topics.put(
         names.interceptsDlq(),
         Map.of(
-            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-            TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(30))));
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.RETENTION_MS_CONFIG,
+            String.valueOf(TimeUnit.DAYS.toMillis(30))));
     // The audit history is the source replay rebuilds routing from: keep it.
     topics.put(
         names.audit(),
         Map.of(
-            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-            TopicConfig.RETENTION_MS_CONFIG, "-1"));
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.RETENTION_MS_CONFIG,
+            "-1"));
     return topics;
   }
 
@@ -61,8 +67,7 @@ public final class TopicSetup {
     List<NewTopic> missing = new ArrayList<>();
     for (var e : wanted.entrySet()) {
       if (!existing.contains(e.getKey())) {
-        Optional<Short> rf =
-            replication < 0 ? Optional.empty() : Optional.of((short) replication);
+        Optional<Short> rf = replication < 0 ? Optional.empty() : Optional.of((short) replication);
         missing.add(new NewTopic(e.getKey(), Optional.of(partitions), rf).configs(e.getValue()));
       }
     }

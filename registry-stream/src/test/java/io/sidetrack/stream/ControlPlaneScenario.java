@@ -44,8 +44,8 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The control-plane scenario every integration test runs on a real cluster and a real registry:
- * registrations published with a plain producer, decisions read back from the topics and the
- * query API.
+ * registrations published with a plain producer, decisions read back from the topics and the query
+ * API.
  */
 abstract class ControlPlaneScenario {
   static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -74,10 +74,18 @@ abstract class ControlPlaneScenario {
     return SchemaRegistryClients.create(SchemaRegistryConfig.of(schemaRegistryUrl()));
   }
 
-  static Intercept intercept(String id, String workload, String owner, MatchRules match, Duration ttl) {
+  static Intercept intercept(
+      String id, String workload, String owner, MatchRules match, Duration ttl) {
     Instant now = Instant.now();
     return new Intercept(
-        id, workload, owner, match, "router-1:9000", now, now.plus(ttl), FailureMode.FAIL_OPEN,
+        id,
+        workload,
+        owner,
+        match,
+        "router-1:9000",
+        now,
+        now.plus(ttl),
+        FailureMode.FAIL_OPEN,
         Map.of("team", "checkout"));
   }
 
@@ -109,10 +117,14 @@ abstract class ControlPlaneScenario {
     var consumer =
         new KafkaConsumer<>(
             Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
             new StringDeserializer(),
             values);
     consumer.subscribe(List.of(topic));
@@ -132,7 +144,8 @@ abstract class ControlPlaneScenario {
   }
 
   static HttpResponse<String> get(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static void awaitRunning(RegistryStreamApp... apps) {
@@ -157,26 +170,50 @@ abstract class ControlPlaneScenario {
         var audit = consumer(topics.audit(), AvroSerde.forValues(registry(), AuditEvent.class))) {
       awaitRunning(app);
 
-      publish(producer, intercept("i-alice", "orders", "alice",
-          MatchRules.header("x-sidetrack-id", "alice"), Duration.ofMinutes(5)));
-      publish(producer, intercept("i-bob", "orders", "bob",
-          MatchRules.header("x-sidetrack-id", "alice"), Duration.ofMinutes(5)));
+      publish(
+          producer,
+          intercept(
+              "i-alice",
+              "orders",
+              "alice",
+              MatchRules.header("x-sidetrack-id", "alice"),
+              Duration.ofMinutes(5)));
+      publish(
+          producer,
+          intercept(
+              "i-bob",
+              "orders",
+              "bob",
+              MatchRules.header("x-sidetrack-id", "alice"),
+              Duration.ofMinutes(5)));
       publishRaw(producer, "i-junk", new byte[] {1, 2, 3});
-      publish(producer, intercept("i-short", "payments", "carol",
-          MatchRules.header("x-sidetrack-id", "carol"), Duration.ofSeconds(2)));
+      publish(
+          producer,
+          intercept(
+              "i-short",
+              "payments",
+              "carol",
+              MatchRules.header("x-sidetrack-id", "carol"),
+              Duration.ofSeconds(2)));
 
       List<ConsumerRecord<String, AuditEvent>> events = pollUntil(audit, new ArrayList<>(), 4);
-      assertThat(events).extracting(r -> r.value().getInterceptId() + ":" + r.value().getKind())
+      assertThat(events)
+          .extracting(r -> r.value().getInterceptId() + ":" + r.value().getKind())
           .contains("i-alice:CREATED", "i-bob:REJECTED", "i-short:CREATED", "i-short:EXPIRED");
-      ConsumerRecord<String, AuditEvent> rejected = events.stream()
-          .filter(r -> r.value().getKind() == AuditKind.REJECTED).findFirst().orElseThrow();
+      ConsumerRecord<String, AuditEvent> rejected =
+          events.stream()
+              .filter(r -> r.value().getKind() == AuditKind.REJECTED)
+              .findFirst()
+              .orElseThrow();
       assertThat(rejected.value().getReason()).contains("i-alice").contains("alice");
       // audit is keyed by workload and lands on the workload's partition
       assertThat(rejected.key()).isEqualTo("orders");
       assertThat(rejected.partition()).isEqualTo(WorkloadPartitioning.partitionOf("orders", 3));
 
-      List<ConsumerRecord<String, RouteEntry>> routeRecords = pollUntil(routes, new ArrayList<>(), 3);
-      assertThat(routeRecords).extracting(ConsumerRecord::key)
+      List<ConsumerRecord<String, RouteEntry>> routeRecords =
+          pollUntil(routes, new ArrayList<>(), 3);
+      assertThat(routeRecords)
+          .extracting(ConsumerRecord::key)
           .containsExactlyInAnyOrder("orders/i-alice", "payments/i-short", "payments/i-short");
       List<ConsumerRecord<String, RouteEntry>> shortLived =
           routeRecords.stream().filter(r -> r.key().equals("payments/i-short")).toList();
@@ -199,7 +236,8 @@ abstract class ControlPlaneScenario {
 
       JsonObject orders = new JsonObject(get(app.url() + "/workloads/orders/routes").body());
       assertThat(orders.getJsonArray("routes")).hasSize(1);
-      assertThat(orders.getJsonArray("routes").getJsonObject(0).getString("id")).isEqualTo("i-alice");
+      assertThat(orders.getJsonArray("routes").getJsonObject(0).getString("id"))
+          .isEqualTo("i-alice");
       assertThat(get(app.url() + "/workloads/Not_Valid/routes").statusCode()).isEqualTo(400);
 
       JsonArray all = new JsonArray(get(app.url() + "/intercepts").body());
@@ -212,14 +250,18 @@ abstract class ControlPlaneScenario {
       assertThat(get(app.url() + "/ready").statusCode()).isEqualTo(200);
       assertThat(get(app.url() + "/health").statusCode()).isEqualTo(200);
 
-      var dlq = consumer(topics.interceptsDlq(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      var dlq =
+          consumer(
+              topics.interceptsDlq(),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer());
       assertThat(pollUntil(dlq, new ArrayList<>(), 1).get(0).key()).isEqualTo("i-junk");
       dlq.close();
 
       // a tombstone withdraws the route
       publishRaw(producer, "i-alice", null);
-      await().atMost(Duration.ofSeconds(30)).until(
-          () -> get(app.url() + "/intercepts/i-alice").statusCode() == 404);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> get(app.url() + "/intercepts/i-alice").statusCode() == 404);
       pollUntil(routes, routeRecords, 4);
       assertThat(routeRecords.get(3).key()).isEqualTo("orders/i-alice");
       assertThat(routeRecords.get(3).value()).as("tombstone after removal").isNull();

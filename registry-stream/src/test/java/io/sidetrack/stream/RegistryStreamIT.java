@@ -38,14 +38,18 @@ class RegistryStreamIT extends ControlPlaneScenario {
         RegistryStreamApp b = RegistryStreamApp.start(config(appId));
         var producer = producer()) {
       awaitRunning(a, b);
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> activeTasks(a) > 0 && activeTasks(b) > 0);
+      await().atMost(Duration.ofSeconds(60)).until(() -> activeTasks(a) > 0 && activeTasks(b) > 0);
 
       int count = 24;
       for (int i = 0; i < count; i++) {
-        publish(producer, intercept("i-" + i, "workload-" + i, "dev-" + i,
-            MatchRules.header("x-sidetrack-id", "dev-" + i), Duration.ofMinutes(5)));
+        publish(
+            producer,
+            intercept(
+                "i-" + i,
+                "workload-" + i,
+                "dev-" + i,
+                MatchRules.header("x-sidetrack-id", "dev-" + i),
+                Duration.ofMinutes(5)));
       }
       for (RegistryStreamApp asked : new RegistryStreamApp[] {a, b}) {
         for (int i = 0; i < count; i++) {

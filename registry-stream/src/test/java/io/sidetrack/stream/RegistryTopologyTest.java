@@ -65,8 +65,7 @@ class RegistryTopologyTest {
 
   @BeforeEach
   void start() throws Exception {
-    registry =
-        SchemaRegistryClients.create(SchemaRegistryConfig.of("mock://" + UUID.randomUUID()));
+    registry = SchemaRegistryClients.create(SchemaRegistryConfig.of("mock://" + UUID.randomUUID()));
     meters = new SimpleMeterRegistry();
     var settings =
         new TopologySettings(
@@ -75,12 +74,17 @@ class RegistryTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "registry-stream-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(
-        StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ttd").toAbsolutePath().toString());
+        StreamsConfig.STATE_DIR_CONFIG,
+        Files.createTempDirectory("ttd").toAbsolutePath().toString());
     driver = new TopologyTestDriver(RegistryTopology.build(settings), props, T0);
     registrations = AvroSerde.forValues(registry, InterceptRegistration.class);
     intercepts =
         driver.createInputTopic(
-            Topics.INTERCEPTS, new StringSerializer(), new ByteArraySerializer(), T0, Duration.ZERO);
+            Topics.INTERCEPTS,
+            new StringSerializer(),
+            new ByteArraySerializer(),
+            T0,
+            Duration.ZERO);
     routes =
         driver.createOutputTopic(
             Topics.ROUTES,
@@ -88,7 +92,9 @@ class RegistryTopologyTest {
             AvroSerde.forValues(registry, RouteEntry.class));
     audit =
         driver.createOutputTopic(
-            Topics.AUDIT, new StringDeserializer(), AvroSerde.forValues(registry, AuditEvent.class));
+            Topics.AUDIT,
+            new StringDeserializer(),
+            AvroSerde.forValues(registry, AuditEvent.class));
     dlq =
         driver.createOutputTopic(
             Topics.INTERCEPTS_DLQ, new StringDeserializer(), new ByteArrayDeserializer());
@@ -188,7 +194,8 @@ class RegistryTopologyTest {
     register(intercept("g-2", "bob", MatchRules.globalRules()));
 
     List<AuditEvent> events = audit.readValuesToList();
-    assertThat(events).extracting(AuditEvent::getKind)
+    assertThat(events)
+        .extracting(AuditEvent::getKind)
         .containsExactly(AuditKind.CREATED, AuditKind.REJECTED);
     assertThat(events.get(1).getReason()).contains("global").contains("g-1");
     assertThat(routes.readRecordsToList()).hasSize(1);
@@ -210,11 +217,19 @@ class RegistryTopologyTest {
 
   @Test
   void invalidRulesAreRejectedWithAClearReason() {
-    register(intercept("i-1", "alice", new MatchRules(
-        List.of(HeaderMatch.regex("x-sidetrack-id", "(unclosed")), List.of(), null, null, false)));
+    register(
+        intercept(
+            "i-1",
+            "alice",
+            new MatchRules(
+                List.of(HeaderMatch.regex("x-sidetrack-id", "(unclosed")),
+                List.of(),
+                null,
+                null,
+                false)));
     register(intercept("i-2", "alice", MatchRules.header("bad header", "v")));
-    register(intercept("i-3", "alice",
-        new MatchRules(List.of(), List.of(), "no-slash", null, false)));
+    register(
+        intercept("i-3", "alice", new MatchRules(List.of(), List.of(), "no-slash", null, false)));
 
     List<String> reasons = audit.readValuesToList().stream().map(AuditEvent::getReason).toList();
     assertThat(reasons).hasSize(3);
@@ -230,8 +245,12 @@ class RegistryTopologyTest {
     routes.readRecordsToList();
     audit.readRecordsToList();
 
-    register(intercept("i-1", "alice", new MatchRules(
-        List.of(HeaderMatch.regex("x-sidetrack-id", "[")), List.of(), null, null, false)));
+    register(
+        intercept(
+            "i-1",
+            "alice",
+            new MatchRules(
+                List.of(HeaderMatch.regex("x-sidetrack-id", "[")), List.of(), null, null, false)));
 
     assertThat(audit.readValue().getKind()).isEqualTo(AuditKind.REJECTED);
     assertThat(routes.isEmpty()).isTrue();
@@ -341,10 +360,16 @@ class RegistryTopologyTest {
             .requiredString("id")
             .requiredString("workload")
             .requiredString("owner")
-            .name("match").type(match).noDefault()
+            .name("match")
+            .type(match)
+            .noDefault()
             .requiredString("target")
-            .name("createdAt").type(timestamp()).noDefault()
-            .name("expiresAt").type(timestamp()).noDefault()
+            .name("createdAt")
+            .type(timestamp())
+            .noDefault()
+            .name("expiresAt")
+            .type(timestamp())
+            .noDefault()
             .endRecord();
     int id = registry.register(Topics.INTERCEPTS + "-value", v1);
     GenericRecord old = new GenericData.Record(v1);

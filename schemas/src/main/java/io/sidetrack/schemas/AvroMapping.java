@@ -14,8 +14,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Converts between the core model (plain records) and the generated Avro classes; Avro stays at
- * the serde boundary.
+ * Converts between the core model (plain records) and the generated Avro classes; Avro stays at the
+ * serde boundary.
  */
 public final class AvroMapping {
   private AvroMapping() {}

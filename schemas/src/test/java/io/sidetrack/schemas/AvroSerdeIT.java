@@ -54,7 +54,8 @@ class AvroSerdeIT {
             "orders",
             "alice",
             new MatchRules(
-                List.of(HeaderMatch.exact("x-sidetrack-id", "alice"),
+                List.of(
+                    HeaderMatch.exact("x-sidetrack-id", "alice"),
                     HeaderMatch.regex("x-user", "al.*")),
                 List.of(),
                 "/api",
@@ -74,21 +75,29 @@ class AvroSerdeIT {
     Schema fetched = new HttpSchemaRegistryClient(SchemaRegistryConfig.of(url)).schemaById(id);
     assertThat(fetched).isEqualTo(InterceptRegistration.getClassSchema());
     assertThat(AvroMapping.toIntercept(serde.deserialize(topic, bytes))).isEqualTo(intercept);
-    HttpResponse<String> config = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(url + "/config/" + topic + "-value")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> config =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url + "/config/" + topic + "-value")).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(config.body()).contains("BACKWARD");
   }
 
   @Test
   void evolvedSchemaIsReadByOldAndNewReaders() throws Exception {
     String subject = "evolution-" + UUID.randomUUID() + "-value";
-    Schema v1 = SchemaBuilder.record("Thing").namespace("test").fields()
-        .requiredString("name").endRecord();
-    Schema v2 = SchemaBuilder.record("Thing").namespace("test").fields()
-        .requiredString("name")
-        .name("color").type().stringType().stringDefault("blue")
-        .endRecord();
+    Schema v1 =
+        SchemaBuilder.record("Thing").namespace("test").fields().requiredString("name").endRecord();
+    Schema v2 =
+        SchemaBuilder.record("Thing")
+            .namespace("test")
+            .fields()
+            .requiredString("name")
+            .name("color")
+            .type()
+            .stringType()
+            .stringDefault("blue")
+            .endRecord();
     int id1 = registry.register(subject, v1);
     registry.setCompatibility(subject, "BACKWARD");
     int id2 = registry.register(subject, v2);
@@ -112,8 +121,13 @@ class AvroSerdeIT {
     assertThat(readOld.getSchema().getField("color")).isNull();
 
     // a change that breaks BACKWARD compatibility is refused by the registry
-    Schema broken = SchemaBuilder.record("Thing").namespace("test").fields()
-        .requiredString("name").requiredInt("size").endRecord();
+    Schema broken =
+        SchemaBuilder.record("Thing")
+            .namespace("test")
+            .fields()
+            .requiredString("name")
+            .requiredInt("size")
+            .endRecord();
     assertThatThrownBy(() -> registry.register(subject, broken))
         .isInstanceOf(SchemaRegistryException.class)
         .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(409));

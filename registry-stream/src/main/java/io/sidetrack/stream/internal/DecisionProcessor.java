@@ -37,6 +37,7 @@ import org.slf4j.MDC;
 public final class DecisionProcessor
     implements Processor<String, InterceptRegistration, String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(DecisionProcessor.class);
+
   /** Actor of events registry-stream causes on its own (expiries). */
   public static final String SYSTEM_ACTOR = "registry-stream";
 
@@ -89,7 +90,8 @@ public final class DecisionProcessor
     }
   }
 
-  private void decide(String key, Intercept incoming, Optional<InterceptState> existing, Instant now) {
+  private void decide(
+      String key, Intercept incoming, Optional<InterceptState> existing, Instant now) {
     String workload = RouteKeys.workloadOf(key);
     Optional<InterceptState> holder =
         Optional.ofNullable(signatures.get(signatureKey(workload, incoming)))
@@ -101,7 +103,8 @@ public final class DecisionProcessor
       case CREATED -> {
         activate(key, next);
         publishRoute(key, next.intercept(), now);
-        audit(AuditKind.CREATED, incoming.owner(), null, null, next.intercept(), now, workload, key);
+        audit(
+            AuditKind.CREATED, incoming.owner(), null, null, next.intercept(), now, workload, key);
         LOG.info("Intercept {} of {} on {} created", incoming.id(), incoming.owner(), workload);
       }
       case UPDATED -> {
@@ -153,8 +156,7 @@ public final class DecisionProcessor
       deactivate(state);
       publishRoute(key, null, now);
       Intercept gone = state.intercept();
-      audit(
-          AuditKind.REMOVED, gone.owner(), null, gone, null, now, RouteKeys.workloadOf(key), key);
+      audit(AuditKind.REMOVED, gone.owner(), null, gone, null, now, RouteKeys.workloadOf(key), key);
       metrics.removed();
       LOG.info("Intercept {} on {} removed", gone.id(), gone.workload());
     }

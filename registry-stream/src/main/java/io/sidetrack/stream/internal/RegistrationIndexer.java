@@ -1,9 +1,9 @@
 package io.sidetrack.stream.internal;
 
 import io.sidetrack.core.RouteKeys;
-import java.nio.charset.StandardCharsets;
 import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.stream.StoreNames;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * First stage: reads registrations keyed by intercept id, remembers each id's workload (a
- * tombstone carries none), and re-keys them {@code workload/id} for the by-workload topic. A record
- * that cannot be decoded is logged, counted and copied unchanged to the DLQ.
+ * First stage: reads registrations keyed by intercept id, remembers each id's workload (a tombstone
+ * carries none), and re-keys them {@code workload/id} for the by-workload topic. A record that
+ * cannot be decoded is logged, counted and copied unchanged to the DLQ.
  */
 public final class RegistrationIndexer implements Processor<String, byte[], String, byte[]> {
   private static final Logger LOG = LoggerFactory.getLogger(RegistrationIndexer.class);
@@ -68,8 +68,9 @@ public final class RegistrationIndexer implements Processor<String, byte[], Stri
       }
       InterceptRegistration registration;
       try {
-        registration = registrations.deserialize(context.recordMetadata().map(m -> m.topic())
-            .orElse(""), record.value());
+        registration =
+            registrations.deserialize(
+                context.recordMetadata().map(m -> m.topic()).orElse(""), record.value());
       } catch (SerializationException e) {
         deadLetter(record, e.getMessage());
         return;
@@ -77,7 +78,10 @@ public final class RegistrationIndexer implements Processor<String, byte[], Stri
       if (!id.equals(registration.getId())) {
         deadLetter(
             record,
-            "record key '" + id + "' differs from the registration's id '" + registration.getId()
+            "record key '"
+                + id
+                + "' differs from the registration's id '"
+                + registration.getId()
                 + "'");
         return;
       }
@@ -86,8 +90,7 @@ public final class RegistrationIndexer implements Processor<String, byte[], Stri
       if (previous != null && !previous.equals(workload)) {
         // The id moved to another workload: withdraw it from the old one first.
         context.forward(
-            new Record<String, byte[]>(
-                RouteKeys.routeKey(previous, id), null, record.timestamp()),
+            new Record<String, byte[]>(RouteKeys.routeKey(previous, id), null, record.timestamp()),
             byWorkloadSink);
       }
       index.put(id, workload);

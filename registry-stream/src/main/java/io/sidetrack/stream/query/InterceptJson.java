@@ -45,7 +45,8 @@ public final class InterceptJson {
               .put(h.kind() == HeaderMatch.Kind.EXACT ? "value" : "regex", h.value()));
     }
     JsonArray baggage = new JsonArray();
-    m.baggage().forEach(b -> baggage.add(new JsonObject().put("key", b.key()).put("value", b.value())));
+    m.baggage()
+        .forEach(b -> baggage.add(new JsonObject().put("key", b.key()).put("value", b.value())));
     JsonObject json = new JsonObject().put("headers", headers).put("baggage", baggage);
     if (m.pathPrefix() != null) {
       json.put("pathPrefix", m.pathPrefix());

@@ -67,8 +67,7 @@ public final class QueryApi {
     this.vertx = requireNonNull(vertx, "vertx");
     this.meters = requireNonNull(meters, "meters");
     this.peers =
-        vertx.createHttpClient(
-            new HttpClientOptions().setConnectTimeout(2000).setIdleTimeout(30));
+        vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2000).setIdleTimeout(30));
   }
 
   /** Starts listening; the future holds the bound port. */
@@ -125,10 +124,14 @@ public final class QueryApi {
       } else if (seg.size() == 3 && seg.get(0).equals("workloads") && seg.get(2).equals("routes")) {
         workloadRoutes(req, seg.get(1));
       } else if (seg.size() == 3 && seg.get(0).equals("internal") && seg.get(1).equals("index")) {
-        answer(req, localIndex(seg.get(2)).map(w -> w == null ? null : new JsonObject().put("workload", w)),
+        answer(
+            req,
+            localIndex(seg.get(2)).map(w -> w == null ? null : new JsonObject().put("workload", w)),
             "no intercept " + seg.get(2));
       } else if (seg.size() == 4 && seg.get(0).equals("internal") && seg.get(1).equals("state")) {
-        answer(req, localState(RouteKeys.routeKey(seg.get(2), seg.get(3))),
+        answer(
+            req,
+            localState(RouteKeys.routeKey(seg.get(2), seg.get(3))),
             "no intercept " + seg.get(3));
       } else {
         error(req, 404, "no such resource: " + req.path());
@@ -142,14 +145,19 @@ public final class QueryApi {
   private void health(HttpServerRequest req) {
     KafkaStreams s = streams;
     KafkaStreams.State state = s == null ? KafkaStreams.State.CREATED : s.state();
-    boolean up = state != KafkaStreams.State.ERROR
-        && state != KafkaStreams.State.NOT_RUNNING
-        && state != KafkaStreams.State.PENDING_ERROR
-        && state != KafkaStreams.State.PENDING_SHUTDOWN;
+    boolean up =
+        state != KafkaStreams.State.ERROR
+            && state != KafkaStreams.State.NOT_RUNNING
+            && state != KafkaStreams.State.PENDING_ERROR
+            && state != KafkaStreams.State.PENDING_SHUTDOWN;
     req.response()
         .setStatusCode(up ? 200 : 503)
         .putHeader("Content-Type", JSON)
-        .end(new JsonObject().put("status", up ? "UP" : "DOWN").put("streams", state.name()).encode());
+        .end(
+            new JsonObject()
+                .put("status", up ? "UP" : "DOWN")
+                .put("streams", state.name())
+                .encode());
   }
 
   private void ready(HttpServerRequest req) {
@@ -230,16 +238,17 @@ public final class QueryApi {
     }
     KeyQueryMetadata owner =
         streams.queryMetadataForKey(
-            StoreNames.INTERCEPTS,
-            RouteKeys.workloadPrefix(workload),
-            new WorkloadPartitioner<>());
+            StoreNames.INTERCEPTS, RouteKeys.workloadPrefix(workload), new WorkloadPartitioner<>());
     if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
       unavailable(req, "stores are rebalancing");
       return;
     }
     if (!owner.activeHost().equals(self) && !"local".equals(req.getParam("scope"))) {
-      answer(req, fetch(owner.activeHost(), "/workloads/" + workload + "/routes?scope=local")
-          .map(b -> (Object) new JsonObject(b)), null);
+      answer(
+          req,
+          fetch(owner.activeHost(), "/workloads/" + workload + "/routes?scope=local")
+              .map(b -> (Object) new JsonObject(b)),
+          null);
       return;
     }
     Future<Object> routes =
@@ -270,8 +279,7 @@ public final class QueryApi {
     if (owner.activeHost().equals(self)) {
       return local.get().map(o -> (Object) o);
     }
-    return fetch(owner.activeHost(), path)
-        .map(b -> b == null ? null : (Object) new JsonObject(b));
+    return fetch(owner.activeHost(), path).map(b -> b == null ? null : (Object) new JsonObject(b));
   }
 
   private Future<String> localIndex(String id) {
@@ -280,7 +288,8 @@ public final class QueryApi {
           ReadOnlyKeyValueStore<String, String> index =
               streams.store(
                   StoreQueryParameters.fromNameAndType(
-                      StoreNames.INTERCEPT_INDEX, QueryableStoreTypes.<String, String>keyValueStore()));
+                      StoreNames.INTERCEPT_INDEX,
+                      QueryableStoreTypes.<String, String>keyValueStore()));
           return index.get(id);
         });
   }
@@ -314,8 +323,7 @@ public final class QueryApi {
         });
   }
 
-  private ReadOnlyKeyValueStore<String, io.sidetrack.schemas.avro.InterceptState>
-      interceptStore() {
+  private ReadOnlyKeyValueStore<String, io.sidetrack.schemas.avro.InterceptState> interceptStore() {
     return streams.store(
         StoreQueryParameters.fromNameAndType(
             StoreNames.INTERCEPTS,
@@ -357,8 +365,12 @@ public final class QueryApi {
                           if (resp.statusCode() != 200) {
                             return Future.failedFuture(
                                 new PeerUnreachableException(
-                                    host.host() + ":" + host.port() + " answered "
-                                        + resp.statusCode(), null));
+                                    host.host()
+                                        + ":"
+                                        + host.port()
+                                        + " answered "
+                                        + resp.statusCode(),
+                                    null));
                           }
                           return Future.succeededFuture(body.toString());
                         }));
@@ -404,8 +416,12 @@ public final class QueryApi {
   /** A peer instance holding the asked-for key could not be asked. */
   static final class PeerUnreachableException extends RuntimeException {
     PeerUnreachableException(String peer, Throwable cause) {
-      super("registry-stream instance " + peer + " unreachable"
-          + (cause == null ? "" : ": " + cause.getMessage()), cause);
+      super(
+          "registry-stream instance "
+              + peer
+              + " unreachable"
+              + (cause == null ? "" : ": " + cause.getMessage()),
+          cause);
     }
   }
 }

@@ -34,11 +34,12 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
             "schema for subject " + subject + " is not BACKWARD compatible", 409);
       }
     }
-    int id = byId.entrySet().stream()
-        .filter(e -> e.getValue().equals(schema))
-        .map(Map.Entry::getKey)
-        .findFirst()
-        .orElse(byId.size() + 1);
+    int id =
+        byId.entrySet().stream()
+            .filter(e -> e.getValue().equals(schema))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElse(byId.size() + 1);
     byId.put(id, schema);
     versions.add(id);
     return id;

@@ -9,8 +9,8 @@ public interface SchemaRegistryClient {
   String DEFAULT_COMPATIBILITY = "BACKWARD";
 
   /**
-   * Registers {@code schema} under {@code subject} (a no-op if it is already there) and returns
-   * its id.
+   * Registers {@code schema} under {@code subject} (a no-op if it is already there) and returns its
+   * id.
    *
    * @throws SchemaRegistryException when the registry refuses or cannot be reached
    */

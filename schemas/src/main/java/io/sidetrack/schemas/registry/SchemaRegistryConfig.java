@@ -10,8 +10,8 @@ import java.time.Duration;
  * How to reach a schema registry that speaks the Confluent REST API (Confluent, Apicurio's {@code
  * /apis/ccompat/v7}, Karapace, Redpanda).
  *
- * @param url base URL, e.g. {@code http://127.0.0.1:8081}; {@code mock://name} selects an
- *     in-memory registry shared by every client with that URL (tests only)
+ * @param url base URL, e.g. {@code http://127.0.0.1:8081}; {@code mock://name} selects an in-memory
+ *     registry shared by every client with that URL (tests only)
  * @param basicAuthUserInfo {@code user:password} for HTTP basic auth, or {@code null}
  * @param bearerToken token for {@code Authorization: Bearer}, or {@code null}
  * @param trustStore PKCS12 or JKS trust store for TLS, or {@code null} for the JVM's default

@@ -1,9 +1,9 @@
 package io.sidetrack.schemas.registry;
 
 /**
- * Thrown when the schema registry cannot be reached or refuses a request (for example a schema
- * that breaks the subject's compatibility). The message names the registry, the request and its
- * answer; the caller should report it and retry later or fix the schema.
+ * Thrown when the schema registry cannot be reached or refuses a request (for example a schema that
+ * breaks the subject's compatibility). The message names the registry, the request and its answer;
+ * the caller should report it and retry later or fix the schema.
  */
 public class SchemaRegistryException extends RuntimeException {
   private final int status;

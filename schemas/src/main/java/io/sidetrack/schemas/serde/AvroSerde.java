@@ -125,7 +125,8 @@ public final class AvroSerde<T extends SpecificRecord>
     }
     try {
       BinaryDecoder decoder =
-          DecoderFactory.get().binaryDecoder(data, HEADER_LENGTH, data.length - HEADER_LENGTH, null);
+          DecoderFactory.get()
+              .binaryDecoder(data, HEADER_LENGTH, data.length - HEADER_LENGTH, null);
       return reader.read(null, decoder);
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(

@@ -24,26 +24,28 @@ class HttpSchemaRegistryClientTest {
   @BeforeEach
   void start() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
-      String auth = exchange.getRequestHeaders().getFirst("Authorization");
-      authorizations.add(auth == null ? "" : auth);
-      String path = exchange.getRequestURI().getPath();
-      int status = 200;
-      String body;
-      if (path.endsWith("/versions")) {
-        body = "{\"id\":42}";
-      } else if (path.equals("/schemas/ids/42")) {
-        body = "{\"schema\":\"\\\"string\\\"\"}";
-      } else {
-        status = 404;
-        body = "{\"error_code\":40403,\"message\":\"Schema not found\"}";
-      }
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(status, bytes.length);
-      exchange.getResponseBody().write(bytes);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+          String auth = exchange.getRequestHeaders().getFirst("Authorization");
+          authorizations.add(auth == null ? "" : auth);
+          String path = exchange.getRequestURI().getPath();
+          int status = 200;
+          String body;
+          if (path.endsWith("/versions")) {
+            body = "{\"id\":42}";
+          } else if (path.equals("/schemas/ids/42")) {
+            body = "{\"schema\":\"\\\"string\\\"\"}";
+          } else {
+            status = 404;
+            body = "{\"error_code\":40403,\"message\":\"Schema not found\"}";
+          }
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status, bytes.length);
+          exchange.getResponseBody().write(bytes);
+          exchange.close();
+        });
     server.start();
     base = "http://127.0.0.1:" + server.getAddress().getPort();
   }
@@ -55,8 +57,9 @@ class HttpSchemaRegistryClientTest {
 
   @Test
   void sendsBasicAuthAndCachesIds() {
-    var client = new HttpSchemaRegistryClient(
-        new SchemaRegistryConfig(base, "user:secret", null, null, null, Duration.ofSeconds(5)));
+    var client =
+        new HttpSchemaRegistryClient(
+            new SchemaRegistryConfig(base, "user:secret", null, null, null, Duration.ofSeconds(5)));
     Schema schema = Schema.create(Schema.Type.STRING);
     assertThat(client.register("s-value", schema)).isEqualTo(42);
     assertThat(client.register("s-value", schema)).isEqualTo(42);
@@ -67,8 +70,9 @@ class HttpSchemaRegistryClientTest {
 
   @Test
   void sendsBearerToken() {
-    var client = new HttpSchemaRegistryClient(
-        new SchemaRegistryConfig(base, null, "t0k3n", null, null, Duration.ofSeconds(5)));
+    var client =
+        new HttpSchemaRegistryClient(
+            new SchemaRegistryConfig(base, null, "t0k3n", null, null, Duration.ofSeconds(5)));
     client.schemaById(42);
     assertThat(authorizations).containsExactly("Bearer t0k3n");
   }

@@ -1,0 +1,90 @@
+package io.sidetrack.cli;
+
+import io.sidetrack.cli.components.RegistryStreamCommand;
+import io.sidetrack.cli.up.UpCommand;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code sidetrack} command. */
+@Command(
+    name = "sidetrack",
+    mixinStandardHelpOptions = true,
+    versionProvider = Sidetrack.Version.class,
+    description = {
+      "Personal intercepts for a shared integration environment, on Apache Kafka.",
+      "",
+      "Requests to a workload that carry your header value are served by the process on your"
+          + " laptop; all other traffic keeps going to the workload's own pods."
+    },
+    subcommands = {UpCommand.class, RegistryStreamCommand.class, CommandLine.HelpCommand.class},
+    footer = {
+      "",
+      "Environment: SIDETRACK_HOME (default ~/.sidetrack) holds context.json, written by"
+          + " 'sidetrack up', so other commands need no flags."
+    })
+public final class Sidetrack {
+  /** Exit code of a command that failed at run time. */
+  public static final int EXIT_FAILURE = 1;
+
+  /** Exit code of a command given bad flags or arguments. */
+  public static final int EXIT_USAGE = 2;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces of errors.")
+  boolean verbose;
+
+  public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals(RegistryStreamCommand.NAME)) {
+      // A service logs its progress; the interactive commands keep the terminal for themselves.
+      System.setProperty("sidetrack.stderr.level", "INFO");
+    }
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with Sidetrack's error handling, for main and for tests. */
+  public static CommandLine commandLine() {
+    Sidetrack root = new Sidetrack();
+    CommandLine cli = new CommandLine(root);
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          PrintWriter err = cmd.getErr();
+          err.println("sidetrack: error: " + messageOf(e));
+          if (root.verbose) {
+            e.printStackTrace(err);
+          }
+          err.flush();
+          return EXIT_FAILURE;
+        });
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          PrintWriter err = e.getCommandLine().getErr();
+          err.println("sidetrack: " + e.getMessage());
+          err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+          err.flush();
+          return EXIT_USAGE;
+        });
+    return cli;
+  }
+
+  private static String messageOf(Throwable e) {
+    Throwable t = e;
+    while ((t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  /** Version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Sidetrack.class.getPackage().getImplementationVersion();
+      return new String[] {"sidetrack " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.sidetrack.cli.context;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+/**
+ * Where a running Sidetrack stack listens, as {@code sidetrack up} recorded it in {@code
+ * $SIDETRACK_HOME/context.json} so other commands need no flags.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param schemaRegistryUrl Confluent-compatible schema registry URL
+ * @param registryStreamUrl registry-stream's query API
+ * @param topicPrefix prefix of every topic name
+ * @param pid process id of {@code sidetrack up}
+ * @param startedAt when it started
+ */
+public record Context(
+    String bootstrapServers,
+    String schemaRegistryUrl,
+    String registryStreamUrl,
+    String topicPrefix,
+    long pid,
+    Instant startedAt) {
+  public Context {
+    requireNonNull(bootstrapServers, "bootstrapServers");
+    requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    requireNonNull(registryStreamUrl, "registryStreamUrl");
+    requireNonNull(topicPrefix, "topicPrefix");
+    requireNonNull(startedAt, "startedAt");
+  }
+}
