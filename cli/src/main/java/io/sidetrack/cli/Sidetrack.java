@@ -1,5 +1,7 @@
 package io.sidetrack.cli;
 
+import io.sidetrack.cli.admin.RegisterCommand;
+import io.sidetrack.cli.admin.UnregisterCommand;
 import io.sidetrack.cli.components.RegistryStreamCommand;
 import io.sidetrack.cli.up.UpCommand;
 import java.io.PrintWriter;
@@ -18,7 +20,13 @@ import picocli.CommandLine.Option;
       "Requests to a workload that carry your header value are served by the process on your"
           + " laptop; all other traffic keeps going to the workload's own pods."
     },
-    subcommands = {UpCommand.class, RegistryStreamCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      UpCommand.class,
+      RegisterCommand.class,
+      UnregisterCommand.class,
+      RegistryStreamCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footer = {
       "",
       "Environment: SIDETRACK_HOME (default ~/.sidetrack) holds context.json, written by"
