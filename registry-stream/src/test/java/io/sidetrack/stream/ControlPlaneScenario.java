@@ -178,6 +178,11 @@ abstract class ControlPlaneScenario {
               "alice",
               MatchRules.header("x-sidetrack-id", "alice"),
               Duration.ofMinutes(5)));
+      // registrations keyed by different ids share no order until registry-stream decides them:
+      // "the later" is the later to be decided
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> get(app.url() + "/intercepts/i-alice").statusCode() == 200);
       publish(
           producer,
           intercept(

@@ -64,7 +64,25 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       return cached;
     }
     String body = JSON.createObjectNode().put("schema", schema.toString()).toString();
-    JsonNode answer = send("POST", "/subjects/" + encode(subject) + "/versions", body);
+    String path = "/subjects/" + encode(subject) + "/versions";
+    JsonNode answer;
+    try {
+      answer = send("POST", path, body);
+    } catch (SchemaRegistryException e) {
+      if (e.status() != 409) {
+        throw e;
+      }
+      // Two clients registering a subject's first schema at once can get 409 from some
+      // registries (Apicurio: "artifact already exists"); asked again, the registry finds the
+      // schema. A real incompatibility answers 409 again and is thrown.
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw e;
+      }
+      answer = send("POST", path, body);
+    }
     int id = answer.path("id").asInt(-1);
     if (id < 0) {
       throw new SchemaRegistryException(

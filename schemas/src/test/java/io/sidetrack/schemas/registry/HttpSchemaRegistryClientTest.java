@@ -33,7 +33,13 @@ class HttpSchemaRegistryClientTest {
           String path = exchange.getRequestURI().getPath();
           int status = 200;
           String body;
-          if (path.endsWith("/versions")) {
+          if (path.endsWith("/race/versions") && requests.size() == 1) {
+            status = 409;
+            body = "{\"error_code\":409,\"message\":\"An artifact already exists.\"}";
+          } else if (path.endsWith("/always-409/versions")) {
+            status = 409;
+            body = "{\"error_code\":409,\"message\":\"Schema being registered is incompatible\"}";
+          } else if (path.endsWith("/versions")) {
             body = "{\"id\":42}";
           } else if (path.equals("/schemas/ids/42")) {
             body = "{\"schema\":\"\\\"string\\\"\"}";
@@ -66,6 +72,22 @@ class HttpSchemaRegistryClientTest {
     assertThat(client.schemaById(42)).isEqualTo(schema);
     assertThat(requests).containsExactly("POST /subjects/s-value/versions");
     assertThat(authorizations).containsOnly("Basic dXNlcjpzZWNyZXQ=");
+  }
+
+  @Test
+  void concurrentFirstRegistrationIsAskedAgain() {
+    var client = new HttpSchemaRegistryClient(SchemaRegistryConfig.of(base));
+    assertThat(client.register("race", Schema.create(Schema.Type.STRING))).isEqualTo(42);
+    assertThat(requests)
+        .containsExactly("POST /subjects/race/versions", "POST /subjects/race/versions");
+  }
+
+  @Test
+  void incompatibleSchemaIsRefused() {
+    var client = new HttpSchemaRegistryClient(SchemaRegistryConfig.of(base));
+    assertThatThrownBy(() -> client.register("always-409", Schema.create(Schema.Type.STRING)))
+        .isInstanceOf(SchemaRegistryException.class)
+        .hasMessageContaining("incompatible");
   }
 
   @Test

@@ -1,0 +1,300 @@
+package io.sidetrack.core.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.re2j.Pattern;
+import io.sidetrack.core.BaggageMatch;
+import io.sidetrack.core.HeaderMatch;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The compiled, immutable route table of one workload. Per request: exact header values by hash
+ * lookup, then regexes (RE2, linear time, whole value), then path-only routes, then the global
+ * route; the first class with a match wins and within it the older route. All conditions of a route
+ * are ANDed; a header that appears several times matches if any of its values does.
+ */
+public final class RouteTable {
+  private static final Comparator<CompiledRoute> OLDER_FIRST =
+      Comparator.comparing((CompiledRoute c) -> c.route.createdAt())
+          .thenComparing(c -> c.route.interceptId());
+  private static final RouteTable EMPTY = compile(List.of());
+
+  /** Exact routes by the lower-case name and the value of their first exact header condition. */
+  private final Map<String, Map<String, CompiledRoute[]>> exact;
+
+  private final String[] exactNames;
+  private final CompiledRoute[] regex;
+  private final CompiledRoute[] pathOnly;
+  private final CompiledRoute[] global;
+  private final int size;
+
+  private RouteTable(
+      Map<String, Map<String, CompiledRoute[]>> exact,
+      CompiledRoute[] regex,
+      CompiledRoute[] pathOnly,
+      CompiledRoute[] global,
+      int size) {
+    this.exact = exact;
+    this.exactNames = exact.keySet().toArray(String[]::new);
+    this.regex = regex;
+    this.pathOnly = pathOnly;
+    this.global = global;
+    this.size = size;
+  }
+
+  /** A table with no routes. */
+  public static RouteTable empty() {
+    return EMPTY;
+  }
+
+  /** Compiles {@code routes}; rules are assumed valid (registry-stream checked them). */
+  public static RouteTable compile(Collection<Route> routes) {
+    requireNonNull(routes, "routes");
+    Map<String, Map<String, List<CompiledRoute>>> exact = new HashMap<>();
+    List<CompiledRoute> regex = new ArrayList<>();
+    List<CompiledRoute> pathOnly = new ArrayList<>();
+    List<CompiledRoute> global = new ArrayList<>();
+    for (Route route : routes) {
+      CompiledRoute compiled = new CompiledRoute(route);
+      switch (compiled.precedence) {
+        case EXACT_HEADER -> {
+          HeaderMatch key = compiled.indexKey();
+          exact
+              .computeIfAbsent(key.name(), n -> new HashMap<>())
+              .computeIfAbsent(key.value(), v -> new ArrayList<>())
+              .add(compiled);
+        }
+        case HEADER_REGEX -> regex.add(compiled);
+        case PATH_ONLY -> pathOnly.add(compiled);
+        case GLOBAL -> global.add(compiled);
+      }
+    }
+    Map<String, Map<String, CompiledRoute[]>> frozen = new HashMap<>();
+    exact.forEach(
+        (name, byValue) ->
+            frozen.put(
+                name,
+                byValue.entrySet().stream()
+                    .collect(
+                        Collectors.toUnmodifiableMap(
+                            Map.Entry::getKey, e -> sorted(e.getValue())))));
+    return new RouteTable(
+        Map.copyOf(frozen), sorted(regex), sorted(pathOnly), sorted(global), routes.size());
+  }
+
+  private static CompiledRoute[] sorted(List<CompiledRoute> routes) {
+    return routes.stream().sorted(OLDER_FIRST).toArray(CompiledRoute[]::new);
+  }
+
+  /** How many routes the table holds. */
+  public int size() {
+    return size;
+  }
+
+  /** The route that takes {@code request}, or empty when the workload's own app does. */
+  public Optional<RouteMatch> routeFor(RequestView request) {
+    Baggage baggage = new Baggage(request);
+    CompiledRoute best = null;
+    for (String name : exactNames) {
+      List<String> values = request.headerValues(name);
+      if (values.isEmpty()) {
+        continue;
+      }
+      Map<String, CompiledRoute[]> byValue = exact.get(name);
+      for (int i = 0; i < values.size(); i++) {
+        CompiledRoute[] candidates = byValue.get(values.get(i));
+        if (candidates == null) {
+          continue;
+        }
+        for (CompiledRoute c : candidates) {
+          if (c.matches(request, baggage)) {
+            if (best == null || OLDER_FIRST.compare(c, best) < 0) {
+              best = c;
+            }
+            break;
+          }
+        }
+      }
+    }
+    if (best == null) {
+      best = firstMatch(regex, request, baggage);
+    }
+    if (best == null) {
+      best = firstMatch(pathOnly, request, baggage);
+    }
+    if (best == null && global.length > 0) {
+      best = global[0];
+    }
+    return best == null
+        ? Optional.empty()
+        : Optional.of(new RouteMatch(best.route, best.precedence, best.describe()));
+  }
+
+  private static CompiledRoute firstMatch(
+      CompiledRoute[] routes, RequestView request, Baggage baggage) {
+    for (CompiledRoute c : routes) {
+      if (c.matches(request, baggage)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** A route with its regexes compiled once. */
+  private static final class CompiledRoute {
+    final Route route;
+    final Precedence precedence;
+    final HeaderMatch[] headers;
+    final Pattern[] patterns;
+    final BaggageMatch[] baggage;
+    final String pathPrefix;
+    final String method;
+
+    CompiledRoute(Route route) {
+      this.route = route;
+      this.precedence = Precedence.of(route.match());
+      this.headers =
+          route.match().headers().stream()
+              .sorted(
+                  Comparator.comparing((HeaderMatch h) -> h.kind())
+                      .thenComparing(HeaderMatch::name)
+                      .thenComparing(HeaderMatch::value))
+              .toArray(HeaderMatch[]::new);
+      this.patterns = new Pattern[headers.length];
+      for (int i = 0; i < headers.length; i++) {
+        if (headers[i].kind() == HeaderMatch.Kind.REGEX) {
+          patterns[i] = Pattern.compile(headers[i].value());
+        }
+      }
+      this.baggage = route.match().baggage().toArray(BaggageMatch[]::new);
+      this.pathPrefix = route.match().pathPrefix();
+      this.method = route.match().method();
+    }
+
+    /** The first exact condition: EXACT sorts before REGEX. */
+    HeaderMatch indexKey() {
+      return headers[0];
+    }
+
+    boolean matches(RequestView request, Baggage requestBaggage) {
+      if (method != null && !method.equals(request.method())) {
+        return false;
+      }
+      if (pathPrefix != null && !request.path().startsWith(pathPrefix)) {
+        return false;
+      }
+      for (int i = 0; i < headers.length; i++) {
+        if (!headerMatches(i, request.headerValues(headers[i].name()))) {
+          return false;
+        }
+      }
+      for (BaggageMatch b : baggage) {
+        if (!requestBaggage.has(b.key(), b.value())) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private boolean headerMatches(int i, List<String> values) {
+      for (int v = 0; v < values.size(); v++) {
+        String value = values.get(v);
+        if (patterns[i] == null ? headers[i].value().equals(value) : patterns[i].matches(value)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    String describe() {
+      if (precedence == Precedence.GLOBAL) {
+        return "global intercept";
+      }
+      List<String> parts = new ArrayList<>();
+      for (HeaderMatch h : headers) {
+        parts.add(
+            "header "
+                + h.name()
+                + (h.kind() == HeaderMatch.Kind.EXACT ? " = " : " ~ /")
+                + h.value()
+                + (h.kind() == HeaderMatch.Kind.EXACT ? "" : "/"));
+      }
+      for (BaggageMatch b : baggage) {
+        parts.add("baggage " + b.key() + " = " + b.value());
+      }
+      if (pathPrefix != null) {
+        parts.add("path prefix " + pathPrefix);
+      }
+      if (method != null) {
+        parts.add("method " + method);
+      }
+      return String.join(" and ", parts);
+    }
+  }
+
+  /** The request's W3C baggage members, parsed on first use. */
+  private static final class Baggage {
+    private final RequestView request;
+    private Map<String, String> members;
+
+    Baggage(RequestView request) {
+      this.request = request;
+    }
+
+    boolean has(String key, String value) {
+      if (members == null) {
+        members = parse(request.headerValues("baggage"));
+      }
+      return value.equals(members.get(key));
+    }
+
+    /** {@code key=value;property,key2=value2}, values percent-decoded. */
+    static Map<String, String> parse(List<String> headers) {
+      Map<String, String> out = new HashMap<>();
+      for (String header : headers) {
+        for (String member : header.split(",")) {
+          int semi = member.indexOf(';');
+          String kv = semi < 0 ? member : member.substring(0, semi);
+          int eq = kv.indexOf('=');
+          if (eq <= 0) {
+            continue;
+          }
+          String key = kv.substring(0, eq).trim();
+          String value = kv.substring(eq + 1).trim();
+          out.putIfAbsent(key, percentDecode(value));
+        }
+      }
+      return out;
+    }
+
+    /** Percent-decodes a baggage value (UTF-8); a malformed escape is kept as it is. */
+    static String percentDecode(String value) {
+      if (value.indexOf('%') < 0) {
+        return value;
+      }
+      byte[] in = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] out = new byte[in.length];
+      int n = 0;
+      for (int i = 0; i < in.length; i++) {
+        if (in[i] == '%' && i + 2 < in.length) {
+          int hi = Character.digit(in[i + 1], 16);
+          int lo = Character.digit(in[i + 2], 16);
+          if (hi >= 0 && lo >= 0) {
+            out[n++] = (byte) (hi * 16 + lo);
+            i += 2;
+            continue;
+          }
+        }
+        out[n++] = in[i];
+      }
+      return new String(out, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+}
