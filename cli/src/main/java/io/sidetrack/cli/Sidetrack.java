@@ -2,6 +2,9 @@ package io.sidetrack.cli;
 
 import io.sidetrack.cli.admin.RegisterCommand;
 import io.sidetrack.cli.admin.UnregisterCommand;
+import io.sidetrack.cli.audit.AuditCommand;
+import io.sidetrack.cli.audit.ExplainCommand;
+import io.sidetrack.cli.audit.ReplayCommand;
 import io.sidetrack.cli.components.RegistryStreamCommand;
 import io.sidetrack.cli.up.UpCommand;
 import java.io.PrintWriter;
@@ -24,6 +27,9 @@ import picocli.CommandLine.Option;
       UpCommand.class,
       RegisterCommand.class,
       UnregisterCommand.class,
+      AuditCommand.class,
+      ReplayCommand.class,
+      ExplainCommand.class,
       RegistryStreamCommand.class,
       CommandLine.HelpCommand.class
     },

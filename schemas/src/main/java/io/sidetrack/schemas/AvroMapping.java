@@ -7,6 +7,9 @@ import io.sidetrack.core.Intercept;
 import io.sidetrack.core.InterceptState;
 import io.sidetrack.core.InterceptStatus;
 import io.sidetrack.core.MatchRules;
+import io.sidetrack.core.audit.AuditRecord;
+import io.sidetrack.core.routing.Route;
+import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.schemas.avro.HeaderMatchKind;
 import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.avro.RouteEntry;
@@ -45,6 +48,31 @@ public final class AvroMapping {
         .setFailureMode(io.sidetrack.schemas.avro.FailureMode.valueOf(i.failureMode().name()))
         .setLabels(new HashMap<>(i.labels()))
         .build();
+  }
+
+  /** The core form of an audit event. */
+  public static AuditRecord toAuditRecord(AuditEvent e) {
+    return new AuditRecord(
+        e.getTime(),
+        AuditRecord.Kind.valueOf(e.getKind().name()),
+        e.getWorkload(),
+        e.getInterceptId(),
+        e.getActor(),
+        e.getReason(),
+        e.getBefore() == null ? null : toIntercept(e.getBefore()),
+        e.getAfter() == null ? null : toIntercept(e.getAfter()));
+  }
+
+  /** The core form of a route entry. */
+  public static Route toRoute(RouteEntry r) {
+    return new Route(
+        r.getInterceptId(),
+        r.getWorkload(),
+        r.getOwner(),
+        toMatch(r.getMatch()),
+        r.getTarget(),
+        r.getCreatedAt(),
+        FailureMode.valueOf(r.getFailureMode().name()));
   }
 
   /** The route entry agents need for an active intercept. */

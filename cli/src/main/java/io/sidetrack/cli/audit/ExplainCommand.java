@@ -1,0 +1,186 @@
+package io.sidetrack.cli.audit;
+
+import io.sidetrack.cli.context.Connection;
+import io.sidetrack.core.InterceptValidator;
+import io.sidetrack.core.routing.RequestView;
+import io.sidetrack.core.routing.Route;
+import io.sidetrack.core.routing.RouteMatch;
+import io.sidetrack.core.routing.RouteTable;
+import io.sidetrack.schemas.registry.SchemaRegistryClients;
+import io.sidetrack.schemas.registry.SchemaRegistryConfig;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sidetrack explain}: where a request goes, and which rule decided it. */
+@Command(
+    name = "explain",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Tell where a request to a workload goes (now, or at an instant) and which rule decided"
+          + " it, with the edge agent's own matcher.",
+      "Now: the workload's partition of sidetrack.routes, as its edge agents read it. --at:"
+          + " routing rebuilt from the audit events."
+    })
+public final class ExplainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Connection connection;
+
+  @Option(names = "--workload", required = true, description = "The workload the request goes to.")
+  String workload;
+
+  @Option(
+      names = "--header",
+      paramLabel = "NAME=VALUE",
+      description = "A request header (repeatable; a name may repeat).")
+  List<String> headers = new ArrayList<>();
+
+  @Option(
+      names = "--path",
+      defaultValue = "/",
+      description = "Request path (default ${DEFAULT-VALUE}).")
+  String path;
+
+  @Option(
+      names = "--method",
+      defaultValue = "GET",
+      description = "Request method (default ${DEFAULT-VALUE}).")
+  String method;
+
+  @Option(names = "--at", description = "Explain at this instant instead of now.")
+  String at;
+
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "table",
+      description = "table or json. Default ${DEFAULT-VALUE}.")
+  OutputFormat output;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!InterceptValidator.isValidWorkload(workload)) {
+      throw new IllegalArgumentException("invalid --workload '" + workload + "'");
+    }
+    Instant instant = at == null ? null : TimeArg.parsePast("--at", at, Instant.now());
+    Map<String, List<String>> headerMap = new HashMap<>();
+    for (String h : headers) {
+      int eq = h.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("invalid --header '" + h + "': expected NAME=VALUE");
+      }
+      headerMap
+          .computeIfAbsent(h.substring(0, eq).toLowerCase(Locale.ROOT), n -> new ArrayList<>())
+          .add(h.substring(eq + 1));
+    }
+    var registry =
+        SchemaRegistryClients.create(SchemaRegistryConfig.of(connection.schemaRegistryUrl()));
+    List<Route> routes;
+    try (AuditLog log =
+        new AuditLog(connection.bootstrapServers(), registry, connection.topics().audit())) {
+      routes =
+          instant == null
+              ? CurrentRoutes.of(
+                  connection.bootstrapServers(), registry, connection.topics().routes(), workload)
+              : ReplayCommand.replay(log, instant, workload).routesOf(workload);
+      if (routes.isEmpty() && !log.knowsWorkload(workload)) {
+        throw new IllegalArgumentException(
+            "unknown workload '" + workload + "': no audit event names it");
+      }
+    }
+    String upperMethod = method.toUpperCase(Locale.ROOT);
+    RequestView request =
+        new RequestView() {
+          @Override
+          public List<String> headerValues(String lowerCaseName) {
+            return headerMap.getOrDefault(lowerCaseName, List.of());
+          }
+
+          @Override
+          public String path() {
+            return path;
+          }
+
+          @Override
+          public String method() {
+            return upperMethod;
+          }
+        };
+    Optional<RouteMatch> match = RouteTable.compile(routes).routeFor(request);
+    print(match, routes.size(), instant, spec.commandLine().getOut());
+    return 0;
+  }
+
+  private void print(Optional<RouteMatch> match, int routes, Instant instant, PrintWriter out) {
+    String when = instant == null ? "now" : "at " + instant;
+    if (output == OutputFormat.json) {
+      JsonObject json =
+          new JsonObject()
+              .put("workload", workload)
+              .put("at", instant == null ? null : instant.toString())
+              .put("routes", routes)
+              .put("destination", match.isPresent() ? "intercept" : "app");
+      match.ifPresent(
+          m ->
+              json.put("interceptId", m.route().interceptId())
+                  .put("owner", m.route().owner())
+                  .put("target", m.route().target())
+                  .put("failureMode", m.route().failureMode().name())
+                  .put("precedence", m.precedence().name())
+                  .put("rule", m.rule()));
+      out.println(json.encodePrettily());
+    } else if (match.isPresent()) {
+      RouteMatch m = match.get();
+      out.println(
+          method.toUpperCase(Locale.ROOT)
+              + " "
+              + path
+              + " to "
+              + workload
+              + " ("
+              + when
+              + ")"
+              + " goes to intercept "
+              + m.route().interceptId()
+              + " of "
+              + m.route().owner()
+              + " via "
+              + m.route().target()
+              + " ("
+              + m.route().failureMode().name().toLowerCase(Locale.ROOT).replace('_', '-')
+              + ")");
+      out.println(
+          "  decided by: "
+              + m.rule()
+              + " ["
+              + m.precedence().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+              + "]");
+      out.println("  routes considered: " + routes);
+    } else {
+      out.println(
+          method.toUpperCase(Locale.ROOT)
+              + " "
+              + path
+              + " to "
+              + workload
+              + " ("
+              + when
+              + ")"
+              + " goes to the workload's own app: no intercept matches ("
+              + routes
+              + " routes considered)");
+    }
+    out.flush();
+  }
+}

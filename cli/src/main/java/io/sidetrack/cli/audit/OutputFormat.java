@@ -1,0 +1,7 @@
+package io.sidetrack.cli.audit;
+
+/** How a command prints its answer. */
+public enum OutputFormat {
+  table,
+  json
+}
