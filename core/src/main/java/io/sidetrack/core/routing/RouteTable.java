@@ -12,41 +12,48 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 
 /**
  * The compiled, immutable route table of one workload. Per request: exact header values by hash
  * lookup, then regexes (RE2, linear time, whole value), then path-only routes, then the global
  * route; the first class with a match wins and within it the older route. All conditions of a route
  * are ANDed; a header that appears several times matches if any of its values does.
+ *
+ * <p>Tables are persistent: {@link #with} and {@link #without} return a new table that shares all
+ * but the changed paths with this one, so a change costs O(log n) for exact-header routes (the
+ * bulk) and O(k) for the k routes of the other, small classes; readers keep the table they hold.
  */
 public final class RouteTable {
   private static final Comparator<CompiledRoute> OLDER_FIRST =
       Comparator.comparing((CompiledRoute c) -> c.route.createdAt())
           .thenComparing(c -> c.route.interceptId());
-  private static final RouteTable EMPTY = compile(List.of());
+  private static final CompiledRoute[] NONE = new CompiledRoute[0];
+  private static final RouteTable EMPTY =
+      new RouteTable(HashTreePMap.empty(), NONE, NONE, NONE, HashTreePMap.empty());
 
   /** Exact routes by the lower-case name and the value of their first exact header condition. */
-  private final Map<String, Map<String, CompiledRoute[]>> exact;
+  private final PMap<String, PMap<String, CompiledRoute[]>> exact;
 
   private final String[] exactNames;
   private final CompiledRoute[] regex;
   private final CompiledRoute[] pathOnly;
   private final CompiledRoute[] global;
-  private final int size;
+  private final PMap<String, CompiledRoute> byId;
 
   private RouteTable(
-      Map<String, Map<String, CompiledRoute[]>> exact,
+      PMap<String, PMap<String, CompiledRoute[]>> exact,
       CompiledRoute[] regex,
       CompiledRoute[] pathOnly,
       CompiledRoute[] global,
-      int size) {
+      PMap<String, CompiledRoute> byId) {
     this.exact = exact;
     this.exactNames = exact.keySet().toArray(String[]::new);
     this.regex = regex;
     this.pathOnly = pathOnly;
     this.global = global;
-    this.size = size;
+    this.byId = byId;
   }
 
   /** A table with no routes. */
@@ -57,45 +64,99 @@ public final class RouteTable {
   /** Compiles {@code routes}; rules are assumed valid (registry-stream checked them). */
   public static RouteTable compile(Collection<Route> routes) {
     requireNonNull(routes, "routes");
-    Map<String, Map<String, List<CompiledRoute>>> exact = new HashMap<>();
-    List<CompiledRoute> regex = new ArrayList<>();
-    List<CompiledRoute> pathOnly = new ArrayList<>();
-    List<CompiledRoute> global = new ArrayList<>();
+    RouteTable table = EMPTY;
     for (Route route : routes) {
-      CompiledRoute compiled = new CompiledRoute(route);
-      switch (compiled.precedence) {
-        case EXACT_HEADER -> {
-          HeaderMatch key = compiled.indexKey();
-          exact
-              .computeIfAbsent(key.name(), n -> new HashMap<>())
-              .computeIfAbsent(key.value(), v -> new ArrayList<>())
-              .add(compiled);
-        }
-        case HEADER_REGEX -> regex.add(compiled);
-        case PATH_ONLY -> pathOnly.add(compiled);
-        case GLOBAL -> global.add(compiled);
-      }
+      table = table.with(route);
     }
-    Map<String, Map<String, CompiledRoute[]>> frozen = new HashMap<>();
-    exact.forEach(
-        (name, byValue) ->
-            frozen.put(
-                name,
-                byValue.entrySet().stream()
-                    .collect(
-                        Collectors.toUnmodifiableMap(
-                            Map.Entry::getKey, e -> sorted(e.getValue())))));
-    return new RouteTable(
-        Map.copyOf(frozen), sorted(regex), sorted(pathOnly), sorted(global), routes.size());
+    return table;
   }
 
-  private static CompiledRoute[] sorted(List<CompiledRoute> routes) {
-    return routes.stream().sorted(OLDER_FIRST).toArray(CompiledRoute[]::new);
+  /** This table with {@code route} added, or replacing the route of the same intercept. */
+  public RouteTable with(Route route) {
+    requireNonNull(route, "route");
+    RouteTable base = byId.containsKey(route.interceptId()) ? without(route.interceptId()) : this;
+    CompiledRoute compiled = new CompiledRoute(route);
+    PMap<String, CompiledRoute> ids = base.byId.plus(route.interceptId(), compiled);
+    return switch (compiled.precedence) {
+      case EXACT_HEADER -> {
+        HeaderMatch key = compiled.indexKey();
+        PMap<String, CompiledRoute[]> byValue =
+            base.exact.getOrDefault(key.name(), HashTreePMap.empty());
+        CompiledRoute[] bucket = insert(byValue.getOrDefault(key.value(), NONE), compiled);
+        yield new RouteTable(
+            base.exact.plus(key.name(), byValue.plus(key.value(), bucket)),
+            base.regex,
+            base.pathOnly,
+            base.global,
+            ids);
+      }
+      case HEADER_REGEX ->
+          new RouteTable(base.exact, insert(base.regex, compiled), base.pathOnly, base.global, ids);
+      case PATH_ONLY ->
+          new RouteTable(base.exact, base.regex, insert(base.pathOnly, compiled), base.global, ids);
+      case GLOBAL ->
+          new RouteTable(base.exact, base.regex, base.pathOnly, insert(base.global, compiled), ids);
+    };
+  }
+
+  /** This table without the route of {@code interceptId} (itself when there is none). */
+  public RouteTable without(String interceptId) {
+    CompiledRoute gone = byId.get(interceptId);
+    if (gone == null) {
+      return this;
+    }
+    PMap<String, CompiledRoute> ids = byId.minus(interceptId);
+    return switch (gone.precedence) {
+      case EXACT_HEADER -> {
+        HeaderMatch key = gone.indexKey();
+        PMap<String, CompiledRoute[]> byValue = exact.get(key.name());
+        CompiledRoute[] bucket = remove(byValue.get(key.value()), gone);
+        PMap<String, CompiledRoute[]> values =
+            bucket.length == 0 ? byValue.minus(key.value()) : byValue.plus(key.value(), bucket);
+        yield new RouteTable(
+            values.isEmpty() ? exact.minus(key.name()) : exact.plus(key.name(), values),
+            regex,
+            pathOnly,
+            global,
+            ids);
+      }
+      case HEADER_REGEX -> new RouteTable(exact, remove(regex, gone), pathOnly, global, ids);
+      case PATH_ONLY -> new RouteTable(exact, regex, remove(pathOnly, gone), global, ids);
+      case GLOBAL -> new RouteTable(exact, regex, pathOnly, remove(global, gone), ids);
+    };
+  }
+
+  private static CompiledRoute[] insert(CompiledRoute[] sorted, CompiledRoute added) {
+    int at = 0;
+    while (at < sorted.length && OLDER_FIRST.compare(sorted[at], added) < 0) {
+      at++;
+    }
+    CompiledRoute[] out = new CompiledRoute[sorted.length + 1];
+    System.arraycopy(sorted, 0, out, 0, at);
+    out[at] = added;
+    System.arraycopy(sorted, at, out, at + 1, sorted.length - at);
+    return out;
+  }
+
+  private static CompiledRoute[] remove(CompiledRoute[] sorted, CompiledRoute gone) {
+    CompiledRoute[] out = new CompiledRoute[sorted.length - 1];
+    int n = 0;
+    for (CompiledRoute c : sorted) {
+      if (c != gone) {
+        out[n++] = c;
+      }
+    }
+    return out;
   }
 
   /** How many routes the table holds. */
   public int size() {
-    return size;
+    return byId.size();
+  }
+
+  /** The route of {@code interceptId}, if the table holds it. */
+  public Optional<Route> route(String interceptId) {
+    return Optional.ofNullable(byId.get(interceptId)).map(c -> c.route);
   }
 
   /** The route that takes {@code request}, or empty when the workload's own app does. */
@@ -107,7 +168,7 @@ public final class RouteTable {
       if (values.isEmpty()) {
         continue;
       }
-      Map<String, CompiledRoute[]> byValue = exact.get(name);
+      PMap<String, CompiledRoute[]> byValue = exact.get(name);
       for (int i = 0; i < values.size(); i++) {
         CompiledRoute[] candidates = byValue.get(values.get(i));
         if (candidates == null) {

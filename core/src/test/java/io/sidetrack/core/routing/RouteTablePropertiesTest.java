@@ -65,6 +65,39 @@ class RouteTablePropertiesTest {
         .isEqualTo(expected);
   }
 
+  @Property
+  void addingAndRemovingRoutesOneByOneEqualsCompilingTheResult(
+      @ForAll("routeSets") List<Route> routes,
+      @ForAll("routeSets") List<Route> others,
+      @ForAll("ids") String id,
+      @ForAll("paths") String path) {
+    // add all, replace some ids with other rules, remove every third
+    RouteTable table = RouteTable.empty();
+    java.util.Map<String, Route> expected = new java.util.LinkedHashMap<>();
+    for (Route r : routes) {
+      table = table.with(r);
+      expected.put(r.interceptId(), r);
+    }
+    for (Route r : others) {
+      table = table.with(r);
+      expected.put(r.interceptId(), r);
+    }
+    for (int i = 0; i < routes.size(); i += 3) {
+      table = table.without(routes.get(i).interceptId());
+      expected.remove(routes.get(i).interceptId());
+    }
+    TestRequest request = TestRequest.get(path);
+    if (!id.isEmpty()) {
+      request.header("x-id", id);
+    }
+    assertThat(table.size()).isEqualTo(expected.size());
+    assertThat(table.routeFor(request).map(m -> m.route().interceptId()))
+        .isEqualTo(
+            RouteTable.compile(expected.values())
+                .routeFor(request)
+                .map(m -> m.route().interceptId()));
+  }
+
   @Provide
   Arbitrary<String> ids() {
     return Arbitraries.of("", "a", "b", "c", "ab", "z");
