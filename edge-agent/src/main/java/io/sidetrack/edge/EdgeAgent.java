@@ -1,0 +1,157 @@
+package io.sidetrack.edge;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sidetrack.edge.proxy.EdgeProxy;
+import io.sidetrack.edge.proxy.RouterBreaker;
+import io.sidetrack.edge.routing.RouteFeed;
+import io.sidetrack.edge.status.AdminApi;
+import io.sidetrack.edge.status.Heartbeats;
+import io.sidetrack.schemas.avro.AgentHeartbeat;
+import io.sidetrack.schemas.avro.RouteEntry;
+import io.sidetrack.schemas.registry.SchemaRegistryClient;
+import io.sidetrack.schemas.registry.SchemaRegistryClients;
+import io.sidetrack.schemas.serde.AvroSerde;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running edge agent: route feed, proxy, admin endpoints and heartbeats. */
+public final class EdgeAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeAgent.class);
+
+  private final EdgeAgentConfig config;
+  private final Vertx vertx;
+  private final RouteFeed feed;
+  private final EdgeProxy proxy;
+  private final AdminApi admin;
+  private final Heartbeats heartbeats;
+
+  private EdgeAgent(
+      EdgeAgentConfig config,
+      Vertx vertx,
+      RouteFeed feed,
+      EdgeProxy proxy,
+      AdminApi admin,
+      Heartbeats heartbeats) {
+    this.config = config;
+    this.vertx = vertx;
+    this.feed = feed;
+    this.proxy = proxy;
+    this.admin = admin;
+    this.heartbeats = heartbeats;
+  }
+
+  /**
+   * Starts the agent: it takes traffic at once (routing everything to the app until its table has
+   * caught up; {@code /ready} says when).
+   */
+  public static EdgeAgent start(EdgeAgentConfig config) throws Exception {
+    requireNonNull(config, "config");
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(meters);
+    SchemaRegistryClient registry = SchemaRegistryClients.create(config.schemaRegistry());
+    RouteFeed feed =
+        new RouteFeed(
+            config.workload(),
+            config.bootstrapServers(),
+            config.kafkaProperties(),
+            config.topics().routes(),
+            AvroSerde.forValues(registry, RouteEntry.class),
+            meters);
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
+    if (config.eventLoops() > 0) {
+      options.setEventLoopPoolSize(config.eventLoops());
+    }
+    Vertx vertx = Vertx.vertx(options);
+    EdgeProxy proxy =
+        new EdgeProxy(
+            vertx,
+            feed,
+            config.workload(),
+            config.appHost(),
+            config.appPort(),
+            config.routerConnectTimeout(),
+            new RouterBreaker(config.breakerFailures(), config.breakerOpenFor()),
+            meters);
+    AdminApi admin = new AdminApi(vertx, feed, meters, config.agentId());
+    try {
+      admin
+          .listen(config.adminHost(), config.adminPort())
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      proxy
+          .listen(config.listenHost(), config.listenPort())
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("cannot listen: " + rootMessage(e), e);
+    }
+    feed.start();
+    Heartbeats heartbeats =
+        new Heartbeats(
+            config.agentId(),
+            config.workload(),
+            config.bootstrapServers(),
+            config.kafkaProperties(),
+            config.topics().agents(),
+            feed,
+            AvroSerde.forValues(registry, AgentHeartbeat.class),
+            config.heartbeatInterval());
+    heartbeats.start();
+    LOG.info(
+        "Edge agent {} for {} on {}:{} -> app {}:{}; admin on {}:{}",
+        config.agentId(),
+        config.workload(),
+        config.listenHost(),
+        proxy.port(),
+        config.appHost(),
+        config.appPort(),
+        config.adminHost(),
+        admin.port());
+    return new EdgeAgent(config, vertx, feed, proxy, admin, heartbeats);
+  }
+
+  private static String rootMessage(Throwable e) {
+    while (e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e.getMessage();
+  }
+
+  /** The port taking the workload's traffic. */
+  public int port() {
+    return proxy.port();
+  }
+
+  /** The port of {@code /ready}, {@code /health}, {@code /metrics}. */
+  public int adminPort() {
+    return admin.port();
+  }
+
+  /** The route feed, for tests and status. */
+  public RouteFeed routes() {
+    return feed;
+  }
+
+  public EdgeAgentConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    heartbeats.close();
+    feed.close();
+    proxy.close();
+    vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    LOG.info("Edge agent {} stopped", config.agentId());
+  }
+}

@@ -1,0 +1,152 @@
+package io.sidetrack.edge;
+
+import static java.util.Objects.requireNonNull;
+
+import io.sidetrack.core.InterceptValidator;
+import io.sidetrack.core.Topics;
+import io.sidetrack.schemas.registry.SchemaRegistryConfig;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Everything one edge agent is configured with.
+ *
+ * @param workload the workload whose traffic it routes
+ * @param agentId its id in {@code sidetrack.agents}
+ * @param listenHost where it takes the workload's traffic
+ * @param listenPort that port (0: a free one)
+ * @param appHost the workload's own app
+ * @param appPort its port
+ * @param adminHost where {@code /ready}, {@code /health} and {@code /metrics} answer
+ * @param adminPort that port (0: a free one)
+ * @param bootstrapServers Kafka
+ * @param schemaRegistry the schema registry
+ * @param topicPrefix put in front of every topic name
+ * @param routerConnectTimeout how long a router may take to accept a connection
+ * @param breakerFailures consecutive failures that open a router's circuit
+ * @param breakerOpenFor how long an open circuit sends traffic past the router
+ * @param heartbeatInterval how often it reports the offset it applied
+ * @param eventLoops Vert.x event loops (0: one per core)
+ * @param kafkaProperties extra Kafka client properties
+ */
+public record EdgeAgentConfig(
+    String workload,
+    String agentId,
+    String listenHost,
+    int listenPort,
+    String appHost,
+    int appPort,
+    String adminHost,
+    int adminPort,
+    String bootstrapServers,
+    SchemaRegistryConfig schemaRegistry,
+    String topicPrefix,
+    Duration routerConnectTimeout,
+    int breakerFailures,
+    Duration breakerOpenFor,
+    Duration heartbeatInterval,
+    int eventLoops,
+    Map<String, String> kafkaProperties) {
+
+  public static final Duration DEFAULT_ROUTER_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+  public static final int DEFAULT_BREAKER_FAILURES = 5;
+  public static final Duration DEFAULT_BREAKER_OPEN_FOR = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+
+  public EdgeAgentConfig {
+    requireNonNull(workload, "workload");
+    requireNonNull(agentId, "agentId");
+    requireNonNull(listenHost, "listenHost");
+    requireNonNull(appHost, "appHost");
+    requireNonNull(adminHost, "adminHost");
+    requireNonNull(bootstrapServers, "bootstrapServers");
+    requireNonNull(schemaRegistry, "schemaRegistry");
+    requireNonNull(topicPrefix, "topicPrefix");
+    requireNonNull(routerConnectTimeout, "routerConnectTimeout");
+    requireNonNull(breakerOpenFor, "breakerOpenFor");
+    requireNonNull(heartbeatInterval, "heartbeatInterval");
+    kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
+    if (!InterceptValidator.isValidWorkload(workload)) {
+      throw new IllegalArgumentException(
+          "invalid --workload (SIDETRACK_WORKLOAD): '" + workload + "' (an RFC 1123 label)");
+    }
+    checkPort("--listen (SIDETRACK_LISTEN)", listenPort);
+    checkPort("--app (SIDETRACK_APP)", appPort);
+    checkPort("--admin (SIDETRACK_ADMIN)", adminPort);
+    if (appPort == 0) {
+      throw new IllegalArgumentException("invalid --app (SIDETRACK_APP): the port cannot be 0");
+    }
+    if (breakerFailures < 1) {
+      throw new IllegalArgumentException(
+          "invalid --breaker-failures (SIDETRACK_BREAKER_FAILURES): '"
+              + breakerFailures
+              + "' (1 or more)");
+    }
+    if (eventLoops < 0) {
+      throw new IllegalArgumentException(
+          "invalid --event-loops (SIDETRACK_EVENT_LOOPS): '" + eventLoops + "' (0 or more)");
+    }
+  }
+
+  private static void checkPort(String setting, int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("invalid " + setting + " port: '" + port + "' (0-65535)");
+    }
+  }
+
+  /** The topic names with this deployment's prefix. */
+  public Topics.Names topics() {
+    return Topics.DEFAULT.withPrefix(topicPrefix);
+  }
+
+  /** A configuration with the defaults for everything but the essentials. */
+  public static EdgeAgentConfig of(
+      String workload,
+      String listenHost,
+      int listenPort,
+      String appHost,
+      int appPort,
+      String bootstrapServers,
+      SchemaRegistryConfig schemaRegistry) {
+    return new EdgeAgentConfig(
+        workload,
+        workload + "-" + java.util.UUID.randomUUID().toString().substring(0, 8),
+        listenHost,
+        listenPort,
+        appHost,
+        appPort,
+        "127.0.0.1",
+        0,
+        bootstrapServers,
+        schemaRegistry,
+        "",
+        DEFAULT_ROUTER_CONNECT_TIMEOUT,
+        DEFAULT_BREAKER_FAILURES,
+        DEFAULT_BREAKER_OPEN_FOR,
+        DEFAULT_HEARTBEAT_INTERVAL,
+        0,
+        Map.of());
+  }
+
+  /** This configuration with another topic prefix. */
+  public EdgeAgentConfig withTopicPrefix(String prefix) {
+    return new EdgeAgentConfig(
+        workload,
+        agentId,
+        listenHost,
+        listenPort,
+        appHost,
+        appPort,
+        adminHost,
+        adminPort,
+        bootstrapServers,
+        schemaRegistry,
+        prefix,
+        routerConnectTimeout,
+        breakerFailures,
+        breakerOpenFor,
+        heartbeatInterval,
+        eventLoops,
+        kafkaProperties);
+  }
+}

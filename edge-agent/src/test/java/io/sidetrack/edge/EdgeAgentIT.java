@@ -1,0 +1,357 @@
+package io.sidetrack.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sidetrack.core.FailureMode;
+import io.sidetrack.core.Intercept;
+import io.sidetrack.core.MatchRules;
+import io.sidetrack.core.Topics;
+import io.sidetrack.embedded.Ports;
+import io.sidetrack.embedded.SharedInfrastructure;
+import io.sidetrack.schemas.AvroMapping;
+import io.sidetrack.schemas.avro.AgentHeartbeat;
+import io.sidetrack.schemas.avro.InterceptRegistration;
+import io.sidetrack.schemas.registry.HttpSchemaRegistryClient;
+import io.sidetrack.schemas.registry.SchemaRegistryClient;
+import io.sidetrack.schemas.registry.SchemaRegistryConfig;
+import io.sidetrack.schemas.serde.AvroSerde;
+import io.sidetrack.stream.RegistryStreamApp;
+import io.sidetrack.stream.RegistryStreamConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The edge agent on the real broker and registry, with registry-stream deciding registrations, a
+ * real app and a real router stand-in (HTTP servers on port 0).
+ */
+@Timeout(240)
+class EdgeAgentIT {
+  static final String WORKLOAD = "shop";
+  static final Set<String> TUNNELS = Set.of("i-alice");
+  static final String PREFIX = "e" + UUID.randomUUID().toString().substring(0, 8) + ".";
+  static final Topics.Names TOPICS = Topics.DEFAULT.withPrefix(PREFIX);
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  static String bootstrap;
+  static String registryUrl;
+  static SchemaRegistryClient registry;
+  static Vertx vertx;
+  static HttpServer app;
+  static HttpServer router;
+  static RegistryStreamApp stream;
+  static EdgeAgent agent;
+  static KafkaProducer<String, byte[]> producer;
+
+  @BeforeAll
+  static void start() throws Exception {
+    bootstrap = SharedInfrastructure.kafka();
+    registryUrl = SharedInfrastructure.schemaRegistry();
+    registry = new HttpSchemaRegistryClient(SchemaRegistryConfig.of(registryUrl));
+    vertx = Vertx.vertx();
+    app =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req ->
+                    req.body()
+                        .onSuccess(
+                            body ->
+                                req.response()
+                                    .putHeader(
+                                        "x-seen-forwarded",
+                                        String.valueOf(req.getHeader("forwarded")))
+                                    .end("app:" + req.path() + ":" + body.length())))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
+    router =
+        vertx
+            .createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(false))
+            .requestHandler(
+                req -> {
+                  String id = req.getHeader("sidetrack-intercept-id");
+                  if (!TUNNELS.contains(id)) {
+                    req.response()
+                        .setStatusCode(503)
+                        .putHeader("sidetrack-no-tunnel", "no tunnel for " + id)
+                        .end("no tunnel");
+                    return;
+                  }
+                  if ("100-continue".equals(req.getHeader("expect"))) {
+                    req.response().writeContinue();
+                  }
+                  req.body()
+                      .onSuccess(
+                          body ->
+                              req.response()
+                                  .end(
+                                      "router:"
+                                          + id
+                                          + ":"
+                                          + req.getHeader("sidetrack-workload")
+                                          + ":"
+                                          + body.length()));
+                })
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
+
+    stream =
+        RegistryStreamApp.start(
+            RegistryStreamConfig.builder(bootstrap, SchemaRegistryConfig.of(registryUrl))
+                .applicationId("edge-it-" + UUID.randomUUID())
+                .topicPrefix(PREFIX)
+                .stateDir(Files.createTempDirectory("edge-it"))
+                .listen("127.0.0.1", 0)
+                .partitions(3)
+                .replicationFactor(1)
+                .build());
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> stream.streams().state() == KafkaStreams.State.RUNNING);
+    agent =
+        EdgeAgent.start(
+            EdgeAgentConfig.of(
+                    WORKLOAD,
+                    "127.0.0.1",
+                    0,
+                    "127.0.0.1",
+                    app.actualPort(),
+                    bootstrap,
+                    SchemaRegistryConfig.of(registryUrl))
+                .withTopicPrefix(PREFIX));
+    await().atMost(Duration.ofSeconds(60)).until(() -> agent.routes().caughtUp());
+    producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            new StringSerializer(),
+            new ByteArraySerializer());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (agent != null) {
+      agent.close();
+    }
+    if (stream != null) {
+      stream.close();
+    }
+    if (producer != null) {
+      producer.close();
+    }
+    vertx.close();
+  }
+
+  static void register(String id, String value, String target, FailureMode mode) throws Exception {
+    Instant now = Instant.now();
+    Intercept i =
+        new Intercept(
+            id,
+            WORKLOAD,
+            "dev-" + id,
+            MatchRules.header("x-sidetrack-id", value),
+            target,
+            now,
+            now.plusSeconds(600),
+            mode,
+            Map.of());
+    var serde = AvroSerde.forValues(registry, InterceptRegistration.class);
+    producer
+        .send(
+            new ProducerRecord<>(
+                TOPICS.intercepts(),
+                id,
+                serde.serialize(TOPICS.intercepts(), AvroMapping.toRegistration(i))))
+        .get();
+  }
+
+  static void awaitRoute(String id, boolean present) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> agent.routes().current().route(id).isPresent() == present);
+  }
+
+  static HttpResponse<String> get(String value) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/orders/1"));
+    if (value != null) {
+      b.header("x-sidetrack-id", value);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> post(String value, int size) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/orders"))
+            .header("x-sidetrack-id", value)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[size]))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void routesMatchedHeaderToTheRouterAndTheRestToTheApp() throws Exception {
+    register("i-alice", "alice", "127.0.0.1:" + router.actualPort(), FailureMode.FAIL_OPEN);
+    awaitRoute("i-alice", true);
+
+    assertThat(get("alice").body()).isEqualTo("router:i-alice:shop:0");
+    assertThat(post("alice", 70_000).body()).isEqualTo("router:i-alice:shop:70000");
+    HttpResponse<String> plain = get(null);
+    assertThat(plain.body()).isEqualTo("app:/orders/1:0");
+    assertThat(plain.headers().firstValue("x-seen-forwarded").orElseThrow())
+        .startsWith("for=127.0.0.1");
+    assertThat(get("someone-else").body()).isEqualTo("app:/orders/1:0");
+  }
+
+  @Test
+  void unreachableRouterFallsBackToTheAppAndFailClosedAnswers503() throws Exception {
+    int closedPort = Ports.free();
+    register("i-bob", "bob", "127.0.0.1:" + closedPort, FailureMode.FAIL_OPEN);
+    register("i-carol", "carol", "127.0.0.1:" + closedPort, FailureMode.FAIL_CLOSED);
+    awaitRoute("i-bob", true);
+    awaitRoute("i-carol", true);
+
+    HttpResponse<String> bob = post("bob", 1234);
+    assertThat(bob.statusCode()).isEqualTo(200);
+    assertThat(bob.body()).isEqualTo("app:/orders:1234");
+    assertThat(bob.headers().firstValue("sidetrack-fallback"))
+        .hasValueSatisfying(v -> assertThat(v).isIn("router-unreachable", "router-circuit-open"));
+
+    HttpResponse<String> carol = get("carol");
+    assertThat(carol.statusCode()).isEqualTo(503);
+    assertThat(carol.headers().firstValue("retry-after")).hasValue("5");
+    assertThat(carol.body()).contains("i-carol").contains("fail-closed");
+
+    // after a few failures the circuit opens: no connect attempt, same fallback
+    for (int i = 0; i < 6; i++) {
+      assertThat(get("bob").body()).isEqualTo("app:/orders/1:0");
+    }
+    assertThat(get("bob").headers().firstValue("sidetrack-fallback"))
+        .hasValue("router-circuit-open");
+  }
+
+  @Test
+  void routerWithoutTheTunnelSendsTheUntouchedRequestToTheApp() throws Exception {
+    register("i-dave", "dave", "127.0.0.1:" + router.actualPort(), FailureMode.FAIL_OPEN);
+    awaitRoute("i-dave", true);
+
+    HttpResponse<String> withBody = post("dave", 50_000);
+    assertThat(withBody.body()).isEqualTo("app:/orders:50000");
+    assertThat(withBody.headers().firstValue("sidetrack-fallback")).hasValue("no-tunnel");
+    assertThat(get("dave").headers().firstValue("sidetrack-fallback")).hasValue("no-tunnel");
+  }
+
+  @Test
+  void removedRouteReturnsTrafficToTheAppOnAnOpenConnection() throws Exception {
+    register("i-erin", "erin", "127.0.0.1:" + router.actualPort(), FailureMode.FAIL_OPEN);
+    awaitRoute("i-erin", true);
+    // i-erin has no tunnel at the stand-in router, so matched requests say no-tunnel
+    HttpClient keepAlive = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/x"))
+            .header("x-sidetrack-id", "erin")
+            .build();
+    assertThat(
+            keepAlive
+                .send(request, HttpResponse.BodyHandlers.ofString())
+                .headers()
+                .firstValue("sidetrack-fallback"))
+        .hasValue("no-tunnel");
+
+    producer.send(new ProducerRecord<>(TOPICS.intercepts(), "i-erin", null)).get();
+    awaitRoute("i-erin", false);
+
+    HttpResponse<String> after = keepAlive.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(after.body()).isEqualTo("app:/x:0");
+    assertThat(after.headers().firstValue("sidetrack-fallback")).isEmpty();
+  }
+
+  @Test
+  void reportsReadinessMetricsAndTheOffsetItApplied() throws Exception {
+    String admin = "http://127.0.0.1:" + agent.adminPort();
+    HttpResponse<String> ready =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(admin + "/ready")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).isEqualTo(200);
+    HttpResponse<String> health =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(admin + "/health")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(health.body()).contains("\"status\":\"UP\"");
+    get(null);
+    String metrics =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(admin + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics).contains("sidetrack_agent_requests_total{destination=\"app\"}");
+
+    Map<String, AgentHeartbeat> beats = new HashMap<>();
+    var serde = AvroSerde.forValues(registry, AgentHeartbeat.class);
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "beats-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(TOPICS.agents()));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                consumer
+                    .poll(Duration.ofMillis(200))
+                    .forEach(
+                        r ->
+                            beats.put(
+                                r.key(),
+                                r.value() == null
+                                    ? null
+                                    : serde.deserialize(r.topic(), r.value())));
+                AgentHeartbeat beat = beats.get(agent.config().agentId());
+                return beat != null
+                    && beat.getReady()
+                    && beat.getAppliedOffset() == agent.routes().appliedOffset();
+              });
+    }
+    AgentHeartbeat beat = beats.get(agent.config().agentId());
+    assertThat(beat.getWorkload()).isEqualTo(WORKLOAD);
+    assertThat(beat.getPartition()).isEqualTo(agent.routes().partition());
+  }
+}
