@@ -5,6 +5,7 @@ import io.sidetrack.cli.admin.UnregisterCommand;
 import io.sidetrack.cli.audit.AuditCommand;
 import io.sidetrack.cli.audit.ExplainCommand;
 import io.sidetrack.cli.audit.ReplayCommand;
+import io.sidetrack.cli.components.EdgeAgentCommand;
 import io.sidetrack.cli.components.RegistryStreamCommand;
 import io.sidetrack.cli.up.UpCommand;
 import java.io.PrintWriter;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Option;
       ReplayCommand.class,
       ExplainCommand.class,
       RegistryStreamCommand.class,
+      EdgeAgentCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -52,7 +54,8 @@ public final class Sidetrack {
   boolean verbose;
 
   public static void main(String[] args) {
-    if (args.length > 0 && args[0].equals(RegistryStreamCommand.NAME)) {
+    if (args.length > 0
+        && (args[0].equals(RegistryStreamCommand.NAME) || args[0].equals(EdgeAgentCommand.NAME))) {
       // A service logs its progress; the interactive commands keep the terminal for themselves.
       System.setProperty("sidetrack.stderr.level", "INFO");
     }

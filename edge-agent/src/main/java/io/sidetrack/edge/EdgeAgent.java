@@ -76,6 +76,7 @@ public final class EdgeAgent implements AutoCloseable {
             config.workload(),
             config.appHost(),
             config.appPort(),
+            config.appHttp2(),
             config.routerConnectTimeout(),
             new RouterBreaker(config.breakerFailures(), config.breakerOpenFor()),
             meters);

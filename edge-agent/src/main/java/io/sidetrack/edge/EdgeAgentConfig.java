@@ -17,6 +17,8 @@ import java.util.Map;
  * @param listenPort that port (0: a free one)
  * @param appHost the workload's own app
  * @param appPort its port
+ * @param appHttp2 whether the app speaks HTTP/2 without TLS (h2c): HTTP/2 requests (gRPC) then
+ *     reach it over HTTP/2; otherwise every request reaches it over HTTP/1.1
  * @param adminHost where {@code /ready}, {@code /health} and {@code /metrics} answer
  * @param adminPort that port (0: a free one)
  * @param bootstrapServers Kafka
@@ -36,6 +38,7 @@ public record EdgeAgentConfig(
     int listenPort,
     String appHost,
     int appPort,
+    boolean appHttp2,
     String adminHost,
     int adminPort,
     String bootstrapServers,
@@ -115,6 +118,7 @@ public record EdgeAgentConfig(
         listenPort,
         appHost,
         appPort,
+        false,
         "127.0.0.1",
         0,
         bootstrapServers,
@@ -128,6 +132,29 @@ public record EdgeAgentConfig(
         Map.of());
   }
 
+  /** This configuration with the app speaking h2c or not. */
+  public EdgeAgentConfig withAppHttp2(boolean http2) {
+    return new EdgeAgentConfig(
+        workload,
+        agentId,
+        listenHost,
+        listenPort,
+        appHost,
+        appPort,
+        http2,
+        adminHost,
+        adminPort,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        routerConnectTimeout,
+        breakerFailures,
+        breakerOpenFor,
+        heartbeatInterval,
+        eventLoops,
+        kafkaProperties);
+  }
+
   /** This configuration with another topic prefix. */
   public EdgeAgentConfig withTopicPrefix(String prefix) {
     return new EdgeAgentConfig(
@@ -137,6 +164,7 @@ public record EdgeAgentConfig(
         listenPort,
         appHost,
         appPort,
+        appHttp2,
         adminHost,
         adminPort,
         bootstrapServers,

@@ -136,6 +136,12 @@ public final class RegistryStreamApp implements AutoCloseable {
       props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
     }
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // An idle fetch returns within this: bounds how long a lone registration waits between the
+    // two stages (a few instances, so the extra fetches are cheap).
+    props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+    // The stream thread commits between polls: a short poll keeps an idle instance committing
+    // (making decisions visible) within the commit interval instead of the default 100 ms poll.
+    props.put(StreamsConfig.POLL_MS_CONFIG, 10);
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     return props;
   }

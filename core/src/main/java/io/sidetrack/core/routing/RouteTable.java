@@ -195,7 +195,7 @@ public final class RouteTable {
     }
     return best == null
         ? Optional.empty()
-        : Optional.of(new RouteMatch(best.route, best.precedence, best.describe()));
+        : Optional.of(new RouteMatch(best.route, best.precedence, best.description));
   }
 
   private static CompiledRoute firstMatch(
@@ -217,6 +217,7 @@ public final class RouteTable {
     final BaggageMatch[] baggage;
     final String pathPrefix;
     final String method;
+    final String description;
 
     CompiledRoute(Route route) {
       this.route = route;
@@ -237,6 +238,7 @@ public final class RouteTable {
       this.baggage = route.match().baggage().toArray(BaggageMatch[]::new);
       this.pathPrefix = route.match().pathPrefix();
       this.method = route.match().method();
+      this.description = describe();
     }
 
     /** The first exact condition: EXACT sorts before REGEX. */
@@ -274,7 +276,7 @@ public final class RouteTable {
       return false;
     }
 
-    String describe() {
+    private String describe() {
       if (precedence == Precedence.GLOBAL) {
         return "global intercept";
       }

@@ -61,6 +61,7 @@ public final class EdgeProxy {
   private final String workload;
   private final String appHost;
   private final int appPort;
+  private final boolean appHttp2;
   private final long routerConnectTimeoutMs;
   private final RouterBreaker breaker;
   private final HttpClient app;
@@ -79,6 +80,7 @@ public final class EdgeProxy {
       String workload,
       String appHost,
       int appPort,
+      boolean appHttp2,
       Duration routerConnectTimeout,
       RouterBreaker breaker,
       MeterRegistry meters) {
@@ -87,6 +89,7 @@ public final class EdgeProxy {
     this.workload = requireNonNull(workload, "workload");
     this.appHost = requireNonNull(appHost, "appHost");
     this.appPort = appPort;
+    this.appHttp2 = appHttp2;
     this.routerConnectTimeoutMs = routerConnectTimeout.toMillis();
     this.breaker = requireNonNull(breaker, "breaker");
     this.meters = meters;
@@ -186,7 +189,7 @@ public final class EdgeProxy {
   }
 
   private void toApp(HttpServerRequest req, boolean bodyless, String fallbackReason) {
-    HttpClient client = req.version() == HttpVersion.HTTP_2 ? app2 : app;
+    HttpClient client = appHttp2 && req.version() == HttpVersion.HTTP_2 ? app2 : app;
     RequestOptions options = options(req, appHost, appPort);
     client
         .request(options)

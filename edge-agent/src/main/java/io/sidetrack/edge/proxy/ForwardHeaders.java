@@ -23,6 +23,9 @@ final class ForwardHeaders {
           "transfer-encoding",
           "upgrade");
 
+  private static final CharSequence[] HOP_BY_HOP_NAMES =
+      HOP_BY_HOP.stream().map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
+
   private ForwardHeaders() {}
 
   /**
@@ -31,21 +34,21 @@ final class ForwardHeaders {
    */
   static void copyEndToEnd(MultiMap from, MultiMap to, boolean keepUpgrade) {
     String connection = from.get(HttpHeaders.CONNECTION);
-    Set<String> named = connection == null ? Set.of() : tokens(connection);
-    from.forEach(
-        (name, value) -> {
-          String lower = name.toLowerCase(Locale.ROOT);
-          if (HOP_BY_HOP.contains(lower) || named.contains(lower)) {
-            if (!(keepUpgrade && lower.equals("upgrade"))) {
-              return;
-            }
-          }
-          if (lower.equals("host") || lower.startsWith(":")) {
-            return;
-          }
-          to.add(name, value);
-        });
+    to.setAll(from);
+    for (CharSequence name : HOP_BY_HOP_NAMES) {
+      to.remove(name);
+    }
+    to.remove(HttpHeaders.HOST);
+    if (connection != null) {
+      for (String named : tokens(connection)) {
+        to.remove(named);
+      }
+    }
     if (keepUpgrade) {
+      String upgrade = from.get(HttpHeaders.UPGRADE);
+      if (upgrade != null) {
+        to.set(HttpHeaders.UPGRADE, upgrade);
+      }
       to.set(HttpHeaders.CONNECTION, "upgrade");
     }
   }

@@ -69,7 +69,8 @@ public final class RouteFeed implements AutoCloseable {
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+    // How long an idle fetch waits at the broker: bounds how late a route change is seen.
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
     props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
     this.consumerProps = props;
@@ -237,14 +238,14 @@ public final class RouteFeed implements AutoCloseable {
     }
     changes.increment();
     if (r.value() == null) {
-      LOG.info("Route {} withdrawn (offset {})", r.key(), r.offset());
+      LOG.debug("Route {} withdrawn (offset {})", r.key(), r.offset());
       return current.without(RouteKeys.idOf(r.key()));
     }
     Route route = decode(r);
     if (route == null) {
       return current;
     }
-    LOG.info("Route {} applied (offset {})", r.key(), r.offset());
+    LOG.debug("Route {} applied (offset {})", r.key(), r.offset());
     return current.with(route);
   }
 

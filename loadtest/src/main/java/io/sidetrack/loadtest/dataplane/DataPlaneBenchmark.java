@@ -1,0 +1,400 @@
+package io.sidetrack.loadtest.dataplane;
+
+import io.sidetrack.core.FailureMode;
+import io.sidetrack.core.Intercept;
+import io.sidetrack.core.MatchRules;
+import io.sidetrack.core.Topics;
+import io.sidetrack.core.WorkloadPartitioning;
+import io.sidetrack.embedded.EmbeddedKafka;
+import io.sidetrack.embedded.EmbeddedSchemaRegistry;
+import io.sidetrack.embedded.Ports;
+import io.sidetrack.schemas.AvroMapping;
+import io.sidetrack.schemas.avro.InterceptRegistration;
+import io.sidetrack.schemas.avro.RouteEntry;
+import io.sidetrack.schemas.registry.HttpSchemaRegistryClient;
+import io.sidetrack.schemas.registry.SchemaRegistryConfig;
+import io.sidetrack.schemas.serde.AvroSerde;
+import io.sidetrack.stream.RegistryStreamApp;
+import io.sidetrack.stream.RegistryStreamConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The data plane side by side with its anchors, in one run on one machine: wrk against the app
+ * directly, nginx and HAProxy routing on the header, and the edge agent (a separate JVM started by
+ * {@code bin/sidetrack edge-agent}, {@code -Xmx256m}), with 1 and with 100,000 routes, for matched
+ * and unmatched requests. Also: a new agent's time to ready, its heap, and the time from a
+ * registration being published to the agent routing by it.
+ */
+public final class DataPlaneBenchmark {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final int THREADS = 2;
+  private static final int CONNECTIONS = 64;
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int manyRoutes = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+    Path root = Path.of(System.getProperty("sidetrack.root", ".")).toAbsolutePath().normalize();
+    Path dir = Files.createTempDirectory("sidetrack-dataplane");
+    int appPort = Ports.free();
+    int tunnelPort = Ports.free();
+    List<Process> processes = new ArrayList<>();
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> processes.forEach(Process::destroyForcibly)));
+    processes.add(Anchors.backend(dir, appPort, tunnelPort));
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, true);
+        EmbeddedSchemaRegistry registry =
+            EmbeddedSchemaRegistry.start(dir.resolve("registry.log"), 0);
+        RegistryStreamApp stream =
+            RegistryStreamApp.start(
+                RegistryStreamConfig.builder(
+                        kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
+                    .stateDir(dir.resolve("state"))
+                    .listen("127.0.0.1", 0)
+                    .partitions(12)
+                    .replicationFactor(1)
+                    .build());
+        var producer =
+            new KafkaProducer<>(
+                Map.<String, Object>of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers(),
+                    ProducerConfig.LINGER_MS_CONFIG,
+                    5),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+      while (stream.streams().state() != KafkaStreams.State.RUNNING) {
+        Thread.sleep(50);
+      }
+      var serde =
+          AvroSerde.forValues(
+              new HttpSchemaRegistryClient(SchemaRegistryConfig.of(registry.url())),
+              InterceptRegistration.class);
+      String tunnel = "127.0.0.1:" + tunnelPort;
+      System.out.printf(
+          "wrk -t%d -c%d -d%ds --latency; tiny responses; all on this machine%n",
+          THREADS, CONNECTIONS, seconds);
+      int registered = 0;
+      int[] phases = manyRoutes <= 1 ? new int[] {1} : new int[] {1, manyRoutes};
+      for (int routes : phases) {
+        for (; registered < routes; registered++) {
+          register(producer, serde, registered, tunnel);
+        }
+        producer.flush();
+        awaitDecided(stream, routes == 1 ? 1 : routes + 50);
+        System.out.printf("%n== %,d routes on workload 'bench' ==%n", routes);
+        Agent agent = Agent.start(root, dir, kafka.bootstrapServers(), registry.url(), appPort);
+        processes.add(agent.process);
+        long readyMs = agent.awaitRoutes(routes, Duration.ofMinutes(5));
+        System.out.printf(
+            "agent ready with %,d routes %d ms after its start; heap after GC %d MB (-Xmx256m)%n",
+            routes, readyMs, agent.heapAfterGcMb());
+        if (routes == 1) {
+          routeEntryLatency(producer, registry.url(), agent, tunnel);
+          routeChangeLatency(producer, serde, agent, tunnel);
+        }
+        int nginxPort = Ports.free();
+        int haproxyPort = Ports.free();
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < routes; i++) {
+          values.add("dev-" + i);
+        }
+        Process nginx = Anchors.nginxProxy(dir, nginxPort, appPort, tunnelPort, values);
+        Process haproxy = Anchors.haproxy(dir, haproxyPort, appPort, tunnelPort, values);
+        processes.add(nginx);
+        processes.add(haproxy);
+        Thread.sleep(2000);
+        String matched = "x-sidetrack-id: dev-0";
+        warm("http://127.0.0.1:" + agent.port + "/", matched);
+        table(
+            seconds,
+            new String[] {"direct to app", "http://127.0.0.1:" + appPort + "/", null},
+            new String[] {"nginx, unmatched", "http://127.0.0.1:" + nginxPort + "/", null},
+            new String[] {"nginx, matched", "http://127.0.0.1:" + nginxPort + "/", matched},
+            new String[] {"HAProxy, unmatched", "http://127.0.0.1:" + haproxyPort + "/", null},
+            new String[] {"HAProxy, matched", "http://127.0.0.1:" + haproxyPort + "/", matched},
+            new String[] {"edge agent, unmatched", "http://127.0.0.1:" + agent.port + "/", null},
+            new String[] {"edge agent, matched", "http://127.0.0.1:" + agent.port + "/", matched});
+        System.out.printf("agent heap after the load, after GC: %d MB%n", agent.heapAfterGcMb());
+        nginx.destroy();
+        haproxy.destroy();
+        agent.stop();
+      }
+    } finally {
+      processes.forEach(Process::destroy);
+    }
+  }
+
+  /** Waits until registry-stream created at least {@code n} intercepts. */
+  private static void awaitDecided(RegistryStreamApp stream, int n) throws InterruptedException {
+    var created =
+        stream.meters().find("sidetrack.registry.decisions").tag("outcome", "created").counter();
+    while (created.count() < n) {
+      Thread.sleep(100);
+    }
+  }
+
+  private static void table(int seconds, String[]... targets) throws Exception {
+    System.out.printf("%-24s %12s %9s %9s %s%n", "target", "requests/s", "p50 ms", "p99 ms", "");
+    for (String[] t : targets) {
+      Wrk.Result r = Wrk.run(t[1], t[2], THREADS, CONNECTIONS, seconds);
+      String check = "";
+      if (t[2] != null || t[0].startsWith("direct")) {
+        check = "";
+      }
+      System.out.printf(
+          "%-24s %12.0f %9.2f %9.2f %s%n",
+          t[0],
+          r.requestsPerSecond(),
+          r.p50Ms(),
+          r.p99Ms(),
+          (r.non2xx() > 0 ? "non-2xx " + r.non2xx() + " " : "") + r.socketErrors() + check);
+    }
+  }
+
+  /** Warms the agent's JIT and checks it routes matched requests to the tunnel. */
+  private static void warm(String url, String header) throws Exception {
+    Wrk.run(url, null, THREADS, CONNECTIONS, 5);
+    Wrk.run(url, header, THREADS, CONNECTIONS, 5);
+    String[] kv = header.split(": ");
+    String body =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(url)).header(kv[0], kv[1]).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    if (!body.equals("tunnel\n")) {
+      throw new IllegalStateException("matched request did not reach the tunnel: " + body);
+    }
+  }
+
+  /**
+   * Publish a route entry to sidetrack.routes (as registry-stream does), then time until a request
+   * through the agent takes it.
+   */
+  private static void routeEntryLatency(
+      KafkaProducer<String, byte[]> producer, String registryUrl, Agent agent, String tunnel)
+      throws Exception {
+    var entries =
+        AvroSerde.forValues(
+            new HttpSchemaRegistryClient(SchemaRegistryConfig.of(registryUrl)), RouteEntry.class);
+    int partition = WorkloadPartitioning.partitionOf("bench", 12);
+    int samples = 100;
+    long[] ms = new long[samples];
+    for (int s = 0; s < samples; s++) {
+      int n = 2_000_000 + s;
+      Intercept i =
+          new Intercept(
+              "i-" + n,
+              "bench",
+              "dev-" + n,
+              MatchRules.header("x-sidetrack-id", "dev-" + n),
+              tunnel,
+              Instant.now(),
+              Instant.now().plusSeconds(60),
+              FailureMode.FAIL_OPEN,
+              Map.of());
+      String key = "bench/i-" + n;
+      long start = System.nanoTime();
+      producer.send(
+          new ProducerRecord<>(
+              Topics.ROUTES,
+              partition,
+              key,
+              entries.serialize(Topics.ROUTES, AvroMapping.toRouteEntry(i))));
+      producer.flush();
+      HttpRequest probe =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port + "/"))
+              .header("x-sidetrack-id", "dev-" + n)
+              .build();
+      while (!HTTP.send(probe, HttpResponse.BodyHandlers.ofString()).body().equals("tunnel\n")) {
+        Thread.sleep(1);
+      }
+      ms[s] = (System.nanoTime() - start) / 1_000_000;
+      producer.send(new ProducerRecord<>(Topics.ROUTES, partition, key, null));
+      Thread.sleep(20);
+    }
+    Arrays.sort(ms);
+    System.out.printf(
+        "route entry published -> agent routes by it (%d samples): p50 %d ms, p99 %d ms, max %d"
+            + " ms%n",
+        samples, ms[samples / 2], ms[(int) Math.ceil(samples * 0.99) - 1], ms[samples - 1]);
+  }
+
+  /** Publish a registration, then time until a request through the agent takes the new route. */
+  private static void routeChangeLatency(
+      KafkaProducer<String, byte[]> producer,
+      AvroSerde<InterceptRegistration> serde,
+      Agent agent,
+      String tunnel)
+      throws Exception {
+    int samples = 50;
+    long[] ms = new long[samples];
+    for (int s = 0; s < samples; s++) {
+      int n = 1_000_000 + s;
+      long start = System.nanoTime();
+      register(producer, serde, n, tunnel);
+      producer.flush();
+      HttpRequest probe =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port + "/"))
+              .header("x-sidetrack-id", "dev-" + n)
+              .build();
+      while (!HTTP.send(probe, HttpResponse.BodyHandlers.ofString()).body().equals("tunnel\n")) {
+        Thread.sleep(1);
+      }
+      ms[s] = (System.nanoTime() - start) / 1_000_000;
+      producer.send(new ProducerRecord<>(Topics.INTERCEPTS, "i-" + n, null));
+    }
+    Arrays.sort(ms);
+    System.out.printf(
+        "registration published -> agent routes by it (through registry-stream, %d samples):"
+            + " p50 %d ms, p99 %d ms, max %d ms%n",
+        samples, ms[samples / 2], ms[(int) Math.ceil(samples * 0.99) - 1], ms[samples - 1]);
+  }
+
+  private static void register(
+      KafkaProducer<String, byte[]> producer,
+      AvroSerde<InterceptRegistration> serde,
+      int n,
+      String tunnel) {
+    Instant now = Instant.now();
+    Intercept i =
+        new Intercept(
+            "i-" + n,
+            "bench",
+            "dev-" + n,
+            MatchRules.header("x-sidetrack-id", "dev-" + n),
+            tunnel,
+            now,
+            now.plus(Duration.ofMinutes(50)),
+            FailureMode.FAIL_OPEN,
+            Map.of());
+    producer.send(
+        new ProducerRecord<>(
+            Topics.INTERCEPTS,
+            i.id(),
+            serde.serialize(Topics.INTERCEPTS, AvroMapping.toRegistration(i))));
+  }
+
+  /** An edge agent in its own JVM, as it runs beside a pod. */
+  static final class Agent {
+    final Process process;
+    final int port;
+    final int adminPort;
+    final long startNanos;
+
+    private Agent(Process process, int port, int adminPort, long startNanos) {
+      this.process = process;
+      this.port = port;
+      this.adminPort = adminPort;
+      this.startNanos = startNanos;
+    }
+
+    static Agent start(Path root, Path dir, String bootstrap, String registryUrl, int appPort)
+        throws IOException {
+      int port = Ports.free();
+      int admin = Ports.free();
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  root.resolve("bin/sidetrack").toString(),
+                  "edge-agent",
+                  "--workload",
+                  "bench",
+                  "--listen",
+                  "127.0.0.1:" + port,
+                  "--app",
+                  "127.0.0.1:" + appPort,
+                  "--admin",
+                  "127.0.0.1:" + admin,
+                  "--bootstrap-servers",
+                  bootstrap,
+                  "--schema-registry-url",
+                  registryUrl,
+                  "--event-loops",
+                  "2")
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("agent-" + port + ".log").toFile());
+      pb.environment().put("JAVA_OPTS", "-Xmx256m -XX:+UseParallelGC");
+      pb.environment().put("SIDETRACK_HOME", dir.resolve("home").toString());
+      return new Agent(pb.start(), port, admin, System.nanoTime());
+    }
+
+    /** Waits until /ready and the table holds {@code routes}; returns ms since start. */
+    long awaitRoutes(int routes, Duration timeout) throws Exception {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      Pattern count = Pattern.compile("\"routes\":(\\d+)");
+      long readyAt = -1;
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("agent exited: " + process.exitValue());
+        }
+        try {
+          HttpResponse<String> r =
+              HTTP.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/ready"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() == 200) {
+            if (readyAt < 0) {
+              readyAt = (System.nanoTime() - startNanos) / 1_000_000;
+            }
+            Matcher m = count.matcher(r.body());
+            if (m.find() && Integer.parseInt(m.group(1)) >= routes) {
+              return readyAt;
+            }
+          }
+        } catch (IOException e) {
+          // not listening yet
+        }
+        Thread.sleep(20);
+      }
+      throw new IllegalStateException("agent did not load " + routes + " routes");
+    }
+
+    long heapAfterGcMb() throws Exception {
+      new ProcessBuilder("jcmd", String.valueOf(process.pid()), "GC.run")
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor();
+      // bin/sidetrack execs java, so the process is the JVM itself
+      String metrics =
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      Matcher m =
+          Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\",id=\"[^\"]+\"\\} ([0-9.E]+)")
+              .matcher(metrics);
+      double bytes = 0;
+      while (m.find()) {
+        bytes += Double.parseDouble(m.group(1));
+      }
+      return (long) (bytes / (1024 * 1024));
+    }
+
+    void stop() throws InterruptedException {
+      process.destroy();
+      process.waitFor();
+    }
+  }
+}
