@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# JMH benchmark of the edge agent's matcher (RouteTable).
+#   loadtest/run-jmh.sh [JMH options, e.g. -wi 1 -i 3]
+# Build first: ./mvnw -DskipTests package
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cp_file="$root/loadtest/target/classpath.txt"
+jar="$(ls "$root"/loadtest/target/sidetrack-loadtest-*.jar 2>/dev/null | head -n 1 || true)"
+if [[ ! -f "$cp_file" || -z "$jar" ]]; then
+  echo "run-jmh: build first: ./mvnw -DskipTests package" >&2
+  exit 2
+fi
+exec java -cp "$jar:$(cat "$cp_file")" org.openjdk.jmh.Main RouteTableBenchmark "$@"
