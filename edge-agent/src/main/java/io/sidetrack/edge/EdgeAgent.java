@@ -64,6 +64,8 @@ public final class EdgeAgent implements AutoCloseable {
             config.topics().routes(),
             AvroSerde.forValues(registry, RouteEntry.class),
             meters);
+    // Catching up with the partition overlaps with the rest of the start-up.
+    feed.start();
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
     if (config.eventLoops() > 0) {
       options.setEventLoopPoolSize(config.eventLoops());
@@ -93,10 +95,10 @@ public final class EdgeAgent implements AutoCloseable {
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
+      feed.close();
       vertx.close();
       throw new IllegalStateException("cannot listen: " + rootMessage(e), e);
     }
-    feed.start();
     Heartbeats heartbeats =
         new Heartbeats(
             config.agentId(),

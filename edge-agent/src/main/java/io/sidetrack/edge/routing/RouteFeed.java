@@ -72,6 +72,9 @@ public final class RouteFeed implements AutoCloseable {
     // How long an idle fetch waits at the broker: bounds how late a route change is seen.
     props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    // A new agent reads its whole partition before it is ready: few, large fetches.
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+    props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
     props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
     this.consumerProps = props;
     this.changes =
@@ -133,21 +136,26 @@ public final class RouteFeed implements AutoCloseable {
       c.assign(List.of(tp));
       c.seekToBeginning(List.of(tp));
       long end = endOffset(c, tp);
+      long t0 = System.nanoTime();
       Map<String, Route> initial = new HashMap<>();
       while (running && c.position(tp) < end) {
         for (ConsumerRecord<String, byte[]> r : poll(c)) {
           stage(initial, r);
         }
       }
+      long t1 = System.nanoTime();
       table.set(RouteTable.compile(initial.values()));
       appliedOffset = c.position(tp);
       caughtUp = true;
       LOG.info(
-          "Routes of {} loaded: {} routes from partition {} up to offset {}",
+          "Routes of {} loaded: {} routes from partition {} up to offset {} (read and decoded in"
+              + " {} ms, compiled in {} ms)",
           workload,
           initial.size(),
           tp.partition(),
-          appliedOffset);
+          appliedOffset,
+          (t1 - t0) / 1_000_000,
+          (System.nanoTime() - t1) / 1_000_000);
       long nextCheck = System.nanoTime();
       while (running) {
         ConsumerRecords<String, byte[]> records = poll(c);
