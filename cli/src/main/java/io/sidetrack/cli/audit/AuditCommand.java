@@ -3,8 +3,6 @@ package io.sidetrack.cli.audit;
 import io.sidetrack.cli.context.Connection;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.audit.AuditRecord;
-import io.sidetrack.schemas.registry.SchemaRegistryClients;
-import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.query.InterceptJson;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -72,10 +70,7 @@ public final class AuditCommand implements Callable<Integer> {
       throw new IllegalArgumentException("invalid --workload '" + workload + "'");
     }
     PrintWriter out = spec.commandLine().getOut();
-    var registry =
-        SchemaRegistryClients.create(SchemaRegistryConfig.of(connection.schemaRegistryUrl()));
-    try (AuditLog log =
-        new AuditLog(connection.bootstrapServers(), registry, connection.topics().audit())) {
+    try (AuditLog log = AuditLog.open(connection)) {
       if (!follow) {
         List<AuditRecord> events =
             log.readSorted(from, to, workload).stream().filter(this::wanted).toList();

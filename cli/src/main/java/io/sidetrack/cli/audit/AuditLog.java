@@ -47,6 +47,14 @@ public final class AuditLog implements AutoCloseable {
     this.events = AvroSerde.forValues(registry, AuditEvent.class);
   }
 
+  /** The audit log of the Sidetrack {@code connection} names. */
+  public static AuditLog open(io.sidetrack.cli.context.Connection connection) {
+    return new AuditLog(
+        connection.bootstrapServers(),
+        connection.schemaRegistryClient(),
+        connection.topics().audit());
+  }
+
   /** The partitions holding {@code workload}'s events, or all when it is {@code null}. */
   List<TopicPartition> partitions(String workload) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));

@@ -6,8 +6,6 @@ import io.sidetrack.core.routing.RequestView;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteMatch;
 import io.sidetrack.core.routing.RouteTable;
-import io.sidetrack.schemas.registry.SchemaRegistryClients;
-import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -84,15 +82,15 @@ public final class ExplainCommand implements Callable<Integer> {
           .computeIfAbsent(h.substring(0, eq).toLowerCase(Locale.ROOT), n -> new ArrayList<>())
           .add(h.substring(eq + 1));
     }
-    var registry =
-        SchemaRegistryClients.create(SchemaRegistryConfig.of(connection.schemaRegistryUrl()));
     List<Route> routes;
-    try (AuditLog log =
-        new AuditLog(connection.bootstrapServers(), registry, connection.topics().audit())) {
+    try (AuditLog log = AuditLog.open(connection)) {
       routes =
           instant == null
               ? CurrentRoutes.of(
-                  connection.bootstrapServers(), registry, connection.topics().routes(), workload)
+                  connection.bootstrapServers(),
+                  connection.schemaRegistryClient(),
+                  connection.topics().routes(),
+                  workload)
               : ReplayCommand.replay(log, instant, workload).routesOf(workload);
       if (routes.isEmpty() && !log.knowsWorkload(workload)) {
         throw new IllegalArgumentException(

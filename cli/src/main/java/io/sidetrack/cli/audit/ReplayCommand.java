@@ -4,8 +4,6 @@ import io.sidetrack.cli.context.Connection;
 import io.sidetrack.core.Intercept;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.audit.RoutingReplay;
-import io.sidetrack.schemas.registry.SchemaRegistryClients;
-import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.query.InterceptJson;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -50,11 +48,8 @@ public final class ReplayCommand implements Callable<Integer> {
     if (workload != null && !InterceptValidator.isValidWorkload(workload)) {
       throw new IllegalArgumentException("invalid --workload '" + workload + "'");
     }
-    var registry =
-        SchemaRegistryClients.create(SchemaRegistryConfig.of(connection.schemaRegistryUrl()));
     RoutingReplay replay;
-    try (AuditLog log =
-        new AuditLog(connection.bootstrapServers(), registry, connection.topics().audit())) {
+    try (AuditLog log = AuditLog.open(connection)) {
       replay = replay(log, instant, workload);
       if (workload != null && replay.active().isEmpty() && !log.knowsWorkload(workload)) {
         throw new IllegalArgumentException(

@@ -1,6 +1,9 @@
 package io.sidetrack.cli.context;
 
 import io.sidetrack.core.Topics;
+import io.sidetrack.schemas.registry.SchemaRegistryClient;
+import io.sidetrack.schemas.registry.SchemaRegistryClients;
+import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import java.io.IOException;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -74,6 +77,11 @@ public final class Connection {
 
   public String schemaRegistryUrl() {
     return resolve(schemaRegistryUrl, "--schema-registry-url", Context::schemaRegistryUrl);
+  }
+
+  /** A client of the schema registry. */
+  public SchemaRegistryClient schemaRegistryClient() {
+    return SchemaRegistryClients.create(SchemaRegistryConfig.of(schemaRegistryUrl()));
   }
 
   public String apiUrl() {

@@ -221,13 +221,7 @@ public final class DataPlaneBenchmark {
               key,
               entries.serialize(Topics.ROUTES, AvroMapping.toRouteEntry(i))));
       producer.flush();
-      HttpRequest probe =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port + "/"))
-              .header("x-sidetrack-id", "dev-" + n)
-              .build();
-      while (!HTTP.send(probe, HttpResponse.BodyHandlers.ofString()).body().equals("tunnel\n")) {
-        Thread.sleep(1);
-      }
+      awaitTunnel(agent, "dev-" + n);
       ms[s] = (System.nanoTime() - start) / 1_000_000;
       producer.send(new ProducerRecord<>(Topics.ROUTES, partition, key, null));
       Thread.sleep(20);
@@ -237,6 +231,17 @@ public final class DataPlaneBenchmark {
         "route entry published -> agent routes by it (%d samples): p50 %d ms, p99 %d ms, max %d"
             + " ms%n",
         samples, ms[samples / 2], ms[(int) Math.ceil(samples * 0.99) - 1], ms[samples - 1]);
+  }
+
+  /** Sends requests through the agent until one with this header value reaches the tunnel. */
+  private static void awaitTunnel(Agent agent, String value) throws Exception {
+    HttpRequest probe =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port + "/"))
+            .header("x-sidetrack-id", value)
+            .build();
+    while (!HTTP.send(probe, HttpResponse.BodyHandlers.ofString()).body().equals("tunnel\n")) {
+      Thread.sleep(1);
+    }
   }
 
   /** Publish a registration, then time until a request through the agent takes the new route. */
@@ -253,13 +258,7 @@ public final class DataPlaneBenchmark {
       long start = System.nanoTime();
       register(producer, serde, n, tunnel);
       producer.flush();
-      HttpRequest probe =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port + "/"))
-              .header("x-sidetrack-id", "dev-" + n)
-              .build();
-      while (!HTTP.send(probe, HttpResponse.BodyHandlers.ofString()).body().equals("tunnel\n")) {
-        Thread.sleep(1);
-      }
+      awaitTunnel(agent, "dev-" + n);
       ms[s] = (System.nanoTime() - start) / 1_000_000;
       producer.send(new ProducerRecord<>(Topics.INTERCEPTS, "i-" + n, null));
     }
