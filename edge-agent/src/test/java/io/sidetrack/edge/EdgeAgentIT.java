@@ -297,6 +297,41 @@ class EdgeAgentIT {
   }
 
   @Test
+  void routeChangeAppliesOnAnHttp2ConnectionOpenedBeforeIt() throws Exception {
+    var client =
+        vertx.createHttpClient(
+            new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+    java.util.function.Supplier<io.vertx.core.http.HttpClientResponse> send =
+        () ->
+            client
+                .request(
+                    new io.vertx.core.http.RequestOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(agent.port())
+                        .setURI("/h2")
+                        .putHeader("x-sidetrack-id", "frank"))
+                .compose(r -> r.send())
+                .compose(r -> r.body().map(b -> r))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
+    var before = send.get();
+    assertThat(before.version()).isEqualTo(io.vertx.core.http.HttpVersion.HTTP_2);
+    assertThat(before.getHeader("sidetrack-fallback")).isNull();
+    var connection = before.request().connection();
+
+    // i-frank has no tunnel at the stand-in router: once routed there, it falls back
+    register("i-frank", "frank", "127.0.0.1:" + router.actualPort(), FailureMode.FAIL_OPEN);
+    awaitRoute("i-frank", true);
+
+    var after = send.get();
+    assertThat(after.request().connection()).isSameAs(connection);
+    assertThat(after.getHeader("sidetrack-fallback")).isEqualTo("no-tunnel");
+  }
+
+  @Test
   void reportsReadinessMetricsAndTheOffsetItApplied() throws Exception {
     String admin = "http://127.0.0.1:" + agent.adminPort();
     HttpResponse<String> ready =
