@@ -242,7 +242,12 @@ public final class EdgeProxy {
                     .onComplete(
                         r ->
                             fromRouter(
-                                req, true, route, r.failed() ? null : r.result(), r.cause()));
+                                req,
+                                true,
+                                false,
+                                route,
+                                r.failed() ? null : r.result(),
+                                r.cause()));
                 return;
               }
               // The body goes only once the router confirms the tunnel (100 Continue), so a
@@ -251,25 +256,41 @@ public final class EdgeProxy {
               if (!upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
                 upstream.setChunked(true);
               }
-              upstream.continueHandler(v -> req.pipeTo(upstream));
+              boolean[] bodySent = {false};
+              upstream.continueHandler(
+                  v -> {
+                    bodySent[0] = true;
+                    req.pipeTo(upstream);
+                  });
               upstream
                   .response()
                   .onComplete(
                       r ->
-                          fromRouter(req, false, route, r.failed() ? null : r.result(), r.cause()));
+                          fromRouter(
+                              req,
+                              false,
+                              bodySent[0],
+                              route,
+                              r.failed() ? null : r.result(),
+                              r.cause()));
               upstream.sendHead();
             });
   }
 
+  /**
+   * What the router answered. The request can still go to the app when nothing of it went to the
+   * router but its head: bodyless, or its body held back for want of 100 Continue.
+   */
   private void fromRouter(
       HttpServerRequest req,
       boolean bodyless,
+      boolean bodySent,
       Route route,
       HttpClientResponse response,
       Throwable failure) {
     if (response == null) {
       breaker.failed(route.target());
-      if (!req.response().headWritten() && (bodyless || !req.isEnded())) {
+      if (!req.response().headWritten() && !bodySent) {
         fallback(req, bodyless, route, "router-failed");
       } else {
         badGateway(req, "router " + route.target() + " failed", failure);
@@ -278,7 +299,7 @@ public final class EdgeProxy {
     }
     breaker.succeeded(route.target());
     String noTunnel = response.getHeader(NO_TUNNEL_HEADER);
-    if (noTunnel != null && (bodyless || !req.isEnded())) {
+    if (noTunnel != null && !bodySent) {
       response.end();
       fallback(req, bodyless, route, "no-tunnel");
       return;
