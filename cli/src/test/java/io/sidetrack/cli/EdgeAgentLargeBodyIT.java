@@ -59,6 +59,7 @@ class EdgeAgentLargeBodyIT {
                           sent[0] += chunk.length();
                         }
                         if (sent[0] >= GIB) {
+                          res.drainHandler(null);
                           res.end();
                         } else {
                           res.drainHandler(v -> pump[0].run());
@@ -133,6 +134,7 @@ class EdgeAgentLargeBodyIT {
                             sent[0] += chunk.length();
                           }
                           if (sent[0] >= GIB) {
+                            req.drainHandler(null);
                             req.end();
                           } else {
                             req.drainHandler(v -> pump[0].run());

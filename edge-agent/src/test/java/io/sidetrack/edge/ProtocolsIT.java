@@ -81,6 +81,7 @@ class ProtocolsIT {
                               sent[0] += len;
                             }
                             if (sent[0] >= size) {
+                              res.drainHandler(null);
                               res.end();
                             } else {
                               res.drainHandler(v -> pump[0].run());
@@ -214,6 +215,7 @@ class ProtocolsIT {
                           sent[0] += chunk.length();
                         }
                         if (sent[0] >= size) {
+                          req.drainHandler(null);
                           req.end();
                         } else {
                           req.drainHandler(v -> pump[0].run());

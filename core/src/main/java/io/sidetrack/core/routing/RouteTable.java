@@ -30,6 +30,10 @@ public final class RouteTable {
       Comparator.comparing((CompiledRoute c) -> c.route.createdAt())
           .thenComparing(c -> c.route.interceptId());
   private static final CompiledRoute[] NONE = new CompiledRoute[0];
+  private static final Comparator<HeaderMatch> HEADER_ORDER =
+      Comparator.comparing((HeaderMatch h) -> h.kind())
+          .thenComparing(HeaderMatch::name)
+          .thenComparing(HeaderMatch::value);
   private static final RouteTable EMPTY =
       new RouteTable(HashTreePMap.empty(), NONE, NONE, NONE, HashTreePMap.empty());
 
@@ -61,14 +65,54 @@ public final class RouteTable {
     return EMPTY;
   }
 
-  /** Compiles {@code routes}; rules are assumed valid (registry-stream checked them). */
+  /**
+   * Compiles {@code routes} (one per intercept id; a later one replaces an earlier); rules are
+   * assumed valid (registry-stream checked them). Builds the maps in one pass rather than by
+   * repeated {@link #with}, for a new agent's first table.
+   */
   public static RouteTable compile(Collection<Route> routes) {
     requireNonNull(routes, "routes");
-    RouteTable table = EMPTY;
+    Map<String, CompiledRoute> ids = new HashMap<>();
     for (Route route : routes) {
-      table = table.with(route);
+      ids.put(route.interceptId(), new CompiledRoute(route));
     }
-    return table;
+    Map<String, Map<String, List<CompiledRoute>>> exact = new HashMap<>();
+    List<CompiledRoute> regex = new ArrayList<>();
+    List<CompiledRoute> pathOnly = new ArrayList<>();
+    List<CompiledRoute> global = new ArrayList<>();
+    for (CompiledRoute c : ids.values()) {
+      switch (c.precedence) {
+        case EXACT_HEADER -> {
+          HeaderMatch key = c.indexKey();
+          exact
+              .computeIfAbsent(key.name(), n -> new HashMap<>())
+              .computeIfAbsent(key.value(), v -> new ArrayList<>(1))
+              .add(c);
+        }
+        case HEADER_REGEX -> regex.add(c);
+        case PATH_ONLY -> pathOnly.add(c);
+        case GLOBAL -> global.add(c);
+      }
+    }
+    Map<String, PMap<String, CompiledRoute[]>> byName = new HashMap<>();
+    exact.forEach(
+        (name, byValue) -> {
+          Map<String, CompiledRoute[]> buckets = new HashMap<>();
+          byValue.forEach((value, list) -> buckets.put(value, sorted(list)));
+          byName.put(name, HashTreePMap.from(buckets));
+        });
+    return new RouteTable(
+        HashTreePMap.from(byName),
+        sorted(regex),
+        sorted(pathOnly),
+        sorted(global),
+        HashTreePMap.from(ids));
+  }
+
+  private static CompiledRoute[] sorted(List<CompiledRoute> routes) {
+    CompiledRoute[] out = routes.toArray(CompiledRoute[]::new);
+    java.util.Arrays.sort(out, OLDER_FIRST);
+    return out;
   }
 
   /** This table with {@code route} added, or replacing the route of the same intercept. */
@@ -195,7 +239,7 @@ public final class RouteTable {
     }
     return best == null
         ? Optional.empty()
-        : Optional.of(new RouteMatch(best.route, best.precedence, best.description));
+        : Optional.of(new RouteMatch(best.route, best.precedence, best.description()));
   }
 
   private static CompiledRoute firstMatch(
@@ -217,18 +261,16 @@ public final class RouteTable {
     final BaggageMatch[] baggage;
     final String pathPrefix;
     final String method;
-    final String description;
+    private String description;
 
     CompiledRoute(Route route) {
       this.route = route;
       this.precedence = Precedence.of(route.match());
-      this.headers =
-          route.match().headers().stream()
-              .sorted(
-                  Comparator.comparing((HeaderMatch h) -> h.kind())
-                      .thenComparing(HeaderMatch::name)
-                      .thenComparing(HeaderMatch::value))
-              .toArray(HeaderMatch[]::new);
+      List<HeaderMatch> rules = route.match().headers();
+      this.headers = rules.toArray(HeaderMatch[]::new);
+      if (headers.length > 1) {
+        java.util.Arrays.sort(headers, HEADER_ORDER);
+      }
       this.patterns = new Pattern[headers.length];
       for (int i = 0; i < headers.length; i++) {
         if (headers[i].kind() == HeaderMatch.Kind.REGEX) {
@@ -238,7 +280,16 @@ public final class RouteTable {
       this.baggage = route.match().baggage().toArray(BaggageMatch[]::new);
       this.pathPrefix = route.match().pathPrefix();
       this.method = route.match().method();
-      this.description = describe();
+    }
+
+    /** The matched rules as a person reads them, built on first use. */
+    String description() {
+      String d = description;
+      if (d == null) {
+        d = describe();
+        description = d;
+      }
+      return d;
     }
 
     /** The first exact condition: EXACT sorts before REGEX. */

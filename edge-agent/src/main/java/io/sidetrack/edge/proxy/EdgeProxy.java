@@ -64,9 +64,11 @@ public final class EdgeProxy {
   private final boolean appHttp2;
   private final long routerConnectTimeoutMs;
   private final RouterBreaker breaker;
-  private final HttpClient app;
+  private final io.vertx.core.http.HttpClientAgent app;
   private final HttpClient app2;
-  private final HttpClient routers;
+  private final io.vertx.core.http.HttpClientAgent routers;
+  private final UpstreamLinks appLinks;
+  private final UpstreamLinks routerLinks;
   private final Counter toApp;
   private final Counter toIntercept;
   private final Counter failClosed;
@@ -111,6 +113,8 @@ public final class EdgeProxy {
                 .setTcpNoDelay(true)
                 .setConnectTimeout((int) routerConnectTimeoutMs),
             pool);
+    this.appLinks = new UpstreamLinks(app);
+    this.routerLinks = new UpstreamLinks(routers);
     this.toApp = counter("app");
     this.toIntercept = counter("intercept");
     this.failClosed =
@@ -142,6 +146,13 @@ public final class EdgeProxy {
         .createHttpServer(
             new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(true))
         .requestHandler(this::handle)
+        .connectionHandler(
+            conn ->
+                conn.closeHandler(
+                    v -> {
+                      appLinks.closed(conn);
+                      routerLinks.closed(conn);
+                    }))
         .listen(port, host)
         .map(
             s -> {
@@ -189,25 +200,26 @@ public final class EdgeProxy {
   }
 
   private void toApp(HttpServerRequest req, boolean bodyless, String fallbackReason) {
-    HttpClient client = appHttp2 && req.version() == HttpVersion.HTTP_2 ? app2 : app;
     RequestOptions options = options(req, appHost, appPort);
-    client
-        .request(options)
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                badGateway(req, "app unreachable at " + appHost + ":" + appPort, ar.cause());
-                return;
-              }
-              HttpClientRequest upstream = ar.result();
-              prepare(req, upstream, null);
-              if (isUpgrade(req)) {
-                tunnel(req, upstream, fallbackReason);
-                return;
-              }
-              Future<HttpClientResponse> response = bodyless ? upstream.send() : upstream.send(req);
-              response.onComplete(r -> respond(req, r, fallbackReason));
-            });
+    Future<HttpClientRequest> request =
+        req.version() == HttpVersion.HTTP_2
+            ? (appHttp2 ? app2 : app).request(options)
+            : appLinks.request(req.connection(), options, 0);
+    request.onComplete(
+        ar -> {
+          if (ar.failed()) {
+            badGateway(req, "app unreachable at " + appHost + ":" + appPort, ar.cause());
+            return;
+          }
+          HttpClientRequest upstream = ar.result();
+          prepare(req, upstream, null);
+          if (isUpgrade(req)) {
+            tunnel(req, upstream, fallbackReason);
+            return;
+          }
+          Future<HttpClientResponse> response = bodyless ? upstream.send() : upstream.send(req);
+          response.onComplete(r -> respond(req, r, fallbackReason));
+        });
   }
 
   private void toRouter(HttpServerRequest req, boolean bodyless, Route route) {
@@ -218,63 +230,60 @@ public final class EdgeProxy {
     }
     RequestOptions options = options(req, target.host(), target.port());
     options.setConnectTimeout(routerConnectTimeoutMs);
-    routers
-        .request(options)
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                breaker.failed(route.target());
-                LOG.debug("Router {} unreachable: {}", route.target(), ar.cause().toString());
-                fallback(req, bodyless, route, "router-unreachable");
-                return;
-              }
-              HttpClientRequest upstream = ar.result();
-              prepare(req, upstream, route);
-              if (isUpgrade(req)) {
-                breaker.succeeded(route.target());
-                toIntercept.increment();
-                tunnel(req, upstream, null);
-                return;
-              }
-              if (bodyless) {
-                upstream
-                    .send()
-                    .onComplete(
-                        r ->
-                            fromRouter(
-                                req,
-                                true,
-                                false,
-                                route,
-                                r.failed() ? null : r.result(),
-                                r.cause()));
-                return;
-              }
-              // The body goes only once the router confirms the tunnel (100 Continue), so a
-              // missing tunnel can still send the untouched request to the app.
-              upstream.putHeader(HttpHeaders.EXPECT, "100-continue");
-              if (!upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-                upstream.setChunked(true);
-              }
-              boolean[] bodySent = {false};
-              upstream.continueHandler(
-                  v -> {
-                    bodySent[0] = true;
-                    req.pipeTo(upstream);
-                  });
-              upstream
-                  .response()
-                  .onComplete(
-                      r ->
-                          fromRouter(
-                              req,
-                              false,
-                              bodySent[0],
-                              route,
-                              r.failed() ? null : r.result(),
-                              r.cause()));
-              upstream.sendHead();
-            });
+    Future<HttpClientRequest> request =
+        req.version() == HttpVersion.HTTP_2
+            ? routers.request(options)
+            : routerLinks.request(req.connection(), options, routerConnectTimeoutMs);
+    request.onComplete(
+        ar -> {
+          if (ar.failed()) {
+            breaker.failed(route.target());
+            LOG.debug("Router {} unreachable: {}", route.target(), ar.cause().toString());
+            fallback(req, bodyless, route, "router-unreachable");
+            return;
+          }
+          HttpClientRequest upstream = ar.result();
+          prepare(req, upstream, route);
+          if (isUpgrade(req)) {
+            breaker.succeeded(route.target());
+            toIntercept.increment();
+            tunnel(req, upstream, null);
+            return;
+          }
+          if (bodyless) {
+            upstream
+                .send()
+                .onComplete(
+                    r ->
+                        fromRouter(
+                            req, true, false, route, r.failed() ? null : r.result(), r.cause()));
+            return;
+          }
+          // The body goes only once the router confirms the tunnel (100 Continue), so a
+          // missing tunnel can still send the untouched request to the app.
+          upstream.putHeader(HttpHeaders.EXPECT, "100-continue");
+          if (!upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            upstream.setChunked(true);
+          }
+          boolean[] bodySent = {false};
+          upstream.continueHandler(
+              v -> {
+                bodySent[0] = true;
+                req.pipeTo(upstream);
+              });
+          upstream
+              .response()
+              .onComplete(
+                  r ->
+                      fromRouter(
+                          req,
+                          false,
+                          bodySent[0],
+                          route,
+                          r.failed() ? null : r.result(),
+                          r.cause()));
+          upstream.sendHead();
+        });
   }
 
   /**
@@ -289,6 +298,9 @@ public final class EdgeProxy {
       HttpClientResponse response,
       Throwable failure) {
     if (response == null) {
+      if (req.response().closed()) {
+        return; // the client went away (and took its links along): not the router's fault
+      }
       breaker.failed(route.target());
       if (!req.response().headWritten() && !bodySent) {
         fallback(req, bodyless, route, "router-failed");
@@ -341,6 +353,8 @@ public final class EdgeProxy {
   }
 
   private void prepare(HttpServerRequest req, HttpClientRequest upstream, Route route) {
+    // failures reach the response future; this only keeps Vert.x from logging them again
+    upstream.exceptionHandler(e -> LOG.debug("Upstream of {} failed: {}", req.uri(), e.toString()));
     MultiMap headers = upstream.headers();
     ForwardHeaders.copyEndToEnd(req.headers(), headers, isUpgrade(req));
     HostAndPort authority = req.authority();
