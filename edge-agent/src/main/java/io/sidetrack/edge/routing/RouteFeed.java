@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -137,14 +138,24 @@ public final class RouteFeed implements AutoCloseable {
       c.seekToBeginning(List.of(tp));
       long end = endOffset(c, tp);
       long t0 = System.nanoTime();
-      Map<String, Route> initial = new HashMap<>();
+      // Keep only each key's last record, then decode those on every core.
+      Map<String, ConsumerRecord<String, byte[]>> latest = new HashMap<>();
       while (running && c.position(tp) < end) {
         for (ConsumerRecord<String, byte[]> r : poll(c)) {
-          stage(initial, r);
+          if (!ours(r)) {
+            continue;
+          }
+          if (r.value() == null) {
+            latest.remove(r.key());
+          } else {
+            latest.put(r.key(), r);
+          }
         }
       }
+      List<Route> initial =
+          latest.values().parallelStream().map(this::decode).filter(Objects::nonNull).toList();
       long t1 = System.nanoTime();
-      table.set(RouteTable.compile(initial.values()));
+      table.set(RouteTable.compile(initial));
       appliedOffset = c.position(tp);
       caughtUp = true;
       LOG.info(
@@ -224,20 +235,6 @@ public final class RouteFeed implements AutoCloseable {
 
   private ConsumerRecords<String, byte[]> poll(KafkaConsumer<String, byte[]> c) {
     return c.poll(Duration.ofMillis(200));
-  }
-
-  private void stage(Map<String, Route> routes, ConsumerRecord<String, byte[]> r) {
-    if (!ours(r)) {
-      return;
-    }
-    if (r.value() == null) {
-      routes.remove(r.key());
-      return;
-    }
-    Route route = decode(r);
-    if (route != null) {
-      routes.put(r.key(), route);
-    }
   }
 
   private RouteTable apply(RouteTable current, ConsumerRecord<String, byte[]> r) {
