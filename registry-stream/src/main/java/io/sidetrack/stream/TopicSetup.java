@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,29 @@ public final class TopicSetup {
     return topics;
   }
 
+  /**
+   * The topics' configs. Topics just created may not be known to every broker yet: ask again for a
+   * few seconds, then give up on the check (it only warns).
+   */
+  private static Map<ConfigResource, Config> describeConfigs(
+      Admin admin, List<ConfigResource> resources)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        if (attempt == 25) {
+          LOG.warn("Could not check the cleanup policy of new topics: {}", e.getCause().toString());
+          return Map.of();
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
   /** Creates the missing topics and checks the cleanup policy of the others. */
   public static void ensure(Admin admin, Topics.Names names, int partitions, int replication)
       throws InterruptedException, ExecutionException, TimeoutException {
@@ -85,8 +109,7 @@ public final class TopicSetup {
         wanted.keySet().stream()
             .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
             .toList();
-    Map<ConfigResource, Config> configs =
-        admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+    Map<ConfigResource, Config> configs = describeConfigs(admin, resources);
     for (var e : configs.entrySet()) {
       String topic = e.getKey().name();
       String want = wanted.get(topic).get(TopicConfig.CLEANUP_POLICY_CONFIG);
