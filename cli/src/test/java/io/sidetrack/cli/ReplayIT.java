@@ -121,23 +121,9 @@ class ReplayIT {
     // audit from an instant on reads only what came after it
     Instant fourth = new ArrayList<>(snapshots.keySet()).get(3);
     StringWriter audit = new StringWriter();
-    var auditCli = Sidetrack.commandLine();
-    auditCli.setOut(new PrintWriter(audit));
     assertThat(
-            auditCli.execute(
-                "audit",
-                "--since",
-                fourth.toString(),
-                "--workload",
-                "orders",
-                "-o",
-                "json",
-                "--bootstrap-servers",
-                bootstrap,
-                "--schema-registry-url",
-                registryUrl,
-                "--topic-prefix",
-                prefix))
+            sidetrack(
+                audit, "audit", "--since", fourth.toString(), "--workload", "orders", "-o", "json"))
         .isEqualTo(0);
     List<String> expected;
     try (AuditLog log = new AuditLog(bootstrap, registry, topics.audit())) {
@@ -155,29 +141,27 @@ class ReplayIT {
     // the command prints the same, for one workload
     Instant second = new ArrayList<>(snapshots.keySet()).get(1);
     StringWriter out = new StringWriter();
-    var cli = Sidetrack.commandLine();
-    cli.setOut(new PrintWriter(out));
     int code =
-        cli.execute(
-            "replay",
-            "--at",
-            second.toString(),
-            "--workload",
-            "orders",
-            "-o",
-            "json",
-            "--bootstrap-servers",
-            bootstrap,
-            "--schema-registry-url",
-            registryUrl,
-            "--topic-prefix",
-            prefix);
+        sidetrack(out, "replay", "--at", second.toString(), "--workload", "orders", "-o", "json");
     assertThat(code).isEqualTo(0);
     assertThat(out.toString())
         .contains("\"id\" : \"a\"")
         .contains("alice-v2")
         .doesNotContain("\"id\" : \"c\"")
         .doesNotContain("payments");
+  }
+
+  /** Runs a command against this test's cluster, registry and topics; its output goes to out. */
+  private int sidetrack(StringWriter out, String... args) {
+    var cli = Sidetrack.commandLine();
+    cli.setOut(new PrintWriter(out));
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(
+        List.of(
+            "--bootstrap-servers", bootstrap,
+            "--schema-registry-url", registryUrl,
+            "--topic-prefix", prefix));
+    return cli.execute(all.toArray(String[]::new));
   }
 
   @Test

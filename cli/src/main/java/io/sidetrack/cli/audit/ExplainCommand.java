@@ -120,6 +120,11 @@ public final class ExplainCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The request as a person reads it: {@code GET /p to orders (now)}. */
+  private String request(String when) {
+    return method.toUpperCase(Locale.ROOT) + " " + path + " to " + workload + " (" + when + ")";
+  }
+
   private void print(Optional<RouteMatch> match, int routes, Instant instant, PrintWriter out) {
     String when = instant == null ? "now" : "at " + instant;
     if (output == OutputFormat.json) {
@@ -140,44 +145,18 @@ public final class ExplainCommand implements Callable<Integer> {
       out.println(json.encodePrettily());
     } else if (match.isPresent()) {
       RouteMatch m = match.get();
-      out.println(
-          method.toUpperCase(Locale.ROOT)
-              + " "
-              + path
-              + " to "
-              + workload
-              + " ("
-              + when
-              + ")"
-              + " goes to intercept "
-              + m.route().interceptId()
-              + " of "
-              + m.route().owner()
-              + " via "
-              + m.route().target()
-              + " ("
-              + m.route().failureMode().name().toLowerCase(Locale.ROOT).replace('_', '-')
-              + ")");
-      out.println(
-          "  decided by: "
-              + m.rule()
-              + " ["
-              + m.precedence().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-              + "]");
+      String mode = m.route().failureMode().name().toLowerCase(Locale.ROOT).replace('_', '-');
+      out.printf(
+          "%s goes to intercept %s of %s via %s (%s)%n",
+          request(when), m.route().interceptId(), m.route().owner(), m.route().target(), mode);
+      out.printf(
+          "  decided by: %s [%s]%n",
+          m.rule(), m.precedence().name().toLowerCase(Locale.ROOT).replace('_', ' '));
       out.println("  routes considered: " + routes);
     } else {
-      out.println(
-          method.toUpperCase(Locale.ROOT)
-              + " "
-              + path
-              + " to "
-              + workload
-              + " ("
-              + when
-              + ")"
-              + " goes to the workload's own app: no intercept matches ("
-              + routes
-              + " routes considered)");
+      out.printf(
+          "%s goes to the workload's own app: no intercept matches (%d routes considered)%n",
+          request(when), routes);
     }
     out.flush();
   }
