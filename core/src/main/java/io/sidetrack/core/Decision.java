@@ -27,33 +27,15 @@ public record Decision(
   /** The kinds of decision, and what each publishes. */
   public enum Outcome {
     /** A new active intercept: route entry and audit event. */
-    CREATED(true, true),
+    CREATED,
     /** An active intercept changed its routing: route entry and audit event. */
-    UPDATED(true, true),
+    UPDATED,
     /** Only the lease moved: nothing is published. */
-    RENEWED(false, false),
+    RENEWED,
     /** Refused: an audit event with the reason, no route change. */
-    REJECTED(false, true),
+    REJECTED,
     /** The same refusal as last time (a renewal of a rejected registration): nothing published. */
-    STILL_REJECTED(false, false);
-
-    private final boolean changesRoute;
-    private final boolean audited;
-
-    Outcome(boolean changesRoute, boolean audited) {
-      this.changesRoute = changesRoute;
-      this.audited = audited;
-    }
-
-    /** Whether a route entry is published. */
-    public boolean changesRoute() {
-      return changesRoute;
-    }
-
-    /** Whether an audit event is published. */
-    public boolean audited() {
-      return audited;
-    }
+    STILL_REJECTED
   }
 
   public Decision {

@@ -152,7 +152,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     server.shutdown();
     server.awaitShutdown();
     if (deleteOnClose) {
-      Files2.deleteRecursively(logDir);
+      Directories.deleteRecursively(logDir);
     }
   }
 }

@@ -2,7 +2,6 @@ package io.sidetrack.cli.components;
 
 import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -66,18 +65,7 @@ public final class EdgeAgentCommand implements Callable<Integer> {
           "Id in sidetrack.agents (env SIDETRACK_AGENT_ID, e.g. the pod name; default WORKLOAD-random).")
   String agentId;
 
-  @Option(
-      names = "--bootstrap-servers",
-      defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}",
-      description =
-          "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
-  String bootstrapServers;
-
-  @Option(
-      names = "--kafka-config",
-      defaultValue = "${env:SIDETRACK_KAFKA_CONFIG}",
-      description = "Properties file of extra Kafka client settings (env SIDETRACK_KAFKA_CONFIG).")
-  Path kafkaConfig;
+  @Mixin KafkaOptions kafka;
 
   @Mixin SchemaRegistryOptions schemaRegistry;
 
@@ -160,7 +148,7 @@ public final class EdgeAgentCommand implements Callable<Integer> {
         appHttp2,
         ad.host(),
         ad.port(),
-        bootstrapServers,
+        kafka.bootstrapServers(),
         schemaRegistry.toConfig(),
         topicPrefix == null ? "" : topicPrefix,
         RegistryStreamCommand.duration("--router-connect-timeout", routerConnectTimeout),
@@ -168,6 +156,6 @@ public final class EdgeAgentCommand implements Callable<Integer> {
         RegistryStreamCommand.duration("--breaker-open-for", breakerOpenFor),
         RegistryStreamCommand.duration("--heartbeat-interval", heartbeatInterval),
         eventLoops,
-        RegistryStreamCommand.loadProperties(kafkaConfig));
+        kafka.properties());
   }
 }

@@ -5,12 +5,7 @@ import io.sidetrack.core.Limits;
 import io.sidetrack.stream.RegistryStreamApp;
 import io.sidetrack.stream.RegistryStreamConfig;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -29,20 +24,7 @@ import picocli.CommandLine.Option;
 public final class RegistryStreamCommand implements Callable<Integer> {
   public static final String NAME = "registry-stream";
 
-  @Option(
-      names = "--bootstrap-servers",
-      defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}",
-      description =
-          "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
-  String bootstrapServers;
-
-  @Option(
-      names = "--kafka-config",
-      defaultValue = "${env:SIDETRACK_KAFKA_CONFIG}",
-      description =
-          "Properties file of extra Kafka client settings, e.g. security (env"
-              + " SIDETRACK_KAFKA_CONFIG).")
-  Path kafkaConfig;
+  @Mixin KafkaOptions kafka;
 
   @Mixin SchemaRegistryOptions schemaRegistry;
 
@@ -163,7 +145,7 @@ public final class RegistryStreamCommand implements Callable<Integer> {
   RegistryStreamConfig toConfig() throws IOException {
     HostPort hp = HostPort.parse("--listen (SIDETRACK_LISTEN)", listen);
     RegistryStreamConfig.Builder builder =
-        RegistryStreamConfig.builder(bootstrapServers, schemaRegistry.toConfig())
+        RegistryStreamConfig.builder(kafka.bootstrapServers(), schemaRegistry.toConfig())
             .applicationId(applicationId)
             .topicPrefix(topicPrefix == null ? "" : topicPrefix)
             .listen(hp.host(), hp.port())
@@ -180,7 +162,7 @@ public final class RegistryStreamCommand implements Callable<Integer> {
                     Limits.DEFAULT_MAX_CONDITIONS,
                     Limits.DEFAULT_MAX_VALUE_LENGTH,
                     duration("--max-ttl", maxTtl)))
-            .kafkaProperties(loadProperties(kafkaConfig));
+            .kafkaProperties(kafka.properties());
     if (stateDir != null) {
       builder.stateDir(stateDir);
     }
@@ -193,20 +175,5 @@ public final class RegistryStreamCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid " + flag + ": " + e.getMessage(), e);
     }
-  }
-
-  static Map<String, String> loadProperties(Path file) throws IOException {
-    if (file == null) {
-      return Map.of();
-    }
-    Properties props = new Properties();
-    try (InputStream in = Files.newInputStream(file)) {
-      props.load(in);
-    } catch (IOException e) {
-      throw new IOException("cannot read --kafka-config " + file + ": " + e.getMessage(), e);
-    }
-    Map<String, String> map = new HashMap<>();
-    props.forEach((k, v) -> map.put(k.toString(), v.toString()));
-    return map;
   }
 }

@@ -2,6 +2,7 @@ package io.sidetrack.cli.up;
 
 import io.sidetrack.cli.context.Context;
 import io.sidetrack.cli.context.ContextFile;
+import io.sidetrack.embedded.Directories;
 import io.sidetrack.embedded.EmbeddedKafka;
 import io.sidetrack.embedded.EmbeddedSchemaRegistry;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
@@ -16,12 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -98,7 +97,7 @@ public final class UpCommand implements Callable<Integer> {
                   out.flush();
                   stopAll();
                   ContextFile.removeIfOwnedBy(home, pid);
-                  deleteRecursively(data);
+                  Directories.deleteRecursively(data);
                   out.println("Stopped.");
                   out.flush();
                   stopped.countDown();
@@ -136,7 +135,7 @@ public final class UpCommand implements Callable<Integer> {
       printSummary(out, context, home, logs);
     } catch (Exception e) {
       stopAll();
-      deleteRecursively(data);
+      Directories.deleteRecursively(data);
       throw e;
     }
     stopped.await();
@@ -227,14 +226,6 @@ public final class UpCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new IllegalStateException(
           "port " + port + " is in use: pass " + flag + " 0 for a free port, or another port");
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // best effort
     }
   }
 }

@@ -74,6 +74,11 @@ public final class EdgeProxy {
   private final Counter failClosed;
   private final MeterRegistry meters;
   private final Map<String, Counter> fallbacks = new ConcurrentHashMap<>();
+
+  /** Router addresses as routes name them, parsed once. */
+  private final Map<String, Optional<HostAndPort>> targets = new ConcurrentHashMap<>();
+
+  private final String appAddress;
   private HttpServer server;
 
   public EdgeProxy(
@@ -91,6 +96,7 @@ public final class EdgeProxy {
     this.workload = requireNonNull(workload, "workload");
     this.appHost = requireNonNull(appHost, "appHost");
     this.appPort = appPort;
+    this.appAddress = appHost + ":" + appPort;
     this.appHttp2 = appHttp2;
     this.routerConnectTimeoutMs = routerConnectTimeout.toMillis();
     this.breaker = requireNonNull(breaker, "breaker");
@@ -204,7 +210,7 @@ public final class EdgeProxy {
     Future<HttpClientRequest> request =
         req.version() == HttpVersion.HTTP_2
             ? (appHttp2 ? app2 : app).request(options)
-            : appLinks.request(req.connection(), options, 0);
+            : appLinks.request(req.connection(), appAddress, options, 0);
     request.onComplete(
         ar -> {
           if (ar.failed()) {
@@ -223,7 +229,10 @@ public final class EdgeProxy {
   }
 
   private void toRouter(HttpServerRequest req, boolean bodyless, Route route) {
-    HostAndPort target = parseTarget(route.target());
+    HostAndPort target =
+        targets
+            .computeIfAbsent(route.target(), t -> Optional.ofNullable(parseTarget(t)))
+            .orElse(null);
     if (target == null) {
       fallback(req, bodyless, route, "bad-router-address");
       return;
@@ -233,7 +242,8 @@ public final class EdgeProxy {
     Future<HttpClientRequest> request =
         req.version() == HttpVersion.HTTP_2
             ? routers.request(options)
-            : routerLinks.request(req.connection(), options, routerConnectTimeoutMs);
+            : routerLinks.request(
+                req.connection(), route.target(), options, routerConnectTimeoutMs);
     request.onComplete(
         ar -> {
           if (ar.failed()) {
@@ -352,11 +362,13 @@ public final class EdgeProxy {
         .setPort(port);
   }
 
-  private void prepare(HttpServerRequest req, HttpClientRequest upstream, Route route) {
+  /** Sets the upstream request's headers; whether it is an upgrade (WebSocket) handshake. */
+  private boolean prepare(HttpServerRequest req, HttpClientRequest upstream, Route route) {
+    boolean upgrade = isUpgrade(req);
     // failures reach the response future; this only keeps Vert.x from logging them again
     upstream.exceptionHandler(e -> LOG.debug("Upstream of {} failed: {}", req.uri(), e.toString()));
     MultiMap headers = upstream.headers();
-    ForwardHeaders.copyEndToEnd(req.headers(), headers, isUpgrade(req));
+    ForwardHeaders.copyEndToEnd(req.headers(), headers, upgrade);
     HostAndPort authority = req.authority();
     String host = authority == null ? null : authority.toString();
     if (host != null) {
@@ -371,6 +383,7 @@ public final class EdgeProxy {
       headers.set(INTERCEPT_HEADER, route.interceptId());
       headers.set(WORKLOAD_HEADER, workload);
     }
+    return upgrade;
   }
 
   private void respond(

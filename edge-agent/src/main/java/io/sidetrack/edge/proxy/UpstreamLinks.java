@@ -34,17 +34,16 @@ final class UpstreamLinks {
   }
 
   /**
-   * A request to {@code options}' host and port for a request that came on {@code inbound}. A
-   * failure to connect fails the future, as the pool would.
+   * A request to {@code options}' host and port (named {@code upstream}) for a request that came on
+   * {@code inbound}. A failure to connect fails the future, as the pool would.
    */
   Future<HttpClientRequest> request(
-      HttpConnection inbound, RequestOptions options, long connectTimeoutMs) {
-    String key = options.getHost() + ":" + options.getPort();
+      HttpConnection inbound, String upstream, RequestOptions options, long connectTimeoutMs) {
     Map<String, Future<HttpClientConnection>> mine =
         links.computeIfAbsent(inbound, c -> new ConcurrentHashMap<>(2));
     Future<HttpClientConnection> link =
         mine.computeIfAbsent(
-            key,
+            upstream,
             k -> {
               HttpConnectOptions connect =
                   new HttpConnectOptions().setHost(options.getHost()).setPort(options.getPort());

@@ -157,17 +157,13 @@ public final class DataPlaneBenchmark {
     System.out.printf("%-24s %12s %9s %9s %s%n", "target", "requests/s", "p50 ms", "p99 ms", "");
     for (String[] t : targets) {
       Wrk.Result r = Wrk.run(t[1], t[2], THREADS, CONNECTIONS, seconds);
-      String check = "";
-      if (t[2] != null || t[0].startsWith("direct")) {
-        check = "";
-      }
       System.out.printf(
           "%-24s %12.0f %9.2f %9.2f %s%n",
           t[0],
           r.requestsPerSecond(),
           r.p50Ms(),
           r.p99Ms(),
-          (r.non2xx() > 0 ? "non-2xx " + r.non2xx() + " " : "") + r.socketErrors() + check);
+          (r.non2xx() > 0 ? "non-2xx " + r.non2xx() + " " : "") + r.socketErrors());
     }
   }
 

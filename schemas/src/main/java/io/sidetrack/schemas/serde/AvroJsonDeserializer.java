@@ -4,7 +4,6 @@ import io.sidetrack.schemas.registry.SchemaRegistryClient;
 import io.sidetrack.schemas.registry.SchemaRegistryClients;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -48,11 +47,7 @@ public final class AvroJsonDeserializer implements Deserializer<String> {
     if (data == null) {
       return null;
     }
-    if (data.length < 5 || data[0] != AvroSerde.MAGIC_BYTE) {
-      throw new SerializationException(
-          "record in " + topic + " is not in the Confluent wire format");
-    }
-    int id = ByteBuffer.wrap(data, 1, 4).getInt();
+    int id = AvroSerde.schemaId(topic, data);
     GenericDatumReader<GenericRecord> reader =
         readers.computeIfAbsent(
             id,
@@ -62,7 +57,11 @@ public final class AvroJsonDeserializer implements Deserializer<String> {
             });
     try {
       return reader
-          .read(null, DecoderFactory.get().binaryDecoder(data, 5, data.length - 5, null))
+          .read(
+              null,
+              DecoderFactory.get()
+                  .binaryDecoder(
+                      data, AvroSerde.bodyOffset(), data.length - AvroSerde.bodyOffset(), null))
           .toString();
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(

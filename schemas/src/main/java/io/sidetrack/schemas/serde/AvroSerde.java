@@ -28,9 +28,9 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Serde of a generated Avro class in the Confluent wire format: magic byte 0, the writer schema's
- * 4-byte registry id (big-endian), then the Avro binary body. Writes register the class's schema
- * under {@code <topic>-value} (or {@code -key}) with BACKWARD compatibility; reads resolve the
+ * Serde of a generated Avro class, for record values, in the Confluent wire format: magic byte 0,
+ * the writer schema's 4-byte registry id (big-endian), then the Avro binary body. Writes register
+ * the class's schema under {@code <topic>-value} with BACKWARD compatibility; reads resolve the
  * writer's schema by id against the class's schema, so old and new records both read.
  */
 public final class AvroSerde<T extends SpecificRecord>
@@ -53,24 +53,22 @@ public final class AvroSerde<T extends SpecificRecord>
   private final Class<T> type;
   private final Schema schema;
   private final SpecificData model;
-  private final boolean forKeys;
   private final SpecificDatumWriter<T> writer;
   private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
   private final Map<Integer, DatumReader<T>> readersById = new ConcurrentHashMap<>();
 
-  private AvroSerde(SchemaRegistryClient registry, Class<T> type, boolean forKeys) {
+  private AvroSerde(SchemaRegistryClient registry, Class<T> type) {
     this.registry = requireNonNull(registry, "registry");
     this.type = requireNonNull(type, "type");
     this.model = SpecificData.getForClass(type);
     this.schema = model.getSchema(type);
-    this.forKeys = forKeys;
     this.writer = new SpecificDatumWriter<>(schema, model);
   }
 
   /** A serde for record values of {@code type}. */
   public static <T extends SpecificRecord> AvroSerde<T> forValues(
       SchemaRegistryClient registry, Class<T> type) {
-    return new AvroSerde<>(registry, type, false);
+    return new AvroSerde<>(registry, type);
   }
 
   /** The schema this serde writes and reads into. */
@@ -109,13 +107,7 @@ public final class AvroSerde<T extends SpecificRecord>
     if (data == null) {
       return null;
     }
-    if (data.length < HEADER_LENGTH || data[0] != MAGIC_BYTE) {
-      throw new SerializationException(
-          "record in "
-              + topic
-              + " is not in the Confluent wire format (magic byte 0 and a schema id expected)");
-    }
-    int id = ByteBuffer.wrap(data, 1, 4).getInt();
+    int id = schemaId(topic, data);
     DatumReader<T> reader;
     try {
       reader = readersById.computeIfAbsent(id, this::readerFor);
@@ -142,13 +134,33 @@ public final class AvroSerde<T extends SpecificRecord>
     }
   }
 
+  /**
+   * The writer schema id of a Confluent-framed record.
+   *
+   * @throws SerializationException when {@code data} is not in that format
+   */
+  public static int schemaId(String topic, byte[] data) {
+    if (data.length < HEADER_LENGTH || data[0] != MAGIC_BYTE) {
+      throw new SerializationException(
+          "record in "
+              + topic
+              + " is not in the Confluent wire format (magic byte 0 and a schema id expected)");
+    }
+    return ByteBuffer.wrap(data, 1, 4).getInt();
+  }
+
+  /** Where the Avro body of a Confluent-framed record starts. */
+  public static int bodyOffset() {
+    return HEADER_LENGTH;
+  }
+
   private DatumReader<T> readerFor(int id) {
     Schema writerSchema = registry.schemaById(id);
     return new SpecificDatumReader<>(writerSchema, schema, model);
   }
 
   private String subject(String topic) {
-    return topic + (forKeys ? "-key" : "-value");
+    return topic + "-value";
   }
 
   @Override

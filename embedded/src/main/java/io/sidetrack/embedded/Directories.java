@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** File helpers of the embedded runtime. */
-final class Files2 {
-  private Files2() {}
+/** Directory helpers of the embedded runtime and {@code sidetrack up}. */
+public final class Directories {
+  private Directories() {}
 
   /** Deletes {@code dir} and everything below it; what cannot be deleted is left. */
-  static void deleteRecursively(Path dir) {
+  public static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
