@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sidetrack.core.FailureMode;
+import io.sidetrack.core.RelayHeaders;
 import io.sidetrack.core.routing.RequestView;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteMatch;
@@ -42,16 +43,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeProxy {
   /** Response header a router sets when it holds no tunnel for the intercept. */
-  public static final String NO_TUNNEL_HEADER = "sidetrack-no-tunnel";
+  public static final String NO_TUNNEL_HEADER = RelayHeaders.NO_TUNNEL;
 
   /** Response header telling that a matched request went to the app instead, and why. */
-  public static final String FALLBACK_HEADER = "sidetrack-fallback";
+  public static final String FALLBACK_HEADER = RelayHeaders.FALLBACK;
 
   /** Request header naming the intercept a request is relayed for. */
-  public static final String INTERCEPT_HEADER = "sidetrack-intercept-id";
+  public static final String INTERCEPT_HEADER = RelayHeaders.INTERCEPT;
 
   /** Request header naming the workload a request is relayed from. */
-  public static final String WORKLOAD_HEADER = "sidetrack-workload";
+  public static final String WORKLOAD_HEADER = RelayHeaders.WORKLOAD;
 
   private static final Logger LOG = LoggerFactory.getLogger(EdgeProxy.class);
   private static final String RETRY_AFTER_SECONDS = "5";

@@ -1,0 +1,159 @@
+package io.sidetrack.router.api;
+
+import io.sidetrack.router.Router;
+import io.sidetrack.router.cluster.ClusterView;
+import io.sidetrack.router.tunnel.InterceptSpec;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Comparator;
+import java.util.Optional;
+
+/**
+ * The router's HTTP API for developers (bearer token) and for probes (no token).
+ *
+ * <pre>
+ * GET    /v1/intercepts        active intercepts (every workload)
+ * DELETE /v1/intercepts/{id}   remove one of your intercepts
+ * GET    /v1/agents            live edge agents and the offset each applied
+ * GET    /v1/whoami            the identity of the token
+ * GET    /health /ready /metrics
+ * </pre>
+ */
+public final class RestApi {
+  private static final String JSON = "application/json";
+  private static final String INTERCEPTS = "/v1/intercepts";
+
+  private final Router router;
+
+  public RestApi(Router router) {
+    this.router = router;
+  }
+
+  public void handle(HttpServerRequest req) {
+    String path = req.path();
+    switch (path) {
+      case "/health" -> {
+        boolean up = router.view().kafkaReachable();
+        json(req, 200, new JsonObject().put("status", up ? "UP" : "DEGRADED"));
+        return;
+      }
+      case "/ready" -> {
+        boolean ready = router.view().ready();
+        json(req, ready ? 200 : 503, new JsonObject().put("ready", ready));
+        return;
+      }
+      case "/metrics" -> {
+        req.response()
+            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            .end(router.meters().scrape());
+        return;
+      }
+      default -> {}
+    }
+    Optional<Tokens.Identity> who = router.authenticate(req);
+    if (who.isEmpty()) {
+      return;
+    }
+    if (path.equals("/v1/whoami") && req.method() == HttpMethod.GET) {
+      json(
+          req,
+          200,
+          new JsonObject().put("owner", who.get().name()).put("workloads", who.get().allowed()));
+    } else if (path.equals(INTERCEPTS) && req.method() == HttpMethod.GET) {
+      json(req, 200, intercepts());
+    } else if (path.startsWith(INTERCEPTS + "/") && req.method() == HttpMethod.DELETE) {
+      remove(req, who.get(), path.substring(INTERCEPTS.length() + 1));
+    } else if (path.equals("/v1/agents") && req.method() == HttpMethod.GET) {
+      json(req, 200, agents());
+    } else {
+      error(req, 404, "no such resource: " + req.method() + " " + path);
+    }
+  }
+
+  private JsonArray intercepts() {
+    JsonArray out = new JsonArray();
+    router.view().routes().stream()
+        .sorted(
+            Comparator.comparing((ClusterView.RouteAt r) -> r.route().workload())
+                .thenComparing(r -> r.route().createdAt()))
+        .forEach(
+            r ->
+                out.add(
+                    new JsonObject()
+                        .put("id", r.route().interceptId())
+                        .put("workload", r.route().workload())
+                        .put("owner", r.route().owner())
+                        .put("match", InterceptSpec.matchToJson(r.route().match()))
+                        .put("target", r.route().target())
+                        .put("createdAt", r.route().createdAt().toString())
+                        .put("failureMode", r.route().failureMode().name())
+                        .put("partition", r.partition())
+                        .put("offset", r.offset())));
+    return out;
+  }
+
+  private JsonArray agents() {
+    JsonArray out = new JsonArray();
+    router.view().liveAgents().stream()
+        .sorted(
+            Comparator.comparing(ClusterView.Agent::workload)
+                .thenComparing(ClusterView.Agent::agentId))
+        .forEach(
+            a ->
+                out.add(
+                    new JsonObject()
+                        .put("agentId", a.agentId())
+                        .put("workload", a.workload())
+                        .put("partition", a.partition())
+                        .put("appliedOffset", a.appliedOffset())
+                        .put("ready", a.ready())
+                        .put("routes", a.routes())
+                        .put("startedAt", a.startedAt().toString())
+                        .put("lastHeartbeat", a.time().toString())));
+    return out;
+  }
+
+  private void remove(HttpServerRequest req, Tokens.Identity who, String id) {
+    Optional<ClusterView.RouteAt> at = router.view().route(id);
+    if (at.isEmpty()) {
+      error(req, 404, "no active intercept " + id);
+      return;
+    }
+    String owner = at.get().route().owner();
+    if (!owner.equals(who.name())) {
+      error(req, 403, "intercept " + id + " belongs to " + owner + ", not " + who.name());
+      return;
+    }
+    router
+        .removing(id)
+        .compose(v -> Future.fromCompletionStage(router.tombstone(id)))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                error(req, 503, "could not remove " + id + ": " + ar.cause().getMessage());
+              } else {
+                json(
+                    req,
+                    200,
+                    new JsonObject()
+                        .put("id", id)
+                        .put("workload", at.get().route().workload())
+                        .put("removed", true));
+              }
+            });
+  }
+
+  private static void json(HttpServerRequest req, int status, Object body) {
+    req.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", JSON)
+        .end(body instanceof JsonArray a ? a.encode() : ((JsonObject) body).encode());
+  }
+
+  private static void error(HttpServerRequest req, int status, String message) {
+    json(req, status, new JsonObject().put("error", message));
+  }
+}

@@ -1,0 +1,19 @@
+package io.sidetrack.router.client;
+
+/** What a {@link TunnelClient} tells its user; every method may be called on any thread. */
+public interface TunnelEvents {
+  /** Connected and authenticated as {@code owner} to the router at {@code url}. */
+  default void connected(String url, String owner) {}
+
+  /** Still waiting for activation; {@code detail} says on what. */
+  default void pending(String detail) {}
+
+  /** Registry-stream accepted the intercept and every live agent of the workload applied it. */
+  default void active(String interceptId, int agents, long millis) {}
+
+  /** The tunnel dropped; the client tries again in {@code retryInMillis}. */
+  default void disconnected(String why, long retryInMillis) {}
+
+  /** One request the tunnel relayed to the local app and its outcome. */
+  default void relayed(String method, String uri, int status, double millis) {}
+}

@@ -1,0 +1,122 @@
+package io.sidetrack.router.tunnel;
+
+import io.sidetrack.core.BaggageMatch;
+import io.sidetrack.core.HeaderMatch;
+import io.sidetrack.core.MatchRules;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a developer asks for when the tunnel opens: the CLI's half of a registration. The router
+ * adds the owner (from the token) and the target (itself).
+ *
+ * @param id the intercept id, kept across reconnects
+ * @param workload the workload
+ * @param match which requests
+ * @param ttl the lease, renewed by the router while the tunnel is up
+ * @param failClosed whether agents answer 503 instead of falling back to the app
+ */
+public record InterceptSpec(
+    String id, String workload, MatchRules match, Duration ttl, boolean failClosed) {
+
+  public JsonObject toJson() {
+    return matchToJson(match)
+        .put("type", Control.INTERCEPT)
+        .put("id", id)
+        .put("workload", workload)
+        .put("ttlMs", ttl.toMillis())
+        .put("failClosed", failClosed);
+  }
+
+  /** Match rules as JSON: {@code headers} ({@code name}, {@code value}, {@code regex}), etc. */
+  public static JsonObject matchToJson(MatchRules match) {
+    JsonArray headers = new JsonArray();
+    for (HeaderMatch h : match.headers()) {
+      headers.add(
+          new JsonObject()
+              .put("name", h.name())
+              .put("value", h.value())
+              .put("regex", h.kind() == HeaderMatch.Kind.REGEX));
+    }
+    JsonArray baggage = new JsonArray();
+    for (BaggageMatch b : match.baggage()) {
+      baggage.add(new JsonObject().put("key", b.key()).put("value", b.value()));
+    }
+    return new JsonObject()
+        .put("headers", headers)
+        .put("baggage", baggage)
+        .put("pathPrefix", match.pathPrefix())
+        .put("method", match.method())
+        .put("global", match.global());
+  }
+
+  /**
+   * Match rules from JSON.
+   *
+   * @throws IllegalArgumentException naming the missing or malformed field
+   */
+  public static MatchRules matchFromJson(JsonObject json) {
+    try {
+      List<HeaderMatch> headers = new ArrayList<>();
+      for (Object o : json.getJsonArray("headers", new JsonArray())) {
+        JsonObject h = (JsonObject) o;
+        String name = require(h, "name");
+        String value = require(h, "value");
+        headers.add(
+            h.getBoolean("regex", false)
+                ? HeaderMatch.regex(name, value)
+                : HeaderMatch.exact(name, value));
+      }
+      List<BaggageMatch> baggage = new ArrayList<>();
+      for (Object o : json.getJsonArray("baggage", new JsonArray())) {
+        JsonObject b = (JsonObject) o;
+        baggage.add(new BaggageMatch(require(b, "key"), require(b, "value")));
+      }
+      return new MatchRules(
+          headers,
+          baggage,
+          json.getString("pathPrefix"),
+          json.getString("method"),
+          json.getBoolean("global", false));
+    } catch (ClassCastException e) {
+      throw new IllegalArgumentException("malformed match rules: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a spec.
+   *
+   * @throws IllegalArgumentException naming the missing or malformed field
+   */
+  public static InterceptSpec fromJson(JsonObject json) {
+    long ttlMs;
+    try {
+      ttlMs = json.getLong("ttlMs", 0L);
+    } catch (ClassCastException e) {
+      throw new IllegalArgumentException("ttlMs must be a number", e);
+    }
+    if (ttlMs <= 0) {
+      throw new IllegalArgumentException("ttlMs must be positive");
+    }
+    return new InterceptSpec(
+        require(json, "id"),
+        require(json, "workload"),
+        matchFromJson(json),
+        Duration.ofMillis(ttlMs),
+        Boolean.TRUE.equals(json.getValue("failClosed")));
+  }
+
+  private static String require(JsonObject o, String field) {
+    Object v = o.getValue(field);
+    if (v != null && !(v instanceof String)) {
+      throw new IllegalArgumentException("'" + field + "' must be a string");
+    }
+    if (v == null) {
+      throw new IllegalArgumentException("'" + field + "' is missing");
+    }
+    return (String) v;
+  }
+}
