@@ -7,6 +7,11 @@ import io.sidetrack.cli.audit.ExplainCommand;
 import io.sidetrack.cli.audit.ReplayCommand;
 import io.sidetrack.cli.components.EdgeAgentCommand;
 import io.sidetrack.cli.components.RegistryStreamCommand;
+import io.sidetrack.cli.components.RouterCommand;
+import io.sidetrack.cli.dev.AgentsCommand;
+import io.sidetrack.cli.dev.InterceptCommand;
+import io.sidetrack.cli.dev.LeaveCommand;
+import io.sidetrack.cli.dev.ListCommand;
 import io.sidetrack.cli.up.UpCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -26,6 +31,10 @@ import picocli.CommandLine.Option;
     },
     subcommands = {
       UpCommand.class,
+      InterceptCommand.class,
+      ListCommand.class,
+      LeaveCommand.class,
+      AgentsCommand.class,
       RegisterCommand.class,
       UnregisterCommand.class,
       AuditCommand.class,
@@ -33,6 +42,7 @@ import picocli.CommandLine.Option;
       ExplainCommand.class,
       RegistryStreamCommand.class,
       EdgeAgentCommand.class,
+      RouterCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -55,7 +65,9 @@ public final class Sidetrack {
 
   public static void main(String[] args) {
     if (args.length > 0
-        && (args[0].equals(RegistryStreamCommand.NAME) || args[0].equals(EdgeAgentCommand.NAME))) {
+        && (args[0].equals(RegistryStreamCommand.NAME)
+            || args[0].equals(EdgeAgentCommand.NAME)
+            || args[0].equals(RouterCommand.NAME))) {
       // A service logs its progress; the interactive commands keep the terminal for themselves.
       System.setProperty("sidetrack.stderr.level", "INFO");
     }

@@ -79,6 +79,10 @@ class SidetrackUpIT {
                 "0",
                 "--api-port",
                 "0",
+                "--router-port",
+                "0",
+                "--demo-port",
+                "0",
                 "--partitions",
                 "3")
             .start();
@@ -93,7 +97,19 @@ class SidetrackUpIT {
     Path second = home.resolve("second.out");
     Process again =
         sidetrack(
-                home, second, "up", "--kafka-port", "0", "--registry-port", "0", "--api-port", "0")
+                home,
+                second,
+                "up",
+                "--kafka-port",
+                "0",
+                "--registry-port",
+                "0",
+                "--api-port",
+                "0",
+                "--router-port",
+                "0",
+                "--demo-port",
+                "0")
             .start();
     assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(again.exitValue()).isEqualTo(1);

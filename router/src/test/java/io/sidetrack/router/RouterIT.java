@@ -209,7 +209,7 @@ class RouterIT {
       if (urls.isEmpty()) {
         urls.add(router.url());
       }
-      client = new TunnelClient(own, urls, token, spec, "127.0.0.1", localPort, this);
+      client = new TunnelClient(own, urls, token, owner -> spec, "127.0.0.1", localPort, this);
     }
 
     String start() throws Exception {

@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One-line descriptions of match rules for tables. */
-final class Describe {
+public final class Describe {
   private Describe() {}
 
-  static String rules(MatchRules m) {
+  public static String rules(MatchRules m) {
     if (m.global()) {
       return "global";
     }

@@ -12,6 +12,9 @@ import java.time.Instant;
  * @param schemaRegistryUrl Confluent-compatible schema registry URL
  * @param registryStreamUrl registry-stream's query API
  * @param topicPrefix prefix of every topic name
+ * @param routerUrl the router developers' CLIs connect to ({@code ""}: none)
+ * @param token the local user's bearer token for that router ({@code ""}: none)
+ * @param demoUrl where the demo workload takes traffic ({@code ""}: none)
  * @param pid process id of {@code sidetrack up}
  * @param startedAt when it started
  */
@@ -20,6 +23,9 @@ public record Context(
     String schemaRegistryUrl,
     String registryStreamUrl,
     String topicPrefix,
+    String routerUrl,
+    String token,
+    String demoUrl,
     long pid,
     Instant startedAt) {
   public Context {
@@ -27,6 +33,9 @@ public record Context(
     requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
     requireNonNull(registryStreamUrl, "registryStreamUrl");
     requireNonNull(topicPrefix, "topicPrefix");
+    requireNonNull(routerUrl, "routerUrl");
+    requireNonNull(token, "token");
+    requireNonNull(demoUrl, "demoUrl");
     requireNonNull(startedAt, "startedAt");
   }
 }

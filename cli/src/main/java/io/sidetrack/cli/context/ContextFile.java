@@ -39,9 +39,18 @@ public final class ContextFile {
     node.putObject("schemaRegistry").put("url", context.schemaRegistryUrl());
     node.putObject("registryStream").put("url", context.registryStreamUrl());
     node.put("topicPrefix", context.topicPrefix());
+    node.putObject("router").put("url", context.routerUrl()).put("token", context.token());
+    node.putObject("demo").put("url", context.demoUrl());
     node.put("pid", context.pid());
     node.put("startedAt", context.startedAt().toString());
-    Path tmp = Files.createTempFile(home, "context", ".json.tmp");
+    // it holds a token: readable by its owner only
+    Path tmp =
+        Files.createTempFile(
+            home,
+            "context",
+            ".json.tmp",
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n");
     Files.move(
         tmp, path(home), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -66,6 +75,9 @@ public final class ContextFile {
               node.path("schemaRegistry").path("url").asText(),
               node.path("registryStream").path("url").asText(),
               node.path("topicPrefix").asText(""),
+              node.path("router").path("url").asText(""),
+              node.path("router").path("token").asText(""),
+              node.path("demo").path("url").asText(""),
               node.path("pid").asLong(),
               Instant.parse(node.path("startedAt").asText())));
     } catch (IOException | RuntimeException e) {

@@ -2,9 +2,13 @@ package io.sidetrack.cli.up;
 
 import io.sidetrack.cli.context.Context;
 import io.sidetrack.cli.context.ContextFile;
+import io.sidetrack.edge.EdgeAgent;
+import io.sidetrack.edge.EdgeAgentConfig;
 import io.sidetrack.embedded.Directories;
 import io.sidetrack.embedded.EmbeddedKafka;
 import io.sidetrack.embedded.EmbeddedSchemaRegistry;
+import io.sidetrack.router.Router;
+import io.sidetrack.router.RouterConfig;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.RegistryStreamApp;
 import io.sidetrack.stream.RegistryStreamConfig;
@@ -28,19 +32,26 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sidetrack up}: the whole stack on this machine, in the foreground, on real parts: an
- * Apache Kafka broker (KRaft) in this process, Apicurio Registry as a child process, and
- * registry-stream. Its state lives until it stops.
+ * Apache Kafka broker (KRaft) in this process, Apicurio Registry as a child process,
+ * registry-stream, a router, and a demo workload behind an edge agent. Its state lives until it
+ * stops.
  */
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,
     description = {
       "Start Sidetrack on this machine in the foreground: a real Kafka broker (KRaft,"
-          + " in-process), a real schema registry (Apicurio, child process) and registry-stream.",
+          + " in-process), a real schema registry (Apicurio, child process), registry-stream, a"
+          + " router, and a demo workload named 'demo' behind an edge agent.",
+      "Creates a token for you in $SIDETRACK_HOME/tokens, so 'sidetrack intercept demo --port N'"
+          + " works at once.",
       "Prints where each listens and records it in $SIDETRACK_HOME/context.json. Ctrl-C stops"
           + " everything and deletes its data."
     })
 public final class UpCommand implements Callable<Integer> {
+  /** The demo workload's name. */
+  public static final String DEMO = "demo";
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -67,6 +78,22 @@ public final class UpCommand implements Callable<Integer> {
   int apiPort;
 
   @Option(
+      names = "--router-port",
+      defaultValue = "${env:SIDETRACK_ROUTER_PORT:-8070}",
+      description =
+          "Port developers' CLIs reach the router at; 0 picks a free one (env"
+              + " SIDETRACK_ROUTER_PORT; default ${DEFAULT-VALUE}).")
+  int routerPort;
+
+  @Option(
+      names = "--demo-port",
+      defaultValue = "${env:SIDETRACK_DEMO_PORT:-8088}",
+      description =
+          "Port of the demo workload (its edge agent); 0 picks a free one (env"
+              + " SIDETRACK_DEMO_PORT; default ${DEFAULT-VALUE}).")
+  int demoPort;
+
+  @Option(
       names = "--partitions",
       defaultValue = "${env:SIDETRACK_PARTITIONS:-6}",
       description =
@@ -83,6 +110,8 @@ public final class UpCommand implements Callable<Integer> {
     checkPortFree("--kafka-port", kafkaPort);
     checkPortFree("--registry-port", registryPort);
     checkPortFree("--api-port", apiPort);
+    checkPortFree("--router-port", routerPort);
+    checkPortFree("--demo-port", demoPort);
     Path run = Files.createDirectories(home.resolve("run"));
     Path data = Files.createTempDirectory(run, "up-");
     Path logs = Files.createDirectories(home.resolve("logs"));
@@ -127,12 +156,49 @@ public final class UpCommand implements Callable<Integer> {
       RegistryStreamApp stream =
           step(out, "registry-stream", () -> RegistryStreamApp.start(config));
       awaitReady(stream);
+      DemoWorkload demo = step(out, "demo workload", DemoWorkload::start);
+      EdgeAgent agent =
+          step(
+              out,
+              "edge agent of demo",
+              () ->
+                  EdgeAgent.start(
+                      EdgeAgentConfig.of(
+                          DEMO,
+                          "127.0.0.1",
+                          demoPort,
+                          "127.0.0.1",
+                          demo.port(),
+                          kafka.bootstrapServers(),
+                          SchemaRegistryConfig.of(registry.url()))));
+      String identity = LocalTokens.localIdentity();
+      String token = LocalTokens.ensure(home.resolve("tokens"), identity);
+      Router router =
+          step(
+              out,
+              "router",
+              () ->
+                  Router.start(
+                      RouterConfig.of(
+                              kafka.bootstrapServers(),
+                              SchemaRegistryConfig.of(registry.url()),
+                              home.resolve("tokens"))
+                          .withPorts(routerPort, 0, null)));
+      awaitRouterSeesAgent(router, agent);
 
       Context context =
           new Context(
-              kafka.bootstrapServers(), registry.url(), stream.url(), "", pid, Instant.now());
+              kafka.bootstrapServers(),
+              registry.url(),
+              stream.url(),
+              "",
+              router.url(),
+              token,
+              "http://127.0.0.1:" + agent.port(),
+              pid,
+              Instant.now());
       ContextFile.write(home, context);
-      printSummary(out, context, home, logs);
+      printSummary(out, context, home, logs, identity);
     } catch (Exception e) {
       stopAll();
       Directories.deleteRecursively(data);
@@ -158,6 +224,20 @@ public final class UpCommand implements Callable<Integer> {
     return started;
   }
 
+  /** The demo is interceptable once the router saw its agent's first heartbeat. */
+  private static void awaitRouterSeesAgent(Router router, EdgeAgent agent)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!router.view().ready()
+        || !agent.routes().caughtUp()
+        || router.view().liveAgents(DEMO).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the router saw no heartbeat of the demo's agent in 60s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
   private static void awaitReady(RegistryStreamApp stream) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (stream.streams().state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
@@ -169,21 +249,24 @@ public final class UpCommand implements Callable<Integer> {
     }
   }
 
-  private void printSummary(PrintWriter out, Context c, Path home, Path logs) {
+  private void printSummary(PrintWriter out, Context c, Path home, Path logs, String identity) {
     out.println();
     out.println("Sidetrack is up.");
     out.printf("  %-22s %s%n", "Kafka bootstrap", c.bootstrapServers());
     out.printf("  %-22s %s%n", "Schema registry", c.schemaRegistryUrl());
     out.printf("  %-22s %s%n", "registry-stream API", c.registryStreamUrl());
+    out.printf("  %-22s %s%n", "Router", c.routerUrl());
+    out.printf("  %-22s %s (its edge agent)%n", "Demo workload", c.demoUrl());
+    out.printf("  %-22s %s (token of %s)%n", "Tokens", home.resolve("tokens"), identity);
     out.printf("  %-22s %s%n", "Context", ContextFile.path(home));
     out.printf("  %-22s %s%n", "Logs", logs);
     out.println();
-    out.println("Try:");
-    out.println("  curl " + c.registryStreamUrl() + "/intercepts");
+    out.println("Try it, in another terminal:");
+    out.println("  curl " + c.demoUrl() + "/hello                      # the cluster answers");
+    out.println("  python3 -m http.server 3000 &                        # your 'laptop' app");
+    out.println("  bin/sidetrack intercept demo --port 3000");
     out.println(
-        "  bin/kafka-tool consumer.ConsoleConsumer --bootstrap-server "
-            + c.bootstrapServers()
-            + " --topic sidetrack.audit --from-beginning");
+        "  curl -H 'x-sidetrack-id: " + identity + "' " + c.demoUrl() + "/   # your app answers");
     out.println();
     out.println("Press Ctrl-C to stop.");
     out.flush();

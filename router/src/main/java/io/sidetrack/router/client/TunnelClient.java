@@ -56,7 +56,8 @@ public final class TunnelClient {
   private final Vertx vertx;
   private final List<String> routerUrls;
   private final String token;
-  private final InterceptSpec spec;
+  private final java.util.function.Function<String, InterceptSpec> specFor;
+  private InterceptSpec spec;
   private final String localHost;
   private final int localPort;
   private final TunnelEvents events;
@@ -77,7 +78,7 @@ public final class TunnelClient {
       Vertx vertx,
       List<String> routerUrls,
       String token,
-      InterceptSpec spec,
+      java.util.function.Function<String, InterceptSpec> specFor,
       String localHost,
       int localPort,
       TunnelEvents events) {
@@ -87,7 +88,7 @@ public final class TunnelClient {
     }
     this.routerUrls = List.copyOf(routerUrls);
     this.token = requireNonNull(token, "token");
-    this.spec = requireNonNull(spec, "spec");
+    this.specFor = requireNonNull(specFor, "specFor");
     this.localHost = requireNonNull(localHost, "localHost");
     this.localPort = localPort;
     this.events = requireNonNull(events, "events");
@@ -107,9 +108,10 @@ public final class TunnelClient {
   }
 
   /**
-   * Connects and asks for the intercept. The future completes with the intercept id once it is
-   * active, or fails with a {@link TunnelEnded} saying why not (rejected, bad token, router
-   * unreachable on the first try).
+   * Connects and asks for the intercept {@code specFor} makes of the owner the router names (once:
+   * reconnects ask for the same). The future completes with the intercept id once it is active, or
+   * fails with a {@link TunnelEnded} saying why not (rejected, bad token, router unreachable on the
+   * first try).
    */
   public Future<String> start() {
     context = vertx.getOrCreateContext();
@@ -219,7 +221,6 @@ public final class TunnelClient {
     socket.exceptionHandler(e -> {});
     socket.closeHandler(v -> closed(socket));
     pinger = vertx.setPeriodic(PING_MS, t -> socket.writePing(Buffer.buffer()));
-    socket.writeTextMessage(spec.toJson().encode());
   }
 
   private void control(String url, String text) {
@@ -230,7 +231,15 @@ public final class TunnelClient {
       return; // a router that speaks nonsense: ignore the message
     }
     switch (msg.getString("type", "")) {
-      case Control.HELLO -> events.connected(url, msg.getString("owner", "?"));
+      case Control.HELLO -> {
+        String owner = msg.getString("owner", "?");
+        if (spec == null) {
+          // the first router names the owner; reconnects ask for the very same intercept
+          spec = specFor.apply(owner);
+        }
+        events.connected(url, owner);
+        ws.writeTextMessage(spec.toJson().encode());
+      }
       case Control.LEFT -> finish(null, "left");
       case Control.STATUS -> {
         String state = msg.getString("state", "");
@@ -239,7 +248,7 @@ public final class TunnelClient {
             everActive = true;
             retryMs = FIRST_RETRY_MS;
             events.active(
-                msg.getString("id", spec.id()), msg.getInteger("agents", 0), msg.getLong("ms", 0L));
+                msg.getString("id", "?"), msg.getInteger("agents", 0), msg.getLong("ms", 0L));
             activated.tryComplete(spec.id());
           }
           case Control.PENDING -> events.pending(msg.getString("detail", ""));

@@ -1,0 +1,340 @@
+package io.sidetrack.cli.dev;
+
+import io.sidetrack.core.BaggageMatch;
+import io.sidetrack.core.Durations;
+import io.sidetrack.core.HeaderMatch;
+import io.sidetrack.core.InterceptValidator;
+import io.sidetrack.core.MatchRules;
+import io.sidetrack.router.client.TunnelClient;
+import io.sidetrack.router.client.TunnelEvents;
+import io.sidetrack.router.tunnel.InterceptSpec;
+import io.vertx.core.Vertx;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sidetrack intercept}: take some of a workload's requests to the app on this machine. */
+@Command(
+    name = "intercept",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Send the requests to WORKLOAD that match to the app on this machine at --port, through a"
+          + " tunnel to the router, until you press Ctrl-C. Everyone else's requests keep going"
+          + " to the workload's own pods.",
+      "With no --header, --header-regex, --path-prefix, --baggage or --global it takes requests"
+          + " with header x-sidetrack-id set to your identity on the router.",
+      "It prints 'active' only once every live edge agent of the workload routes by it, then"
+          + " logs each request it relays. If the tunnel drops it reconnects and keeps the same"
+          + " intercept."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:left (Ctrl-C) or removed with 'sidetrack leave'",
+      "1:rejected, or the router is unreachable or refused the token",
+      "2:bad flags"
+    })
+public final class InterceptCommand implements Callable<Integer> {
+  /** The header taken when no rule is given. */
+  public static final String DEFAULT_HEADER = "x-sidetrack-id";
+
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "WORKLOAD", description = "The workload to intercept.")
+  String workload;
+
+  @Option(
+      names = {"-p", "--port"},
+      required = true,
+      description = "Port of the app on this machine that serves the intercepted requests.")
+  int port;
+
+  @Option(
+      names = "--local-host",
+      defaultValue = "127.0.0.1",
+      description = "Host of that app (default ${DEFAULT-VALUE}).")
+  String localHost;
+
+  @Option(
+      names = "--header",
+      paramLabel = "NAME=VALUE",
+      description = "Take requests whose header NAME equals VALUE (repeatable).")
+  List<String> headers = new ArrayList<>();
+
+  @Option(
+      names = "--header-regex",
+      paramLabel = "NAME=RE2",
+      description = "Take requests whose header NAME matches the RE2 regex, whole (repeatable).")
+  List<String> headerRegexes = new ArrayList<>();
+
+  @Option(
+      names = "--baggage",
+      paramLabel = "KEY=VALUE",
+      description = "Take requests whose W3C baggage has KEY=VALUE (repeatable).")
+  List<String> baggage = new ArrayList<>();
+
+  @Option(names = "--path-prefix", description = "Take requests whose path starts with this.")
+  String pathPrefix;
+
+  @Option(names = "--method", description = "Take requests with this HTTP method only.")
+  String method;
+
+  @Option(
+      names = "--global",
+      description = "Take every request of the workload that no personal intercept takes.")
+  boolean global;
+
+  @Option(
+      names = "--ttl",
+      defaultValue = "${env:SIDETRACK_TTL:-30s}",
+      description =
+          "Lease: the router renews it every third while the tunnel is up; if this machine"
+              + " vanishes, the intercept ends within it (env SIDETRACK_TTL; default"
+              + " ${DEFAULT-VALUE}).")
+  String ttl;
+
+  @Option(
+      names = "--fail-closed",
+      description =
+          "When the tunnel is unreachable, agents answer 503 instead of sending the request to"
+              + " the workload's own app.")
+  boolean failClosed;
+
+  @Option(
+      names = "--id",
+      description = "Intercept id (default IDENTITY-WORKLOAD-random); reusing one reclaims it.")
+  String id;
+
+  @Mixin RouterOptions router;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (port < 1 || port > 65535) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "invalid --port " + port + " (1-65535)");
+    }
+    if (!InterceptValidator.isValidWorkload(workload)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "invalid WORKLOAD '" + workload + "' (an RFC 1123 label)");
+    }
+    Duration lease;
+    try {
+      lease = Durations.parse(ttl);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "invalid --ttl: " + e.getMessage());
+    }
+    List<HeaderMatch> headerRules = new ArrayList<>();
+    for (String h : headers) {
+      String[] kv = pair("--header", h);
+      headerRules.add(HeaderMatch.exact(kv[0].toLowerCase(Locale.ROOT), kv[1]));
+    }
+    for (String h : headerRegexes) {
+      String[] kv = pair("--header-regex", h);
+      headerRules.add(HeaderMatch.regex(kv[0].toLowerCase(Locale.ROOT), kv[1]));
+    }
+    List<BaggageMatch> baggageRules = new ArrayList<>();
+    for (String b : baggage) {
+      String[] kv = pair("--baggage", b);
+      baggageRules.add(new BaggageMatch(kv[0], kv[1]));
+    }
+    boolean defaultHeader =
+        headerRules.isEmpty() && baggageRules.isEmpty() && pathPrefix == null && !global;
+    List<String> urls = router.routerUrls();
+    String token = router.token();
+    warnIfNothingListens(err);
+
+    String suffix = UUID.randomUUID().toString().substring(0, 6);
+    String[] header = new String[2];
+    java.util.function.Function<String, InterceptSpec> specFor =
+        owner -> {
+          List<HeaderMatch> rules = new ArrayList<>(headerRules);
+          if (defaultHeader) {
+            rules.add(HeaderMatch.exact(DEFAULT_HEADER, owner));
+          }
+          rules.stream()
+              .filter(r -> r.kind() == HeaderMatch.Kind.EXACT)
+              .findFirst()
+              .ifPresent(
+                  r -> {
+                    header[0] = r.name();
+                    header[1] = r.value();
+                  });
+          String interceptId = id != null ? id : sanitize(owner) + "-" + workload + "-" + suffix;
+          return new InterceptSpec(
+              interceptId,
+              workload,
+              new MatchRules(rules, baggageRules, pathPrefix, method, global),
+              lease,
+              failClosed);
+        };
+
+    Vertx vertx = Vertx.vertx();
+    CompletableFuture<Void> leftOnSignal = new CompletableFuture<>();
+    Events events = new Events(out, err);
+    TunnelClient client = new TunnelClient(vertx, urls, token, specFor, localHost, port, events);
+    out.printf("Connecting to %s...%n", urls.get(0));
+    out.flush();
+    Thread leaveOnExit =
+        new Thread(
+            () -> {
+              out.println();
+              out.println("Leaving...");
+              out.flush();
+              try {
+                client.leave().toCompletionStage().toCompletableFuture().get(6, TimeUnit.SECONDS);
+                out.println("Left: the intercept is removed.");
+              } catch (Exception e) {
+                err.println("sidetrack: could not confirm leaving; the lease ends it anyway");
+              }
+              out.flush();
+              err.flush();
+              leftOnSignal.complete(null);
+            },
+            "sidetrack-leave");
+    Runtime.getRuntime().addShutdownHook(leaveOnExit);
+    try {
+      client.start().toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      if (!leftOnSignal.isDone()) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(leaveOnExit);
+        } catch (IllegalStateException shuttingDown) {
+          leftOnSignal.get(7, TimeUnit.SECONDS);
+          return 0;
+        }
+      }
+      vertx.close();
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    }
+    out.println();
+    if (header[0] != null) {
+      out.printf(
+          "Requests with  %s: %s  now reach %s:%d.%n", header[0], header[1], localHost, port);
+      String url = router.workloadUrl(workload).orElse("http://" + workload + "/");
+      out.printf("Try:  curl -H '%s: %s' %s%n", header[0], header[1], url);
+    } else {
+      out.printf("The matching requests to %s now reach %s:%d.%n", workload, localHost, port);
+    }
+    out.println("Relaying; press Ctrl-C to leave.");
+    out.flush();
+    try {
+      String outcome = client.ended().toCompletionStage().toCompletableFuture().get();
+      if (!"left".equals(outcome)) {
+        out.println("The intercept ended: " + outcome);
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } finally {
+      if (!leftOnSignal.isDone()) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(leaveOnExit);
+        } catch (IllegalStateException shuttingDown) {
+          leftOnSignal.get(7, TimeUnit.SECONDS);
+        }
+      }
+      out.flush();
+    }
+    vertx.close();
+    return 0;
+  }
+
+  private void warnIfNothingListens(PrintWriter err) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(localHost, port), 500);
+    } catch (java.io.IOException e) {
+      err.printf(
+          "sidetrack: warning: nothing listens on %s:%d yet; intercepted requests get 502 until"
+              + " something does%n",
+          localHost, port);
+      err.flush();
+    }
+  }
+
+  private static String sanitize(String owner) {
+    String s = owner.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    return s.isEmpty() ? "dev" : s;
+  }
+
+  private static String[] pair(String flag, String value) {
+    int eq = value.indexOf('=');
+    if (eq <= 0) {
+      throw new IllegalArgumentException(
+          "invalid " + flag + " '" + value + "': expected NAME=VALUE");
+    }
+    return new String[] {value.substring(0, eq), value.substring(eq + 1)};
+  }
+
+  /** Prints what the tunnel reports. */
+  private static final class Events implements TunnelEvents {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private boolean wasActive;
+
+    Events(PrintWriter out, PrintWriter err) {
+      this.out = out;
+      this.err = err;
+    }
+
+    @Override
+    public synchronized void connected(String url, String owner) {
+      out.printf("Connected to %s as %s.%n", url, owner);
+      out.flush();
+    }
+
+    @Override
+    public synchronized void pending(String detail) {
+      out.println("  ... " + detail);
+      out.flush();
+    }
+
+    @Override
+    public synchronized void active(String interceptId, int agents, long millis) {
+      out.printf(
+          "%s intercept %s: %d edge agent%s route by it (%d ms).%n",
+          wasActive ? "Active again:" : "Active:",
+          interceptId,
+          agents,
+          agents == 1 ? "" : "s",
+          millis);
+      out.flush();
+      wasActive = true;
+    }
+
+    @Override
+    public synchronized void disconnected(String why, long retryInMillis) {
+      err.printf(
+          "sidetrack: %s; reconnecting in %d ms (the intercept stays until its lease ends)%n",
+          why, retryInMillis);
+      err.flush();
+    }
+
+    @Override
+    public synchronized void relayed(String method, String uri, int status, double millis) {
+      out.printf(
+          "%s  %-7s %-40s %3d  %7.1f ms%n",
+          LocalTime.now().format(CLOCK), method, uri, status, millis);
+      out.flush();
+    }
+  }
+}

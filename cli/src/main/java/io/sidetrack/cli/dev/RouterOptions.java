@@ -1,0 +1,83 @@
+package io.sidetrack.cli.dev;
+
+import io.sidetrack.cli.context.Context;
+import io.sidetrack.cli.context.ContextFile;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * Where a developer command finds the router and who it is there: flags, else environment
+ * variables, else the context {@code sidetrack up} recorded.
+ */
+public final class RouterOptions {
+  @Option(
+      names = "--router",
+      paramLabel = "URL[,URL...]",
+      defaultValue = "${env:SIDETRACK_ROUTER_URL}",
+      description =
+          "Router URL(s); a reconnect tries the next (env SIDETRACK_ROUTER_URL; default from"
+              + " context.json).")
+  String router;
+
+  @Option(
+      names = "--token",
+      defaultValue = "${env:SIDETRACK_TOKEN}",
+      description = "Your bearer token (env SIDETRACK_TOKEN; default from context.json).")
+  String token;
+
+  private Optional<Context> context;
+
+  Optional<Context> context() {
+    if (context == null) {
+      try {
+        context = ContextFile.read(ContextFile.home());
+      } catch (IOException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }
+    return context;
+  }
+
+  public List<String> routerUrls() {
+    String value =
+        router != null && !router.isBlank()
+            ? router
+            : context().map(Context::routerUrl).filter(s -> !s.isBlank()).orElse(null);
+    if (value == null) {
+      throw new IllegalStateException(
+          "no router: pass --router URL, set SIDETRACK_ROUTER_URL, or start 'sidetrack up'");
+    }
+    List<String> urls =
+        Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String u : urls) {
+      if (!u.matches("(?i)(http|https|ws|wss)://[^\\s/]+(/.*)?")) {
+        throw new IllegalArgumentException(
+            "invalid router URL '" + u + "' (expected http://HOST:PORT or https://HOST:PORT)");
+      }
+    }
+    return urls;
+  }
+
+  public String token() {
+    String value =
+        token != null && !token.isBlank()
+            ? token
+            : context().map(Context::token).filter(s -> !s.isBlank()).orElse(null);
+    if (value == null) {
+      throw new IllegalStateException(
+          "no token: pass --token, set SIDETRACK_TOKEN, or start 'sidetrack up'");
+    }
+    return value;
+  }
+
+  /** The demo's URL when the context names one for this workload. */
+  public Optional<String> workloadUrl(String workload) {
+    if (!"demo".equals(workload)) {
+      return Optional.empty();
+    }
+    return context().map(Context::demoUrl).filter(s -> !s.isBlank());
+  }
+}

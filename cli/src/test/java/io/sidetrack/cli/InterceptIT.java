@@ -1,0 +1,305 @@
+package io.sidetrack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.sidetrack.cli.context.Context;
+import io.sidetrack.cli.context.ContextFile;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * End to end on real processes: {@code bin/sidetrack up} (broker, registry, registry-stream,
+ * router, the demo workload behind its edge agent) and each developer's {@code bin/sidetrack
+ * intercept}, with the developers' apps as real HTTP servers.
+ */
+@Timeout(300)
+class InterceptIT {
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final String ALICE = "alice-e2e-token-0123456789";
+  static final String BOB = "bob-e2e-token-0123456789ab";
+
+  static Path home;
+  static Process up;
+  static Context context;
+  static final List<Process> started = new ArrayList<>();
+  static final List<HttpServer> apps = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    home = Files.createTempDirectory("sidetrack-e2e");
+    Files.writeString(home.resolve("tokens"), ALICE + " alice demo\n" + BOB + " bob *\n");
+    up =
+        sidetrack(
+                home.resolve("up.out"),
+                "up",
+                "--kafka-port",
+                "0",
+                "--registry-port",
+                "0",
+                "--api-port",
+                "0",
+                "--router-port",
+                "0",
+                "--demo-port",
+                "0",
+                "--partitions",
+                "3")
+            .start();
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> Files.exists(ContextFile.path(home)) || !up.isAlive());
+    assertThat(up.isAlive()).as(Files.readString(home.resolve("up.out"))).isTrue();
+    context = ContextFile.read(home).orElseThrow();
+    assertThat(Files.readString(home.resolve("up.out")))
+        .contains("Router", context.routerUrl(), "Demo workload", context.demoUrl());
+    // `up` added a token for the local user beside the ones already there
+    assertThat(Files.readAllLines(home.resolve("tokens"))).hasSizeGreaterThanOrEqualTo(3);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (Process p : started) {
+      p.destroyForcibly();
+    }
+    apps.forEach(a -> a.stop(0));
+    if (up != null && up.isAlive()) {
+      up.destroy();
+      up.waitFor(60, TimeUnit.SECONDS);
+    }
+  }
+
+  static ProcessBuilder sidetrack(Path output, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(ROOT.resolve("bin/sidetrack").toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.redirectOutput(output.toFile());
+    pb.environment().put(ContextFile.HOME_ENV, home.toString());
+    return pb;
+  }
+
+  /** A developer's app on this machine: answers with its name. */
+  static int app(String name) throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body =
+              (name + ":" + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+    apps.add(server);
+    return server.getAddress().getPort();
+  }
+
+  /** Starts {@code sidetrack intercept} and waits until it says the intercept is active. */
+  static Process intercept(String name, String token, int port, String... more) throws Exception {
+    Path out = home.resolve(name + ".out");
+    List<String> args =
+        new ArrayList<>(
+            List.of("intercept", "demo", "--port", String.valueOf(port), "--token", token));
+    args.addAll(List.of(more));
+    Process p = sidetrack(out, args.toArray(String[]::new)).start();
+    started.add(p);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> Files.readString(out).contains("Relaying") || !p.isAlive());
+    assertThat(p.isAlive()).as(Files.readString(out)).isTrue();
+    assertThat(Files.readString(out)).contains("Active: intercept");
+    return p;
+  }
+
+  static HttpResponse<String> get(String header, String path) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(context.demoUrl() + path));
+    if (header != null) {
+      b.header("x-sidetrack-id", header);
+    }
+    return HTTP.send(
+        b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String routerGet(String token, String path) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(context.routerUrl() + path))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  @Test
+  void twoDevelopersShareTheDemoAndACrashedLaptopReturnsItsTrafficWithoutFailures()
+      throws Exception {
+    int alicePort = app("alice");
+    int bobPort = app("bob");
+    Process alice =
+        intercept("alice", ALICE, alicePort, "--header", "x-sidetrack-id=alice", "--ttl", "6s");
+    Process bob = intercept("bob", BOB, bobPort, "--header", "x-sidetrack-id=bob");
+
+    assertThat(get("alice", "/a").body()).isEqualTo("alice:/a");
+    assertThat(get("bob", "/b").body()).isEqualTo("bob:/b");
+    assertThat(get(null, "/c").body()).isEqualTo("Hello from the cluster's copy of demo: GET /c\n");
+    assertThat(get("carol", "/d").body()).startsWith("Hello from the cluster's copy");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> Files.readString(home.resolve("alice.out")).contains("GET     /a"));
+
+    // list and agents, as a developer sees them
+    Path listed = home.resolve("list.out");
+    Process list = sidetrack(listed, "list", "--token", BOB, "-o", "json").start();
+    assertThat(list.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(listed)).contains("\"owner\" : \"alice\"", "\"owner\" : \"bob\"");
+    Path agents = home.resolve("agents.out");
+    Process agentList = sidetrack(agents, "agents", "--token", BOB).start();
+    assertThat(agentList.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(agents)).contains("AGENT", "demo");
+
+    // bob's laptop cannot take alice's requests: a conflict names the holder
+    Path conflict = home.resolve("conflict.out");
+    Process taken =
+        sidetrack(
+                conflict,
+                "intercept",
+                "demo",
+                "--port",
+                String.valueOf(bobPort),
+                "--token",
+                BOB,
+                "--header",
+                "x-sidetrack-id=alice")
+            .start();
+    assertThat(taken.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(taken.exitValue()).isEqualTo(1);
+    assertThat(Files.readString(conflict)).contains("rejected", "of alice");
+
+    // kill -9 alice's CLI: her requests go to the cluster at once, none fails, and the intercept
+    // is gone within its 6 s lease
+    alice.destroyForcibly();
+    alice.waitFor(10, TimeUnit.SECONDS);
+    long killed = System.nanoTime();
+    int failures = 0;
+    int requests = 0;
+    boolean gone = false;
+    while (!gone && System.nanoTime() - killed < Duration.ofSeconds(15).toNanos()) {
+      HttpResponse<String> r = get("alice", "/k");
+      requests++;
+      if (r.statusCode() != 200
+          || !(r.body().equals("alice:/k") || r.body().startsWith("Hello from the cluster"))) {
+        failures++;
+      }
+      gone = !routerGet(BOB, "/v1/intercepts").contains("\"owner\":\"alice\"");
+      Thread.sleep(20);
+    }
+    double seconds = (System.nanoTime() - killed) / 1e9;
+    assertThat(failures).as("failed of %d requests", requests).isZero();
+    assertThat(gone).as("intercept gone after %.1f s", seconds).isTrue();
+    assertThat(seconds).isLessThan(6 + 3);
+    assertThat(get("alice", "/after").body()).startsWith("Hello from the cluster");
+    assertThat(get("bob", "/still").body()).isEqualTo("bob:/still");
+
+    // Ctrl-C (SIGTERM here: a background process ignores SIGINT) leaves cleanly
+    bob.destroy();
+    assertThat(bob.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(home.resolve("bob.out")))
+        .contains("Left: the intercept is removed.");
+    assertThat(routerGet(BOB, "/v1/intercepts")).isEqualTo("[]");
+    assertThat(get("bob", "/b").body()).startsWith("Hello from the cluster");
+  }
+
+  @Test
+  void badInputGetsOneLineAndANonZeroExit() throws Exception {
+    record Case(String expected, String... args) {}
+    List<Case> cases =
+        List.of(
+            new Case(
+                "unknown workload 'nowhere'",
+                "intercept",
+                "nowhere",
+                "--port",
+                "1",
+                "--token",
+                BOB),
+            new Case(
+                "invalid regex",
+                "intercept",
+                "demo",
+                "--port",
+                "1",
+                "--token",
+                BOB,
+                "--header-regex",
+                "x-a=(x"),
+            new Case(
+                "refused the token",
+                "intercept",
+                "demo",
+                "--port",
+                "1",
+                "--token",
+                "not-a-real-token-000000"),
+            new Case(
+                "router unreachable",
+                "intercept",
+                "demo",
+                "--port",
+                "1",
+                "--token",
+                BOB,
+                "--router",
+                "http://127.0.0.1:1"),
+            new Case(
+                "may not intercept workload 'other'",
+                "intercept",
+                "other",
+                "--port",
+                "1",
+                "--token",
+                ALICE),
+            new Case("belongs to", "leave", "nope", "--token", BOB));
+    for (Case c : cases) {
+      Path out = Files.createTempFile(home, "bad", ".out");
+      Process p = sidetrack(out, c.args()).start();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String text = Files.readString(out);
+      if (c.expected().equals("belongs to")) {
+        assertThat(text).contains("no active intercept nope");
+      } else {
+        assertThat(text).as(String.join(" ", c.args())).contains(c.expected());
+      }
+      assertThat(p.exitValue()).as(text).isEqualTo(1);
+      assertThat(text.lines().filter(l -> l.startsWith("sidetrack: error:")).count()).isEqualTo(1);
+    }
+    // nothing listening on the local port is a warning, not an error
+    Path warned = home.resolve("warned.out");
+    Process p = intercept("warned", BOB, 1, "--header", "x-sidetrack-id=warned");
+    assertThat(Files.readString(home.resolve("warned.out")))
+        .contains("warning: nothing listens on 127.0.0.1:1");
+    HttpResponse<String> r = get("warned", "/w");
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.body()).contains("nothing answers on 127.0.0.1:1");
+    p.destroy();
+    p.waitFor(20, TimeUnit.SECONDS);
+    assertThat(warned).exists();
+  }
+}
