@@ -69,6 +69,10 @@ class RouterIT {
   static Router router;
   static RouterConfig routerConfig;
   static final List<String> aliceSaw = new CopyOnWriteArrayList<>();
+  // 64 MiB: Netty's PARANOID leak detection (on in these tests) slows bulk data a lot
+  static final long DOWNLOAD = 64L << 20;
+  static final java.util.concurrent.atomic.AtomicLong downloadWritten =
+      new java.util.concurrent.atomic.AtomicLong();
 
   @BeforeAll
   static void start() throws Exception {
@@ -82,6 +86,26 @@ class RouterIT {
             .requestHandler(
                 req -> {
                   aliceSaw.add(req.method() + " " + req.uri());
+                  if (req.path().equals("/download")) {
+                    // DOWNLOAD bytes, written only as fast as the reader takes it
+                    var res = req.response().putHeader("content-length", String.valueOf(DOWNLOAD));
+                    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
+                    Runnable[] pump = new Runnable[1];
+                    pump[0] =
+                        () -> {
+                          while (downloadWritten.get() < (DOWNLOAD) && !res.writeQueueFull()) {
+                            res.write(chunk);
+                            downloadWritten.addAndGet(chunk.length());
+                          }
+                          if (downloadWritten.get() >= (DOWNLOAD)) {
+                            res.end();
+                          } else {
+                            res.drainHandler(v -> pump[0].run());
+                          }
+                        };
+                    pump[0].run();
+                    return;
+                  }
                   if (req.path().equals("/events")) {
                     req.response().setChunked(true).putHeader("content-type", "text/event-stream");
                     long timer = vertx.setPeriodic(20, t -> req.response().write("data: tick\n\n"));
@@ -332,6 +356,50 @@ class RouterIT {
         return n;
       }
     };
+  }
+
+  @Test
+  void aStalledReaderHoldsBackOnlyItsOwnStream() throws Exception {
+    Dev alice =
+        new Dev(ALICE, spec("i-alice-9", "alice9", Duration.ofSeconds(30)), aliceApp.actualPort());
+    alice.start();
+    java.net.Socket stalled = new java.net.Socket("127.0.0.1", agent1.port());
+    stalled
+        .getOutputStream()
+        .write(
+            "GET /download HTTP/1.1\r\nHost: shop\r\nx-sidetrack-id: alice9\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    // the reader takes nothing: the app is held back after the windows and socket buffers fill
+    // (the kernel's socket buffers on the way grow for a while, then nothing moves)
+    await().atMost(Duration.ofSeconds(10)).until(() -> downloadWritten.get() > 0);
+    long[] last = {-1};
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(1000))
+        .until(
+            () -> {
+              long now = downloadWritten.get();
+              boolean still = now == last[0];
+              last[0] = now;
+              return still;
+            });
+    assertThat(last[0]).isLessThan(40L << 20);
+    // meanwhile the same tunnel serves other requests
+    for (int i = 0; i < 20; i++) {
+      assertThat(get(agent2, "alice9", "/other/" + i).body()).startsWith("alice:/other/" + i);
+    }
+    // once the reader reads, the rest follows
+    InputStream in = stalled.getInputStream();
+    byte[] buf = new byte[1 << 16];
+    long read = 0;
+    while (read < (DOWNLOAD)) {
+      int n = in.read(buf);
+      assertThat(n).isPositive();
+      read += n;
+    }
+    assertThat(downloadWritten.get()).isEqualTo(DOWNLOAD);
+    stalled.close();
+    alice.leave();
   }
 
   @Test

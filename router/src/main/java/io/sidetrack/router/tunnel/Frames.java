@@ -35,10 +35,10 @@ public final class Frames {
   public static final int FLAG_UPGRADE = 2;
 
   /** Largest DATA payload. */
-  public static final int MAX_CHUNK = 32 * 1024;
+  public static final int MAX_CHUNK = 64 * 1024;
 
   /** Largest WebSocket frame either end accepts. */
-  public static final int MAX_FRAME = 64 * 1024;
+  public static final int MAX_FRAME = 128 * 1024;
 
   /** Largest WebSocket message either end accepts (a head with large headers). */
   public static final int MAX_MESSAGE = 1024 * 1024;

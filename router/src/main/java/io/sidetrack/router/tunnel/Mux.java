@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  */
 public final class Mux {
   /** Bytes a sender may have in flight per stream and direction. */
-  public static final int WINDOW = 256 * 1024;
+  public static final int WINDOW = 512 * 1024;
 
   private final WebSocketBase ws;
   private final Context context;
