@@ -148,13 +148,17 @@ public final class Frames {
   }
 
   private static void putHeaders(Buffer b, MultiMap headers) {
-    b.appendInt(headers == null ? 0 : headers.size());
+    int countAt = b.length();
+    b.appendInt(0);
+    int count = 0; // MultiMap.size() counts names, not entries
     if (headers != null) {
       for (Map.Entry<String, String> e : headers) {
         putString(b, e.getKey());
         putString(b, e.getValue());
+        count++;
       }
     }
+    b.setInt(countAt, count);
   }
 
   private static final class Reader {
