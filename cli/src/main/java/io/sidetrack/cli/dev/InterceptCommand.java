@@ -311,7 +311,7 @@ public final class InterceptCommand implements Callable<Integer> {
     @Override
     public synchronized void active(String interceptId, int agents, long millis) {
       out.printf(
-          "%s intercept %s: %d edge agent%s route by it (%d ms).%n",
+          "%s intercept %s, routed by %d edge agent%s (%d ms).%n",
           wasActive ? "Active again:" : "Active:",
           interceptId,
           agents,
