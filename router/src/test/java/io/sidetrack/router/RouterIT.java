@@ -554,6 +554,16 @@ class RouterIT {
             ALICE, spec("i-alice-8", "alice8", Duration.ofSeconds(20)), aliceApp.actualPort(), url);
     alice.start();
     assertThat(get(agent1, "alice8", "/r").body()).startsWith("alice:/r");
+    // the other router instance holds no tunnel for it: it says so, and does not relay
+    HttpResponse<String> elsewhere =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.relayPort() + "/r"))
+                .header(RelayHeaders.INTERCEPT, "i-alice-8")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(elsewhere.statusCode()).isEqualTo(502);
+    assertThat(elsewhere.headers().firstValue(RelayHeaders.NO_TUNNEL))
+        .hasValueSatisfying(v -> assertThat(v).contains("no tunnel for intercept i-alice-8"));
     var createdAt = second.view().route("i-alice-8").orElseThrow().route().createdAt();
 
     second.close();
