@@ -71,6 +71,9 @@ public final class Sidetrack {
       // A service logs its progress; the interactive commands keep the terminal for themselves.
       System.setProperty("sidetrack.stderr.level", "INFO");
     }
+    if (args.length > 0 && args[0].equals("intercept")) {
+      InterceptCommand.startEarly();
+    }
     System.exit(commandLine().execute(args));
   }
 

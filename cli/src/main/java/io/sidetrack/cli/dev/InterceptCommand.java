@@ -56,6 +56,35 @@ public final class InterceptCommand implements Callable<Integer> {
 
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
+  /** A Vert.x instance started while the command line is still being parsed. */
+  private static volatile CompletableFuture<Vertx> early;
+
+  /**
+   * Starts Vert.x (and with it the logging system) on another thread at once, so that it overlaps
+   * with parsing and reading the context: it is most of what stands between Enter and "active".
+   */
+  public static void startEarly() {
+    CompletableFuture<Vertx> f = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                f.complete(Vertx.vertx());
+              } catch (Throwable e) {
+                f.completeExceptionally(e);
+              }
+            },
+            "sidetrack-start-vertx");
+    t.setDaemon(true);
+    t.start();
+    early = f;
+  }
+
+  private static Vertx vertx() throws Exception {
+    CompletableFuture<Vertx> f = early;
+    return f != null ? f.get() : Vertx.vertx();
+  }
+
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "WORKLOAD", description = "The workload to intercept.")
@@ -189,7 +218,7 @@ public final class InterceptCommand implements Callable<Integer> {
               failClosed);
         };
 
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = vertx();
     CompletableFuture<Void> leftOnSignal = new CompletableFuture<>();
     Events events = new Events(out, err);
     TunnelClient client = new TunnelClient(vertx, urls, token, specFor, localHost, port, events);

@@ -126,20 +126,26 @@ public final class TunnelBenchmark {
   private static void activation(Router router, int laptopPort, int n) throws Exception {
     Vertx vertx = Vertx.vertx();
     long[] ms = new long[n];
-    for (int i = 0; i < n; i++) {
-      TunnelClient c = client(vertx, router, "i-act-" + i, "act-" + i, laptopPort);
+    long first = 0;
+    for (int i = -1; i < n; i++) { // the first (i = -1) runs every path cold: reported apart
+      TunnelClient c = client(vertx, router, "i-act-" + (i + 1), "act-" + (i + 1), laptopPort);
       long t0 = System.nanoTime();
       c.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      ms[i] = (System.nanoTime() - t0) / 1_000_000;
+      long took = (System.nanoTime() - t0) / 1_000_000;
+      if (i < 0) {
+        first = took;
+      } else {
+        ms[i] = took;
+      }
       c.leave().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       c.close();
     }
     vertx.close();
     Arrays.sort(ms);
     System.out.printf(
-        "Intercept -> active (%d sequential, tunnel client in-process): p50 %d ms, p99 %d ms,"
-            + " max %d ms%n",
-        n, ms[n / 2], ms[(int) Math.ceil(n * 0.99) - 1], ms[n - 1]);
+        "Intercept -> active (%d sequential after a first cold one of %d ms, tunnel client"
+            + " in-process): p50 %d ms, p99 %d ms, max %d ms%n",
+        n, first, ms[n / 2], ms[(int) Math.ceil(n * 0.99) - 1], ms[n - 1]);
   }
 
   /**
