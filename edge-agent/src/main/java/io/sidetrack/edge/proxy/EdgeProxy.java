@@ -151,7 +151,10 @@ public final class EdgeProxy {
   public Future<Integer> listen(String host, int port) {
     return vertx
         .createHttpServer(
-            new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(true))
+            new HttpServerOptions()
+                .setTcpNoDelay(true)
+                .setHttp2ClearTextEnabled(true)
+                .setStrictThreadMode(true))
         .requestHandler(this::handle)
         .connectionHandler(
             conn ->
