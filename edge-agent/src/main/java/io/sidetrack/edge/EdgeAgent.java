@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sidetrack.edge.proxy.EdgeProxy;
+import io.sidetrack.edge.proxy.FastFront;
 import io.sidetrack.edge.proxy.RouterBreaker;
 import io.sidetrack.edge.routing.RouteFeed;
 import io.sidetrack.edge.status.AdminApi;
@@ -17,6 +18,7 @@ import io.sidetrack.schemas.registry.SchemaRegistryClients;
 import io.sidetrack.schemas.serde.AvroSerde;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,7 @@ public final class EdgeAgent implements AutoCloseable {
   private final Vertx vertx;
   private final RouteFeed feed;
   private final EdgeProxy proxy;
+  private final FastFront front;
   private final AdminApi admin;
   private final Heartbeats heartbeats;
 
@@ -37,12 +40,14 @@ public final class EdgeAgent implements AutoCloseable {
       Vertx vertx,
       RouteFeed feed,
       EdgeProxy proxy,
+      FastFront front,
       AdminApi admin,
       Heartbeats heartbeats) {
     this.config = config;
     this.vertx = vertx;
     this.feed = feed;
     this.proxy = proxy;
+    this.front = front;
     this.admin = admin;
     this.heartbeats = heartbeats;
   }
@@ -71,6 +76,7 @@ public final class EdgeAgent implements AutoCloseable {
       options.setEventLoopPoolSize(config.eventLoops());
     }
     Vertx vertx = Vertx.vertx(options);
+    RouterBreaker breaker = new RouterBreaker(config.breakerFailures(), config.breakerOpenFor());
     EdgeProxy proxy =
         new EdgeProxy(
             vertx,
@@ -80,8 +86,20 @@ public final class EdgeAgent implements AutoCloseable {
             config.appPort(),
             config.appHttp2(),
             config.routerConnectTimeout(),
-            new RouterBreaker(config.breakerFailures(), config.breakerOpenFor()),
+            breaker,
             meters);
+    FastFront front =
+        config.fastFront()
+            ? new FastFront(
+                (VertxInternal) vertx,
+                feed,
+                proxy,
+                config.workload(),
+                config.appHost(),
+                config.appPort(),
+                breaker,
+                (int) config.routerConnectTimeout().toMillis())
+            : null;
     AdminApi admin = new AdminApi(vertx, feed, meters, config.agentId());
     try {
       admin
@@ -89,11 +107,26 @@ public final class EdgeAgent implements AutoCloseable {
           .toCompletionStage()
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      proxy
-          .listen(config.listenHost(), config.listenPort())
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
+      if (front == null) {
+        proxy
+            .listen(config.listenHost(), config.listenPort())
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+      } else {
+        // the full proxy behind the front, on loopback only
+        int full =
+            proxy
+                .listen("127.0.0.1", 0)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        front
+            .listen(config.listenHost(), config.listenPort(), full)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+      }
     } catch (Exception e) {
       feed.close();
       vertx.close();
@@ -115,12 +148,12 @@ public final class EdgeAgent implements AutoCloseable {
         config.agentId(),
         config.workload(),
         config.listenHost(),
-        proxy.port(),
+        front == null ? proxy.port() : front.port(),
         config.appHost(),
         config.appPort(),
         config.adminHost(),
         admin.port());
-    return new EdgeAgent(config, vertx, feed, proxy, admin, heartbeats);
+    return new EdgeAgent(config, vertx, feed, proxy, front, admin, heartbeats);
   }
 
   private static String rootMessage(Throwable e) {
@@ -132,7 +165,7 @@ public final class EdgeAgent implements AutoCloseable {
 
   /** The port taking the workload's traffic. */
   public int port() {
-    return proxy.port();
+    return front == null ? proxy.port() : front.port();
   }
 
   /** The port of {@code /ready}, {@code /health}, {@code /metrics}. */
@@ -153,6 +186,9 @@ public final class EdgeAgent implements AutoCloseable {
   public void close() {
     heartbeats.close();
     feed.close();
+    if (front != null) {
+      front.close();
+    }
     proxy.close();
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     LOG.info("Edge agent {} stopped", config.agentId());

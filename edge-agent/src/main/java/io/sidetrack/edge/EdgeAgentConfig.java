@@ -29,6 +29,8 @@ import java.util.Map;
  * @param breakerOpenFor how long an open circuit sends traffic past the router
  * @param heartbeatInterval how often it reports the offset it applied
  * @param eventLoops Vert.x event loops (0: one per core)
+ * @param fastFront whether plain HTTP/1.1 requests take the Netty fast path ({@link
+ *     io.sidetrack.edge.proxy.FastFront}); off, every request takes the full Vert.x proxy
  * @param kafkaProperties extra Kafka client properties
  */
 public record EdgeAgentConfig(
@@ -49,6 +51,7 @@ public record EdgeAgentConfig(
     Duration breakerOpenFor,
     Duration heartbeatInterval,
     int eventLoops,
+    boolean fastFront,
     Map<String, String> kafkaProperties) {
 
   public static final Duration DEFAULT_ROUTER_CONNECT_TIMEOUT = Duration.ofSeconds(1);
@@ -129,7 +132,32 @@ public record EdgeAgentConfig(
         DEFAULT_BREAKER_OPEN_FOR,
         DEFAULT_HEARTBEAT_INTERVAL,
         0,
+        true,
         Map.of());
+  }
+
+  /** This configuration with the fast front on or off. */
+  public EdgeAgentConfig withFastFront(boolean on) {
+    return new EdgeAgentConfig(
+        workload,
+        agentId,
+        listenHost,
+        listenPort,
+        appHost,
+        appPort,
+        appHttp2,
+        adminHost,
+        adminPort,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        routerConnectTimeout,
+        breakerFailures,
+        breakerOpenFor,
+        heartbeatInterval,
+        eventLoops,
+        on,
+        kafkaProperties);
   }
 
   /** This configuration with the app speaking h2c or not. */
@@ -152,6 +180,7 @@ public record EdgeAgentConfig(
         breakerOpenFor,
         heartbeatInterval,
         eventLoops,
+        fastFront,
         kafkaProperties);
   }
 
@@ -175,6 +204,7 @@ public record EdgeAgentConfig(
         breakerOpenFor,
         heartbeatInterval,
         eventLoops,
+        fastFront,
         kafkaProperties);
   }
 }

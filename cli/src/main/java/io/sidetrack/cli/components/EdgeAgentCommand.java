@@ -114,6 +114,16 @@ public final class EdgeAgentCommand implements Callable<Integer> {
           "Vert.x event loops; 0 = one per core (env SIDETRACK_EVENT_LOOPS; default ${DEFAULT-VALUE}).")
   int eventLoops;
 
+  @Option(
+      names = "--fast-front",
+      defaultValue = "${env:SIDETRACK_FAST_FRONT:-true}",
+      arity = "1",
+      description =
+          "Relay plain HTTP/1.1 requests with Netty handlers on the accepting event loop; false"
+              + " sends every request through the full Vert.x proxy (env SIDETRACK_FAST_FRONT;"
+              + " default ${DEFAULT-VALUE}).")
+  boolean fastFront;
+
   @Override
   public Integer call() throws Exception {
     EdgeAgent agent = EdgeAgent.start(toConfig());
@@ -156,6 +166,7 @@ public final class EdgeAgentCommand implements Callable<Integer> {
         RegistryStreamCommand.duration("--breaker-open-for", breakerOpenFor),
         RegistryStreamCommand.duration("--heartbeat-interval", heartbeatInterval),
         eventLoops,
+        fastFront,
         kafka.properties());
   }
 }

@@ -76,6 +76,9 @@ public final class EdgeProxy {
   private final MeterRegistry meters;
   private final Map<String, Counter> fallbacks = new ConcurrentHashMap<>();
 
+  /** Client addresses of connections the fast front handed over, by the front's local port. */
+  private final Map<Integer, java.net.InetSocketAddress> fronted = new ConcurrentHashMap<>();
+
   /** Router addresses as routes name them, parsed once. */
   private final Map<String, Optional<HostAndPort>> targets = new ConcurrentHashMap<>();
 
@@ -128,6 +131,42 @@ public final class EdgeProxy {
         Counter.builder("sidetrack.agent.fail.closed")
             .description("Matched requests answered 503 because their tunnel was unreachable")
             .register(meters);
+  }
+
+  void countApp() {
+    toApp.increment();
+  }
+
+  void countIntercept() {
+    toIntercept.increment();
+  }
+
+  void countFailClosed() {
+    failClosed.increment();
+  }
+
+  void countFallback(String reason) {
+    fallbackCounter(reason).increment();
+  }
+
+  /** The fast front handed a client's connection over from its local {@code port}. */
+  void handedOff(int port, java.net.InetSocketAddress client) {
+    fronted.put(port, client);
+  }
+
+  void handedOffClosed(int port) {
+    fronted.remove(port);
+  }
+
+  private String clientAddress(HttpServerRequest req) {
+    if (req.remoteAddress() == null) {
+      return "unknown";
+    }
+    java.net.InetSocketAddress client = fronted.get(req.remoteAddress().port());
+    if (client != null && "127.0.0.1".equals(req.remoteAddress().hostAddress())) {
+      return client.getAddress().getHostAddress();
+    }
+    return req.remoteAddress().hostAddress();
   }
 
   private Counter counter(String destination) {
@@ -378,11 +417,7 @@ public final class EdgeProxy {
     if (host != null) {
       upstream.authority(authority);
     }
-    ForwardHeaders.addForwarded(
-        headers,
-        req.remoteAddress() == null ? "unknown" : req.remoteAddress().hostAddress(),
-        host,
-        req.isSSL() ? "https" : "http");
+    ForwardHeaders.addForwarded(headers, clientAddress(req), host, req.isSSL() ? "https" : "http");
     if (route != null) {
       headers.set(INTERCEPT_HEADER, route.interceptId());
       headers.set(WORKLOAD_HEADER, workload);

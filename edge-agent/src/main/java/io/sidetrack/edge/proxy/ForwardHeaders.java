@@ -81,7 +81,7 @@ final class ForwardHeaders {
     to.set("forwarded", prior == null ? element : prior + ", " + element);
   }
 
-  private static String quoteIfNeeded(String value) {
+  static String quoteIfNeeded(String value) {
     return value.contains(":") || value.contains("[") ? "\"" + value + "\"" : value;
   }
 }

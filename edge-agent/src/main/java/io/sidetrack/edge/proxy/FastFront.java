@@ -1,0 +1,825 @@
+package io.sidetrack.edge.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.sidetrack.core.FailureMode;
+import io.sidetrack.core.RelayHeaders;
+import io.sidetrack.core.routing.RequestView;
+import io.sidetrack.core.routing.Route;
+import io.sidetrack.core.routing.RouteMatch;
+import io.sidetrack.edge.routing.RouteFeed;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.VertxInternal;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's front door: plain HTTP/1.1 requests are relayed by Netty handlers on the event loop
+ * that accepted the connection, to the app or to the router of a matched bodyless request, over
+ * upstream connections that belong to the inbound one. Everything else (HTTP/2, upgrades, {@code
+ * Expect}, a matched request with a body, HTTP/1.0) is handed, with the rest of its connection, to
+ * the full {@link EdgeProxy} behind it on loopback. Routing decisions, fallbacks, the breaker and
+ * fail-closed answers are the same on both paths.
+ */
+public final class FastFront {
+  private static final Logger LOG = LoggerFactory.getLogger(FastFront.class);
+  private static final String RETRY_AFTER_SECONDS = "5";
+  private static final List<CharSequence> HOP_BY_HOP =
+      List.of(
+          HttpHeaderNames.CONNECTION,
+          HttpHeaderNames.KEEP_ALIVE,
+          io.netty.util.AsciiString.cached("proxy-connection"),
+          HttpHeaderNames.PROXY_AUTHENTICATE,
+          HttpHeaderNames.PROXY_AUTHORIZATION,
+          HttpHeaderNames.TE,
+          HttpHeaderNames.TRAILER,
+          HttpHeaderNames.TRANSFER_ENCODING,
+          HttpHeaderNames.UPGRADE);
+
+  private final VertxInternal vertx;
+  private final RouteFeed routes;
+  private final EdgeProxy proxy;
+  private final String workload;
+  private final InetSocketAddress app;
+  private final RouterBreaker breaker;
+  private final int routerConnectTimeoutMs;
+  private final Map<String, Optional<InetSocketAddress>> targets = new ConcurrentHashMap<>();
+  private InetSocketAddress full;
+  private Channel server;
+
+  public FastFront(
+      VertxInternal vertx,
+      RouteFeed routes,
+      EdgeProxy proxy,
+      String workload,
+      String appHost,
+      int appPort,
+      RouterBreaker breaker,
+      int routerConnectTimeoutMs) {
+    this.vertx = vertx;
+    this.routes = routes;
+    this.proxy = proxy;
+    this.workload = workload;
+    this.app = InetSocketAddress.createUnresolved(appHost, appPort);
+    this.breaker = breaker;
+    this.routerConnectTimeoutMs = routerConnectTimeoutMs;
+  }
+
+  /** Starts taking traffic; {@code fullPort} is where the full proxy listens on loopback. */
+  public Future<Integer> listen(String host, int port, int fullPort) {
+    full = new InetSocketAddress("127.0.0.1", fullPort);
+    Promise<Integer> bound = Promise.promise();
+    new ServerBootstrap()
+        .group(vertx.acceptorEventLoopGroup(), vertx.nettyEventLoopGroup())
+        .channelFactory(vertx.transport().serverChannelFactory(false))
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(
+            new ChannelInitializer<>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("codec", new HttpServerCodec());
+                ch.pipeline().addLast("front", new Front());
+              }
+            })
+        .bind(host, port)
+        .addListener(
+            (ChannelFuture f) -> {
+              if (f.isSuccess()) {
+                server = f.channel();
+                bound.complete(((InetSocketAddress) server.localAddress()).getPort());
+              } else {
+                bound.fail(f.cause());
+              }
+            });
+    return bound.future();
+  }
+
+  public int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private Bootstrap bootstrap(Channel inbound, int connectTimeoutMs) {
+    return new Bootstrap()
+        .group(inbound.eventLoop())
+        .channelFactory(vertx.transport().channelFactory(false))
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs);
+  }
+
+  private InetSocketAddress target(String t) {
+    return targets.computeIfAbsent(t, FastFront::parseTarget).orElse(null);
+  }
+
+  private static Optional<InetSocketAddress> parseTarget(String target) {
+    String t = target.startsWith("http://") ? target.substring(7) : target;
+    int slash = t.indexOf('/');
+    if (slash >= 0) {
+      t = t.substring(0, slash);
+    }
+    int colon = t.lastIndexOf(':');
+    if (colon <= 0) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          InetSocketAddress.createUnresolved(
+              t.substring(0, colon), Integer.parseInt(t.substring(colon + 1))));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** One request being relayed. */
+  private static final class Exchange {
+    final HttpRequest request;
+    final boolean hasBody;
+    final boolean keepAlive;
+    final Route route;
+    String fallback;
+    Channel upstream;
+    final ArrayDeque<HttpContent> early = new ArrayDeque<>();
+    boolean requestEnded;
+    boolean headWritten;
+    boolean discarding;
+    boolean retried;
+    boolean prepared;
+
+    Exchange(HttpRequest request, boolean hasBody, boolean keepAlive, Route route) {
+      this.request = request;
+      this.hasBody = hasBody;
+      this.keepAlive = keepAlive;
+      this.route = route;
+    }
+  }
+
+  /** The handler of one inbound connection. */
+  private final class Front extends ChannelInboundHandlerAdapter {
+    private ChannelHandlerContext ctx;
+    private Exchange current;
+    private final ArrayDeque<HttpObject> pending = new ArrayDeque<>();
+    private final Map<InetSocketAddress, Channel> upstreams = new HashMap<>();
+    private EmbeddedChannel handoff;
+    private Channel fullChannel;
+    private final ArrayDeque<ByteBuf> raw = new ArrayDeque<>();
+    private boolean closing;
+    private String clientAddress;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (handoff != null) {
+        handoffRead(msg);
+        return;
+      }
+      if (msg instanceof HttpRequest req) {
+        if (current != null || !pending.isEmpty()) {
+          pending.add(req); // pipelined: after the current one
+          return;
+        }
+        start(req);
+        if (msg instanceof HttpContent c) {
+          content(c);
+        }
+      } else if (msg instanceof HttpContent c) {
+        if (!pending.isEmpty()) {
+          pending.add(c);
+        } else {
+          content(c);
+        }
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    private void start(HttpRequest req) {
+      if (req.decoderResult().isFailure()) {
+        reply(HttpResponseStatus.BAD_REQUEST, "malformed request\n", null, false);
+        return;
+      }
+      boolean hasBody =
+          HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+      Optional<RouteMatch> match = routes.current().routeFor(new View(req));
+      if (needsFullProxy(req, match.isPresent(), hasBody)) {
+        startHandoff(req);
+        return;
+      }
+      Route route = match.map(RouteMatch::route).orElse(null);
+      current = new Exchange(req, hasBody, HttpUtil.isKeepAlive(req), route);
+      if (route == null) {
+        proxy.countApp();
+        send(current, app, routerConnectTimeoutMs);
+        return;
+      }
+      if (!breaker.allows(route.target())) {
+        fallback(current, "router-circuit-open");
+        return;
+      }
+      InetSocketAddress target = target(route.target());
+      if (target == null) {
+        fallback(current, "bad-router-address");
+        return;
+      }
+      send(current, target, routerConnectTimeoutMs);
+    }
+
+    private boolean needsFullProxy(HttpRequest req, boolean matched, boolean hasBody) {
+      HttpHeaders h = req.headers();
+      return req.protocolVersion() != HttpVersion.HTTP_1_1
+          || req.method() == HttpMethod.CONNECT
+          || req.method().name().equals("PRI")
+          || h.contains(HttpHeaderNames.UPGRADE)
+          || h.contains(HttpHeaderNames.EXPECT)
+          || (matched && hasBody);
+    }
+
+    private void content(HttpContent c) {
+      Exchange ex = current;
+      if (ex == null || ex.requestEnded) {
+        c.release();
+        return;
+      }
+      if (c instanceof LastHttpContent) {
+        ex.requestEnded = true;
+      }
+      if (!ex.hasBody) {
+        c.release(); // begin() ends a bodyless request itself, on every attempt
+        return;
+      }
+      if (ex.upstream == null) {
+        ex.early.add(c);
+        return;
+      }
+      boolean last = c instanceof LastHttpContent;
+      ex.upstream.write(c);
+      if (last) {
+        ex.upstream.flush();
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      Exchange ex = current;
+      if (ex != null && ex.upstream != null) {
+        ex.upstream.flush();
+      }
+      ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      boolean writable = ctx.channel().isWritable();
+      Exchange ex = current;
+      if (ex != null && ex.upstream != null) {
+        ex.upstream.config().setAutoRead(writable);
+      }
+      if (fullChannel != null) {
+        fullChannel.config().setAutoRead(writable);
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Sends the exchange's request to {@code to}, over this connection's link to it. */
+    private void send(Exchange ex, InetSocketAddress to, int connectTimeoutMs) {
+      Channel up = upstreams.get(to);
+      if (up != null && up.isActive()) {
+        begin(ex, up);
+        return;
+      }
+      ctx.channel().config().setAutoRead(false); // hold the body until the link is there
+      Upstream handler = new Upstream(this, to);
+      bootstrap(ctx.channel(), connectTimeoutMs)
+          .handler(
+              new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                  ch.pipeline().addLast(new HttpClientCodec());
+                  ch.pipeline().addLast(handler);
+                }
+              })
+          .connect(to.getHostString(), to.getPort())
+          .addListener(
+              (ChannelFuture f) -> {
+                ctx.channel().config().setAutoRead(true);
+                if (current != ex) {
+                  if (f.isSuccess()) {
+                    upstreams.put(to, f.channel());
+                  }
+                  return;
+                }
+                if (!f.isSuccess()) {
+                  if (ex.route != null && ex.fallback == null) {
+                    breaker.failed(ex.route.target());
+                    LOG.debug("Router {} unreachable: {}", ex.route.target(), f.cause().toString());
+                    fallback(ex, "router-unreachable");
+                  } else {
+                    badGateway(ex, "app unreachable at " + to.getHostString() + ":" + to.getPort());
+                  }
+                  return;
+                }
+                upstreams.put(to, f.channel());
+                begin(ex, f.channel());
+              });
+    }
+
+    private void begin(Exchange ex, Channel up) {
+      ex.upstream = up;
+      ((Upstream) up.pipeline().last()).exchange = ex;
+      HttpRequest req = ex.request;
+      HttpHeaders h = req.headers();
+      if (!ex.prepared) {
+        // the inbound request itself goes on, its headers made fit for the next hop once
+        boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+        stripHopByHop(h);
+        if (chunked) {
+          h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        addForwarded(h, clientAddress(), h.get(HttpHeaderNames.HOST));
+        ex.prepared = true;
+      }
+      if (ex.route != null && ex.fallback == null) {
+        h.set(RelayHeaders.INTERCEPT, ex.route.interceptId());
+        h.set(RelayHeaders.WORKLOAD, workload);
+      } else {
+        h.remove(RelayHeaders.INTERCEPT);
+        h.remove(RelayHeaders.WORKLOAD);
+      }
+      up.write(req);
+      if (!ex.hasBody) {
+        up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        return;
+      }
+      while (!ex.early.isEmpty()) {
+        up.write(ex.early.poll());
+      }
+      up.flush();
+    }
+
+    private String clientAddress() {
+      if (clientAddress == null) {
+        InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+        clientAddress = client == null ? "unknown" : client.getAddress().getHostAddress();
+      }
+      return clientAddress;
+    }
+
+    /** The upstream's answer starts. */
+    void response(Exchange ex, HttpResponse resp) {
+      if (ex != current) {
+        return;
+      }
+      int status = resp.status().code();
+      if (status >= 100 && status < 200) {
+        ex.discarding = true; // an interim answer: the final one follows
+        return;
+      }
+      if (ex.route != null && ex.fallback == null) {
+        breaker.succeeded(ex.route.target());
+        if (resp.headers().contains(RelayHeaders.NO_TUNNEL) && !ex.hasBody) {
+          ex.discarding = true; // read it to its end, then go to the app
+          ex.fallback = "no-tunnel";
+          return;
+        }
+        proxy.countIntercept();
+      }
+      // the upstream's response itself goes on, its headers made fit for the next hop
+      HttpHeaders h = resp.headers();
+      boolean lengthSet = HttpUtil.isContentLengthSet(resp);
+      stripHopByHop(h);
+      boolean bodyless = status == 204 || status == 304 || ex.request.method() == HttpMethod.HEAD;
+      if (!lengthSet && !bodyless) {
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      }
+      resp.setProtocolVersion(HttpVersion.HTTP_1_1);
+      if (ex.fallback != null) {
+        h.set(RelayHeaders.FALLBACK, ex.fallback);
+      }
+      if (!ex.keepAlive) {
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
+      ex.headWritten = true;
+      ctx.write(resp);
+    }
+
+    /** A part of the upstream's answer. */
+    void responseContent(Exchange ex, HttpContent c) {
+      if (ex != current) {
+        c.release();
+        return;
+      }
+      boolean last = c instanceof LastHttpContent;
+      if (ex.discarding) {
+        c.release();
+        if (last) {
+          ex.discarding = false;
+          if ("no-tunnel".equals(ex.fallback) && !ex.headWritten) {
+            fallback(ex, "no-tunnel");
+          }
+        }
+        return;
+      }
+      if (!last) {
+        ctx.write(c);
+        return;
+      }
+      ctx.writeAndFlush(c);
+      finish(ex);
+    }
+
+    /** The upstream went away. */
+    void upstreamClosed(Exchange ex, InetSocketAddress to, Channel ch) {
+      upstreams.remove(to, ch);
+      if (ex == null || ex != current || ex.upstream != ch) {
+        return;
+      }
+      if (!ex.headWritten && !ex.hasBody && !ex.retried && !ex.discarding) {
+        // a kept-alive link the other side had just closed: once more, on a new one
+        ex.retried = true;
+        ex.upstream = null;
+        send(ex, to, routerConnectTimeoutMs);
+        return;
+      }
+      if (!ex.headWritten && ex.route != null && ex.fallback == null && !ex.hasBody) {
+        breaker.failed(ex.route.target());
+        fallback(ex, "router-failed");
+      } else if (!ex.headWritten) {
+        badGateway(ex, "upstream closed the connection");
+      } else {
+        ctx.close();
+      }
+    }
+
+    private void fallback(Exchange ex, String reason) {
+      if (ex.route != null && ex.route.failureMode() == FailureMode.FAIL_CLOSED) {
+        proxy.countFailClosed();
+        reply(
+            HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "intercept "
+                + ex.route.interceptId()
+                + " of "
+                + ex.route.owner()
+                + " is fail-closed and its tunnel is unreachable ("
+                + reason
+                + ")\n",
+            reason,
+            true);
+        return;
+      }
+      proxy.countFallback(reason);
+      proxy.countApp();
+      ex.fallback = reason;
+      ex.upstream = null;
+      send(ex, app, routerConnectTimeoutMs);
+    }
+
+    private void badGateway(Exchange ex, String why) {
+      LOG.debug("502 for {}: {}", ex.request.uri(), why);
+      reply(HttpResponseStatus.BAD_GATEWAY, why + "\n", null, false);
+    }
+
+    /** Answers the current request here. */
+    private void reply(HttpResponseStatus status, String text, String fallback, boolean retry) {
+      Exchange ex = current;
+      boolean keepAlive = ex != null && ex.keepAlive && (ex.requestEnded || !ex.hasBody);
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      DefaultFullHttpResponse out =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+      out.headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+      if (fallback != null) {
+        out.headers().set(RelayHeaders.FALLBACK, fallback);
+      }
+      if (retry) {
+        out.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+      }
+      if (!keepAlive) {
+        out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
+      ChannelFuture written = ctx.writeAndFlush(out);
+      if (ex != null) {
+        ex.headWritten = true;
+        ex.early.forEach(ReferenceCountUtil::release);
+        ex.early.clear();
+      }
+      if (!keepAlive) {
+        closing = true;
+        written.addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      if (ex != null) {
+        finish(ex);
+      }
+    }
+
+    /** The exchange is over: the next pipelined request, if any, goes. */
+    private void finish(Exchange ex) {
+      current = null;
+      if (!ex.keepAlive || !ex.requestEnded && ex.hasBody) {
+        closing = true;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      while (current == null && !pending.isEmpty() && handoff == null) {
+        HttpObject next = pending.poll();
+        if (next instanceof HttpRequest req) {
+          start(req);
+          if (next instanceof HttpContent c) {
+            content(c);
+          }
+        } else if (next instanceof HttpContent c) {
+          content(c);
+        }
+      }
+    }
+
+    // ---- handing a connection to the full proxy --------------------------------------------
+
+    private void startHandoff(HttpRequest req) {
+      for (Channel up : upstreams.values()) {
+        up.close();
+      }
+      upstreams.clear();
+      handoff = new EmbeddedChannel(new HttpRequestEncoder());
+      handoff.writeOutbound(req);
+      for (HttpObject o : pending) {
+        handoff.writeOutbound(o);
+      }
+      pending.clear();
+      ctx.channel().config().setAutoRead(false);
+      // bytes the codec has not decoded yet now reach channelRead as they are
+      ctx.pipeline().remove("codec");
+      InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+      bootstrap(ctx.channel(), 5_000)
+          .handler(new Pipe(ctx.channel()))
+          .connect(full)
+          .addListener(
+              (ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                  ctx.close();
+                  return;
+                }
+                fullChannel = f.channel();
+                int port = ((InetSocketAddress) fullChannel.localAddress()).getPort();
+                proxy.handedOff(port, client);
+                fullChannel.closeFuture().addListener(x -> proxy.handedOffClosed(port));
+                flushHandoff();
+                ctx.pipeline().replace(this, "pipe", new Pipe(fullChannel));
+                ctx.channel().config().setAutoRead(true);
+              });
+    }
+
+    private void handoffRead(Object msg) {
+      if (msg instanceof ByteBuf b) {
+        raw.add(b);
+      } else if (msg instanceof HttpObject o) {
+        handoff.writeOutbound(o);
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+      if (fullChannel != null) {
+        flushHandoff();
+      }
+    }
+
+    private void flushHandoff() {
+      for (Object o; (o = handoff.readOutbound()) != null; ) {
+        fullChannel.write(o);
+      }
+      while (!raw.isEmpty()) {
+        fullChannel.write(raw.poll());
+      }
+      fullChannel.flush();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      for (Channel up : upstreams.values()) {
+        up.close();
+      }
+      upstreams.clear();
+      Exchange ex = current;
+      if (ex != null) {
+        ex.early.forEach(ReferenceCountUtil::release);
+        ex.early.clear();
+      }
+      pending.forEach(ReferenceCountUtil::release);
+      pending.clear();
+      raw.forEach(ReferenceCountUtil::release);
+      raw.clear();
+      if (handoff != null) {
+        handoff.finishAndReleaseAll();
+      }
+      if (fullChannel != null) {
+        fullChannel.close();
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("Inbound connection failed: {}", cause.toString());
+      ctx.close();
+    }
+
+    boolean closing() {
+      return closing;
+    }
+  }
+
+  /** The handler of one upstream connection, relaying its answers to the inbound one. */
+  private final class Upstream extends ChannelInboundHandlerAdapter {
+    private final Front front;
+    private final InetSocketAddress to;
+    Exchange exchange;
+
+    Upstream(Front front, InetSocketAddress to) {
+      this.front = front;
+      this.to = to;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Exchange ex = exchange;
+      if (ex == null) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof HttpResponse resp) {
+        front.response(ex, resp);
+      }
+      if (msg instanceof HttpContent c) {
+        front.responseContent(ex, c);
+      } else if (!(msg instanceof HttpResponse)) {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      front.ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      front.ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      front.upstreamClosed(exchange, to, ctx.channel());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("Upstream {} failed: {}", to, cause.toString());
+      ctx.close();
+    }
+  }
+
+  /** Copies bytes from one channel to another, with backpressure both ways. */
+  private static final class Pipe extends ChannelInboundHandlerAdapter {
+    private final Channel to;
+
+    Pipe(Channel to) {
+      this.to = to;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      to.write(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      to.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      to.config().setAutoRead(ctx.channel().isWritable());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  /** Removes hop-by-hop fields and those {@code Connection} names (RFC 9110 section 7.6.1). */
+  private static void stripHopByHop(HttpHeaders h) {
+    String connection = h.get(HttpHeaderNames.CONNECTION);
+    if (connection != null) {
+      for (String t : connection.split(",")) {
+        String name = t.trim();
+        if (!name.isEmpty()) {
+          h.remove(name);
+        }
+      }
+    }
+    for (CharSequence name : HOP_BY_HOP) {
+      h.remove(name);
+    }
+  }
+
+  private static void addForwarded(HttpHeaders to, String clientAddress, String host) {
+    String priorFor = to.get("x-forwarded-for");
+    to.set("x-forwarded-for", priorFor == null ? clientAddress : priorFor + ", " + clientAddress);
+    if (host != null && !to.contains("x-forwarded-host")) {
+      to.set("x-forwarded-host", host);
+    }
+    if (!to.contains("x-forwarded-proto")) {
+      to.set("x-forwarded-proto", "http");
+    }
+    String element =
+        "for="
+            + ForwardHeaders.quoteIfNeeded(clientAddress)
+            + (host == null ? "" : ";host=" + ForwardHeaders.quoteIfNeeded(host))
+            + ";proto=http";
+    String prior = to.get("forwarded");
+    to.set("forwarded", prior == null ? element : prior + ", " + element);
+  }
+
+  /** The request as the matcher sees it. */
+  private static final class View implements RequestView {
+    private final HttpRequest req;
+
+    View(HttpRequest req) {
+      this.req = req;
+    }
+
+    @Override
+    public List<String> headerValues(String lowerCaseName) {
+      return req.headers().getAll(lowerCaseName);
+    }
+
+    @Override
+    public String path() {
+      String uri = req.uri();
+      int q = uri.indexOf('?');
+      String path = q >= 0 ? uri.substring(0, q) : uri;
+      if (!path.startsWith("/")) {
+        int scheme = path.indexOf("://");
+        int slash = scheme >= 0 ? path.indexOf('/', scheme + 3) : -1;
+        path = slash >= 0 ? path.substring(slash) : "/";
+      }
+      return path.isEmpty() ? "/" : path;
+    }
+
+    @Override
+    public String method() {
+      return req.method().name();
+    }
+  }
+}
