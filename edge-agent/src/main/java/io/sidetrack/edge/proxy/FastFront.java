@@ -72,6 +72,19 @@ public final class FastFront {
           HttpHeaderNames.TRANSFER_ENCODING,
           HttpHeaderNames.UPGRADE);
 
+  /**
+   * Answers of the app or a router are parsed without re-validating every header character: they
+   * come from this pod or this cluster, and the client-facing side validates what clients send.
+   */
+  private static final io.netty.handler.codec.http.HttpDecoderConfig UPSTREAM_DECODER =
+      new io.netty.handler.codec.http.HttpDecoderConfig()
+          .setHeadersFactory(
+              io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory()
+                  .withValidation(false))
+          .setTrailersFactory(
+              io.netty.handler.codec.http.DefaultHttpHeadersFactory.trailersFactory()
+                  .withValidation(false));
+
   private final VertxInternal vertx;
   private final RouteFeed routes;
   private final EdgeProxy proxy;
@@ -339,7 +352,7 @@ public final class FastFront {
               new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                  ch.pipeline().addLast(new HttpClientCodec());
+                  ch.pipeline().addLast(new HttpClientCodec(UPSTREAM_DECODER, false, false));
                   ch.pipeline().addLast(handler);
                 }
               })

@@ -52,7 +52,8 @@ public final class RouterBreaker {
 
   public void succeeded(String router) {
     State s = states.get(router);
-    if (s != null) {
+    // read first: a write on every success would bounce the line between event loops
+    if (s != null && s.consecutiveFailures.get() != 0) {
       s.consecutiveFailures.set(0);
     }
   }

@@ -327,7 +327,12 @@ public final class DataPlaneBenchmark {
                   "2")
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("agent-" + port + ".log").toFile());
-      pb.environment().put("JAVA_OPTS", "-Xmx256m -XX:+UseParallelGC");
+      // SIDETRACK_BENCH_AGENT_OPTS adds JVM options to the agent's (a profiler, say)
+      pb.environment()
+          .put(
+              "JAVA_OPTS",
+              "-Xmx256m -XX:+UseParallelGC "
+                  + System.getenv().getOrDefault("SIDETRACK_BENCH_AGENT_OPTS", ""));
       pb.environment().put("SIDETRACK_HOME", dir.resolve("home").toString());
       return new Agent(pb.start(), port, admin, System.nanoTime());
     }
