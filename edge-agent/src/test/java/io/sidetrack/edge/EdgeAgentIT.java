@@ -58,7 +58,16 @@ class EdgeAgentIT {
   static final Set<String> TUNNELS = Set.of("i-alice");
   static final String PREFIX = "e" + UUID.randomUUID().toString().substring(0, 8) + ".";
   static final Topics.Names TOPICS = Topics.DEFAULT.withPrefix(PREFIX);
-  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** HTTP/1.1: these requests take the fast front's Netty path. */
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  /**
+   * The JDK's default client asks for an h2c upgrade: the front hands such connections to the full
+   * Vert.x proxy behind it.
+   */
+  static final HttpClient UPGRADING = HttpClient.newHttpClient();
 
   static String bootstrap;
   static String registryUrl;
@@ -231,6 +240,109 @@ class EdgeAgentIT {
     assertThat(plain.headers().firstValue("x-seen-forwarded").orElseThrow())
         .startsWith("for=127.0.0.1");
     assertThat(get("someone-else").body()).isEqualTo("app:/orders/1:0");
+
+    // the same through the full proxy, which still sees who asked
+    HttpRequest upgrading =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/orders/9"))
+            .header("x-sidetrack-id", "alice")
+            .build();
+    assertThat(UPGRADING.send(upgrading, HttpResponse.BodyHandlers.ofString()).body())
+        .isEqualTo("router:i-alice:shop:0");
+    HttpResponse<String> plainUpgrading =
+        UPGRADING.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/o")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(plainUpgrading.body()).isEqualTo("app:/o:0");
+    assertThat(plainUpgrading.headers().firstValue("x-seen-forwarded").orElseThrow())
+        .startsWith("for=127.0.0.1");
+  }
+
+  /** Raw HTTP/1.1 on one socket: what the fast front must get right byte by byte. */
+  @Test
+  void theFastFrontKeepsHttp11Semantics() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
+      s.setSoTimeout(10_000);
+      var out = s.getOutputStream();
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      // two pipelined requests, the first with a chunked body, then a HEAD
+      out.write(
+          ("POST /p1 HTTP/1.1\r\nHost: shop\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+                  + "GET /p2 HTTP/1.1\r\nHost: shop\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      out.flush();
+      assertThat(readResponse(in)).contains("200").endsWith("app:/p1:11");
+      assertThat(readResponse(in)).contains("200").endsWith("app:/p2:0");
+      out.write(
+          "HEAD /h HTTP/1.1\r\nHost: shop\r\n\r\n"
+              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      out.flush();
+      String head = readHeadOnly(in);
+      // no body follows a HEAD answer: the next response on this connection must parse
+      assertThat(head).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("transfer-encoding");
+      // Connection: close is honoured after the answer
+      out.write(
+          "GET /last HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n"
+              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      out.flush();
+      assertThat(readResponse(in))
+          .containsIgnoringCase("connection: close")
+          .endsWith("app:/last:0");
+      assertThat(in.read()).isEqualTo(-1);
+    }
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write(
+              "GET /x HTTP/1.1\r\nHo st: bad\r\n\r\n"
+                  .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      assertThat(in.readLine()).startsWith("HTTP/1.1 400");
+    }
+  }
+
+  private static String readHeadOnly(java.io.BufferedReader in) throws java.io.IOException {
+    StringBuilder b = new StringBuilder();
+    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+      b.append(line).append('\n');
+    }
+    return b.toString();
+  }
+
+  /** Reads one response with a Content-Length or a chunked body: its head, a blank, its body. */
+  private static String readResponse(java.io.BufferedReader in) throws java.io.IOException {
+    String head = readHeadOnly(in);
+    StringBuilder body = new StringBuilder();
+    java.util.regex.Matcher length =
+        java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+    if (length.find()) {
+      char[] buf = new char[Integer.parseInt(length.group(1))];
+      int read = 0;
+      while (read < buf.length) {
+        read += in.read(buf, read, buf.length - read);
+      }
+      body.append(buf);
+    } else {
+      for (int size = Integer.parseInt(in.readLine().trim(), 16);
+          size > 0;
+          size = Integer.parseInt(in.readLine().trim(), 16)) {
+        char[] buf = new char[size];
+        int read = 0;
+        while (read < size) {
+          read += in.read(buf, read, size - read);
+        }
+        body.append(buf);
+        in.readLine();
+      }
+      in.readLine();
+    }
+    return head + "\n" + body;
   }
 
   @Test
