@@ -21,9 +21,12 @@ import org.pcollections.PMap;
  * route; the first class with a match wins and within it the older route. All conditions of a route
  * are ANDed; a header that appears several times matches if any of its values does.
  *
- * <p>Tables are persistent: {@link #with} and {@link #without} return a new table that shares all
- * but the changed paths with this one, so a change costs O(log n) for exact-header routes (the
- * bulk) and O(k) for the k routes of the other, small classes; readers keep the table they hold.
+ * <p>Tables are persistent. {@link #compile} builds plain hash maps in one pass (a new agent's
+ * first table, fast); {@link #with} and {@link #without} return a new table that keeps that base
+ * and records the change in small persistent maps over it, sharing everything else with this one: a
+ * change costs O(log c) for exact-header routes (c: changes since the base) and O(k) for the k
+ * routes of the other, small classes. Once the changes outnumber the base, a change folds them into
+ * a new base, so the work per change stays constant on average; readers keep the table they hold.
  */
 public final class RouteTable {
   private static final Comparator<CompiledRoute> OLDER_FIRST =
@@ -34,30 +37,67 @@ public final class RouteTable {
       Comparator.comparing((HeaderMatch h) -> h.kind())
           .thenComparing(HeaderMatch::name)
           .thenComparing(HeaderMatch::value);
-  private static final RouteTable EMPTY =
-      new RouteTable(HashTreePMap.empty(), NONE, NONE, NONE, HashTreePMap.empty());
 
-  /** Exact routes by the lower-case name and the value of their first exact header condition. */
+  /** Marks a base route as removed among the changes. */
+  private static final CompiledRoute REMOVED =
+      new CompiledRoute(
+          new Route(
+              "",
+              "",
+              "",
+              io.sidetrack.core.MatchRules.globalRules(),
+              "",
+              java.time.Instant.EPOCH,
+              io.sidetrack.core.FailureMode.FAIL_OPEN));
+
+  /** Changes over a base of n routes are folded into a new base after max(n, this) of them. */
+  static final int MIN_FOLD = 64;
+
+  private static final RouteTable EMPTY =
+      new RouteTable(
+          Map.of(), Map.of(), HashTreePMap.empty(), HashTreePMap.empty(), NONE, NONE, NONE, 0, 0);
+
+  /** The base: exact routes by lower-case name, then value of their first exact condition. */
+  private final Map<String, Map<String, CompiledRoute[]>> baseExact;
+
+  /** The base: routes by intercept id. */
+  private final Map<String, CompiledRoute> baseIds;
+
+  /** Buckets changed since the base, whole; {@link #NONE} for one emptied. */
   private final PMap<String, PMap<String, CompiledRoute[]>> exact;
+
+  /** Routes changed since the base; {@link #REMOVED} for one removed. */
+  private final PMap<String, CompiledRoute> byId;
 
   private final String[] exactNames;
   private final CompiledRoute[] regex;
   private final CompiledRoute[] pathOnly;
   private final CompiledRoute[] global;
-  private final PMap<String, CompiledRoute> byId;
+  private final int size;
+  private final int changes;
 
   private RouteTable(
+      Map<String, Map<String, CompiledRoute[]>> baseExact,
+      Map<String, CompiledRoute> baseIds,
       PMap<String, PMap<String, CompiledRoute[]>> exact,
+      PMap<String, CompiledRoute> byId,
       CompiledRoute[] regex,
       CompiledRoute[] pathOnly,
       CompiledRoute[] global,
-      PMap<String, CompiledRoute> byId) {
+      int size,
+      int changes) {
+    this.baseExact = baseExact;
+    this.baseIds = baseIds;
     this.exact = exact;
-    this.exactNames = exact.keySet().toArray(String[]::new);
+    this.byId = byId;
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(baseExact.keySet());
+    names.addAll(exact.keySet());
+    this.exactNames = names.toArray(String[]::new);
     this.regex = regex;
     this.pathOnly = pathOnly;
     this.global = global;
-    this.byId = byId;
+    this.size = size;
+    this.changes = changes;
   }
 
   /** A table with no routes. */
@@ -67,15 +107,19 @@ public final class RouteTable {
 
   /**
    * Compiles {@code routes} (one per intercept id; a later one replaces an earlier); rules are
-   * assumed valid (registry-stream checked them). Builds the maps in one pass rather than by
-   * repeated {@link #with}, for a new agent's first table.
+   * assumed valid (registry-stream checked them). Builds the base maps in one pass, for a new
+   * agent's first table.
    */
   public static RouteTable compile(Collection<Route> routes) {
     requireNonNull(routes, "routes");
-    Map<String, CompiledRoute> ids = new HashMap<>();
+    Map<String, CompiledRoute> ids = new HashMap<>(Math.max(16, routes.size() * 4 / 3 + 1));
     for (Route route : routes) {
       ids.put(route.interceptId(), new CompiledRoute(route));
     }
+    return build(ids);
+  }
+
+  private static RouteTable build(Map<String, CompiledRoute> ids) {
     Map<String, Map<String, List<CompiledRoute>>> exact = new HashMap<>();
     List<CompiledRoute> regex = new ArrayList<>();
     List<CompiledRoute> pathOnly = new ArrayList<>();
@@ -94,19 +138,23 @@ public final class RouteTable {
         case GLOBAL -> global.add(c);
       }
     }
-    Map<String, PMap<String, CompiledRoute[]>> byName = new HashMap<>();
+    Map<String, Map<String, CompiledRoute[]>> byName = new HashMap<>();
     exact.forEach(
         (name, byValue) -> {
-          Map<String, CompiledRoute[]> buckets = new HashMap<>();
+          Map<String, CompiledRoute[]> buckets = new HashMap<>(byValue.size() * 4 / 3 + 1);
           byValue.forEach((value, list) -> buckets.put(value, sorted(list)));
-          byName.put(name, HashTreePMap.from(buckets));
+          byName.put(name, buckets);
         });
     return new RouteTable(
-        HashTreePMap.from(byName),
+        byName,
+        ids,
+        HashTreePMap.empty(),
+        HashTreePMap.empty(),
         sorted(regex),
         sorted(pathOnly),
         sorted(global),
-        HashTreePMap.from(ids));
+        ids.size(),
+        0);
   }
 
   private static CompiledRoute[] sorted(List<CompiledRoute> routes) {
@@ -115,59 +163,129 @@ public final class RouteTable {
     return out;
   }
 
+  /** The route of an intercept, compiled. */
+  private CompiledRoute compiled(String interceptId) {
+    CompiledRoute changed = byId.get(interceptId);
+    if (changed != null) {
+      return changed == REMOVED ? null : changed;
+    }
+    return baseIds.get(interceptId);
+  }
+
+  /** The routes whose first exact condition is {@code name: value}, oldest first. */
+  private CompiledRoute[] bucket(String name, String value) {
+    PMap<String, CompiledRoute[]> changed = exact.get(name);
+    if (changed != null) {
+      CompiledRoute[] b = changed.get(value);
+      if (b != null) {
+        return b;
+      }
+    }
+    Map<String, CompiledRoute[]> base = baseExact.get(name);
+    CompiledRoute[] b = base == null ? null : base.get(value);
+    return b == null ? NONE : b;
+  }
+
   /** This table with {@code route} added, or replacing the route of the same intercept. */
   public RouteTable with(Route route) {
     requireNonNull(route, "route");
-    RouteTable base = byId.containsKey(route.interceptId()) ? without(route.interceptId()) : this;
-    CompiledRoute compiled = new CompiledRoute(route);
-    PMap<String, CompiledRoute> ids = base.byId.plus(route.interceptId(), compiled);
-    return switch (compiled.precedence) {
-      case EXACT_HEADER -> {
-        HeaderMatch key = compiled.indexKey();
-        PMap<String, CompiledRoute[]> byValue =
-            base.exact.getOrDefault(key.name(), HashTreePMap.empty());
-        CompiledRoute[] bucket = insert(byValue.getOrDefault(key.value(), NONE), compiled);
-        yield new RouteTable(
-            base.exact.plus(key.name(), byValue.plus(key.value(), bucket)),
-            base.regex,
-            base.pathOnly,
-            base.global,
-            ids);
-      }
-      case HEADER_REGEX ->
-          new RouteTable(base.exact, insert(base.regex, compiled), base.pathOnly, base.global, ids);
-      case PATH_ONLY ->
-          new RouteTable(base.exact, base.regex, insert(base.pathOnly, compiled), base.global, ids);
-      case GLOBAL ->
-          new RouteTable(base.exact, base.regex, base.pathOnly, insert(base.global, compiled), ids);
-    };
+    RouteTable base = compiled(route.interceptId()) != null ? without(route.interceptId()) : this;
+    return base.plus(new CompiledRoute(route));
+  }
+
+  private RouteTable plus(CompiledRoute compiled) {
+    String id = compiled.route.interceptId();
+    PMap<String, CompiledRoute> ids = byId.plus(id, compiled);
+    RouteTable next =
+        switch (compiled.precedence) {
+          case EXACT_HEADER -> {
+            HeaderMatch key = compiled.indexKey();
+            CompiledRoute[] bucket = insert(bucket(key.name(), key.value()), compiled);
+            PMap<String, CompiledRoute[]> byValue =
+                exact.getOrDefault(key.name(), HashTreePMap.empty());
+            yield new RouteTable(
+                baseExact,
+                baseIds,
+                exact.plus(key.name(), byValue.plus(key.value(), bucket)),
+                ids,
+                regex,
+                pathOnly,
+                global,
+                size + 1,
+                changes + 1);
+          }
+          case HEADER_REGEX -> changed(ids, insert(regex, compiled), pathOnly, global, size + 1);
+          case PATH_ONLY -> changed(ids, regex, insert(pathOnly, compiled), global, size + 1);
+          case GLOBAL -> changed(ids, regex, pathOnly, insert(global, compiled), size + 1);
+        };
+    return next.foldedIfDue();
+  }
+
+  private RouteTable changed(
+      PMap<String, CompiledRoute> ids,
+      CompiledRoute[] regex,
+      CompiledRoute[] pathOnly,
+      CompiledRoute[] global,
+      int size) {
+    return new RouteTable(
+        baseExact, baseIds, exact, ids, regex, pathOnly, global, size, changes + 1);
   }
 
   /** This table without the route of {@code interceptId} (itself when there is none). */
   public RouteTable without(String interceptId) {
-    CompiledRoute gone = byId.get(interceptId);
+    CompiledRoute gone = compiled(interceptId);
     if (gone == null) {
       return this;
     }
-    PMap<String, CompiledRoute> ids = byId.minus(interceptId);
-    return switch (gone.precedence) {
-      case EXACT_HEADER -> {
-        HeaderMatch key = gone.indexKey();
-        PMap<String, CompiledRoute[]> byValue = exact.get(key.name());
-        CompiledRoute[] bucket = remove(byValue.get(key.value()), gone);
-        PMap<String, CompiledRoute[]> values =
-            bucket.length == 0 ? byValue.minus(key.value()) : byValue.plus(key.value(), bucket);
-        yield new RouteTable(
-            values.isEmpty() ? exact.minus(key.name()) : exact.plus(key.name(), values),
-            regex,
-            pathOnly,
-            global,
-            ids);
-      }
-      case HEADER_REGEX -> new RouteTable(exact, remove(regex, gone), pathOnly, global, ids);
-      case PATH_ONLY -> new RouteTable(exact, regex, remove(pathOnly, gone), global, ids);
-      case GLOBAL -> new RouteTable(exact, regex, pathOnly, remove(global, gone), ids);
-    };
+    PMap<String, CompiledRoute> ids =
+        baseIds.containsKey(interceptId)
+            ? byId.plus(interceptId, REMOVED)
+            : byId.minus(interceptId);
+    RouteTable next =
+        switch (gone.precedence) {
+          case EXACT_HEADER -> {
+            HeaderMatch key = gone.indexKey();
+            CompiledRoute[] bucket = remove(bucket(key.name(), key.value()), gone);
+            PMap<String, CompiledRoute[]> byValue =
+                exact.getOrDefault(key.name(), HashTreePMap.empty());
+            yield new RouteTable(
+                baseExact,
+                baseIds,
+                exact.plus(
+                    key.name(), byValue.plus(key.value(), bucket.length == 0 ? NONE : bucket)),
+                ids,
+                regex,
+                pathOnly,
+                global,
+                size - 1,
+                changes + 1);
+          }
+          case HEADER_REGEX -> changed(ids, remove(regex, gone), pathOnly, global, size - 1);
+          case PATH_ONLY -> changed(ids, regex, remove(pathOnly, gone), global, size - 1);
+          case GLOBAL -> changed(ids, regex, pathOnly, remove(global, gone), size - 1);
+        };
+    return next.foldedIfDue();
+  }
+
+  /** Folds the changes into a new base once they outnumber the base. */
+  private RouteTable foldedIfDue() {
+    if (changes < Math.max(MIN_FOLD, baseIds.size())) {
+      return this;
+    }
+    Map<String, CompiledRoute> ids = new HashMap<>(Math.max(16, size * 4 / 3 + 1));
+    baseIds.forEach(
+        (id, c) -> {
+          if (!byId.containsKey(id)) {
+            ids.put(id, c);
+          }
+        });
+    byId.forEach(
+        (id, c) -> {
+          if (c != REMOVED) {
+            ids.put(id, c);
+          }
+        });
+    return build(ids);
   }
 
   private static CompiledRoute[] insert(CompiledRoute[] sorted, CompiledRoute added) {
@@ -195,12 +313,12 @@ public final class RouteTable {
 
   /** How many routes the table holds. */
   public int size() {
-    return byId.size();
+    return size;
   }
 
   /** The route of {@code interceptId}, if the table holds it. */
   public Optional<Route> route(String interceptId) {
-    return Optional.ofNullable(byId.get(interceptId)).map(c -> c.route);
+    return Optional.ofNullable(compiled(interceptId)).map(c -> c.route);
   }
 
   /** The route that takes {@code request}, or empty when the workload's own app does. */
@@ -212,13 +330,8 @@ public final class RouteTable {
       if (values.isEmpty()) {
         continue;
       }
-      PMap<String, CompiledRoute[]> byValue = exact.get(name);
       for (int i = 0; i < values.size(); i++) {
-        CompiledRoute[] candidates = byValue.get(values.get(i));
-        if (candidates == null) {
-          continue;
-        }
-        for (CompiledRoute c : candidates) {
+        for (CompiledRoute c : bucket(name, values.get(i))) {
           if (c.matches(request, baggage)) {
             if (best == null || OLDER_FIRST.compare(c, best) < 0) {
               best = c;

@@ -98,6 +98,47 @@ class RouteTablePropertiesTest {
                 .map(m -> m.route().interceptId()));
   }
 
+  @Property(tries = 300)
+  void changesOverACompiledBaseAndTheirFoldingEqualCompilingTheResult(
+      @ForAll("routeSets") List<Route> base,
+      @ForAll("routeSets") List<Route> others,
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 200) int churn,
+      @ForAll("ids") String id,
+      @ForAll("paths") String path) {
+    // a compiled base, then changes over it: replacements, removals, and enough churn to cross
+    // the point where changes are folded into a new base
+    RouteTable table = RouteTable.compile(base);
+    java.util.Map<String, Route> expected = new java.util.LinkedHashMap<>();
+    base.forEach(r -> expected.put(r.interceptId(), r));
+    for (int round = 0; round <= churn / Math.max(1, others.size() + 1); round++) {
+      for (Route r : others) {
+        table = table.with(r);
+        expected.put(r.interceptId(), r);
+      }
+      for (int i = round % 3; i < base.size(); i += 3) {
+        table = table.without(base.get(i).interceptId());
+        expected.remove(base.get(i).interceptId());
+      }
+      for (int i = (round + 1) % 2; i < base.size(); i += 2) {
+        table = table.with(base.get(i));
+        expected.put(base.get(i).interceptId(), base.get(i));
+      }
+    }
+    TestRequest request = TestRequest.get(path);
+    if (!id.isEmpty()) {
+      request.header("x-id", id);
+    }
+    assertThat(table.size()).isEqualTo(expected.size());
+    for (String each : expected.keySet()) {
+      assertThat(table.route(each)).contains(expected.get(each));
+    }
+    assertThat(table.routeFor(request).map(m -> m.route().interceptId()))
+        .isEqualTo(
+            RouteTable.compile(expected.values())
+                .routeFor(request)
+                .map(m -> m.route().interceptId()));
+  }
+
   @Provide
   Arbitrary<String> ids() {
     return Arbitraries.of("", "a", "b", "c", "ab", "z");
