@@ -59,18 +59,29 @@ public final class EdgeAgent implements AutoCloseable {
   public static EdgeAgent start(EdgeAgentConfig config) throws Exception {
     requireNonNull(config, "config");
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(meters);
-    SchemaRegistryClient registry = SchemaRegistryClients.create(config.schemaRegistry());
+    // The registry client starts beside the route feed's consumer, which needs it only to decode:
+    // a new agent is ready sooner.
+    java.util.concurrent.CompletableFuture<SchemaRegistryClient> registryClient =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> SchemaRegistryClients.create(config.schemaRegistry()));
     RouteFeed feed =
         new RouteFeed(
             config.workload(),
             config.bootstrapServers(),
             config.kafkaProperties(),
             config.topics().routes(),
-            AvroSerde.forValues(registry, RouteEntry.class),
+            () -> AvroSerde.forValues(registryClient.join(), RouteEntry.class),
             meters);
     // Catching up with the partition overlaps with the rest of the start-up.
     feed.start();
+    new JvmMemoryMetrics().bindTo(meters);
+    SchemaRegistryClient registry;
+    try {
+      registry = registryClient.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      feed.close();
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
     if (config.eventLoops() > 0) {
       options.setEventLoopPoolSize(config.eventLoops());

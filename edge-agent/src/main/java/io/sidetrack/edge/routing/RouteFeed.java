@@ -44,7 +44,8 @@ public final class RouteFeed implements AutoCloseable {
   private final String workload;
   private final String topic;
   private final Map<String, Object> consumerProps;
-  private final AvroSerde<RouteEntry> entries;
+  private final java.util.function.Supplier<AvroSerde<RouteEntry>> entriesSource;
+  private volatile AvroSerde<RouteEntry> entries;
   private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.empty());
   private final Counter changes;
   private final Counter undecodable;
@@ -61,11 +62,12 @@ public final class RouteFeed implements AutoCloseable {
       String bootstrapServers,
       Map<String, String> kafkaProperties,
       String topic,
-      AvroSerde<RouteEntry> entries,
+      java.util.function.Supplier<AvroSerde<RouteEntry>> entries,
       MeterRegistry meters) {
     this.workload = requireNonNull(workload, "workload");
     this.topic = requireNonNull(topic, "topic");
-    this.entries = requireNonNull(entries, "entries");
+    // the serde may still be coming (its registry client starts beside the consumer)
+    this.entriesSource = requireNonNull(entries, "entries");
     Map<String, Object> props = new HashMap<>(kafkaProperties);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -262,7 +264,12 @@ public final class RouteFeed implements AutoCloseable {
 
   private Route decode(ConsumerRecord<String, byte[]> r) {
     try {
-      return AvroMapping.toRoute(entries.deserialize(r.topic(), r.value()));
+      AvroSerde<RouteEntry> serde = entries;
+      if (serde == null) {
+        serde = entriesSource.get();
+        entries = serde;
+      }
+      return AvroMapping.toRoute(serde.deserialize(r.topic(), r.value()));
     } catch (RuntimeException e) {
       undecodable.increment();
       LOG.warn("Route record {} at offset {} skipped: {}", r.key(), r.offset(), e.getMessage());
