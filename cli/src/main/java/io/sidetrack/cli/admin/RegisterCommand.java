@@ -1,12 +1,10 @@
 package io.sidetrack.cli.admin;
 
+import io.sidetrack.cli.MatchOptions;
 import io.sidetrack.cli.context.Connection;
-import io.sidetrack.core.BaggageMatch;
 import io.sidetrack.core.Durations;
 import io.sidetrack.core.FailureMode;
-import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.Intercept;
-import io.sidetrack.core.MatchRules;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.registry.SchemaRegistryClients;
@@ -58,33 +56,7 @@ public final class RegisterCommand implements Callable<Integer> {
       description = "Owner recorded on the intercept (default: your user name, ${DEFAULT-VALUE}).")
   String owner;
 
-  @Option(
-      names = "--header",
-      paramLabel = "NAME=VALUE",
-      description = "Take requests whose header NAME equals VALUE (repeatable).")
-  List<String> headers = new ArrayList<>();
-
-  @Option(
-      names = "--header-regex",
-      paramLabel = "NAME=RE2",
-      description =
-          "Take requests whose header NAME matches the RE2 regex as a whole (repeatable).")
-  List<String> headerRegexes = new ArrayList<>();
-
-  @Option(
-      names = "--baggage",
-      paramLabel = "KEY=VALUE",
-      description = "Take requests whose W3C baggage has KEY=VALUE (repeatable).")
-  List<String> baggage = new ArrayList<>();
-
-  @Option(names = "--path-prefix", description = "Take requests whose path starts with this.")
-  String pathPrefix;
-
-  @Option(names = "--method", description = "Take requests with this HTTP method.")
-  String method;
-
-  @Option(names = "--global", description = "Take every request no personal intercept takes.")
-  boolean global;
+  @Mixin MatchOptions match;
 
   @Option(
       names = "--target",
@@ -110,23 +82,9 @@ public final class RegisterCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    List<HeaderMatch> headerRules = new ArrayList<>();
-    for (String h : headers) {
-      String[] kv = pair("--header", h);
-      headerRules.add(HeaderMatch.exact(kv[0], kv[1]));
-    }
-    for (String h : headerRegexes) {
-      String[] kv = pair("--header-regex", h);
-      headerRules.add(HeaderMatch.regex(kv[0], kv[1]));
-    }
-    List<BaggageMatch> baggageRules = new ArrayList<>();
-    for (String b : baggage) {
-      String[] kv = pair("--baggage", b);
-      baggageRules.add(new BaggageMatch(kv[0], kv[1]));
-    }
     Map<String, String> labelMap = new LinkedHashMap<>();
     for (String l : labels) {
-      String[] kv = pair("--label", l);
+      String[] kv = MatchOptions.pair("--label", l);
       labelMap.put(kv[0], kv[1]);
     }
     Duration lease;
@@ -142,7 +100,7 @@ public final class RegisterCommand implements Callable<Integer> {
             interceptId,
             workload,
             owner,
-            new MatchRules(headerRules, baggageRules, pathPrefix, method, global),
+            match.rules(List.of()),
             target,
             now,
             now.plus(lease),
@@ -169,14 +127,5 @@ public final class RegisterCommand implements Callable<Integer> {
       return 0;
     }
     return Decisions.await(connection.apiUrl(), interceptId, now, out);
-  }
-
-  private static String[] pair(String flag, String value) {
-    int eq = value.indexOf('=');
-    if (eq <= 0) {
-      throw new IllegalArgumentException(
-          "invalid " + flag + " '" + value + "': expected NAME=VALUE");
-    }
-    return new String[] {value.substring(0, eq), value.substring(eq + 1)};
   }
 }

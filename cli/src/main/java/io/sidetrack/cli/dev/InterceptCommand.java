@@ -1,6 +1,6 @@
 package io.sidetrack.cli.dev;
 
-import io.sidetrack.core.BaggageMatch;
+import io.sidetrack.cli.MatchOptions;
 import io.sidetrack.core.Durations;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.InterceptValidator;
@@ -15,7 +15,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -102,34 +101,7 @@ public final class InterceptCommand implements Callable<Integer> {
       description = "Host of that app (default ${DEFAULT-VALUE}).")
   String localHost;
 
-  @Option(
-      names = "--header",
-      paramLabel = "NAME=VALUE",
-      description = "Take requests whose header NAME equals VALUE (repeatable).")
-  List<String> headers = new ArrayList<>();
-
-  @Option(
-      names = "--header-regex",
-      paramLabel = "NAME=RE2",
-      description = "Take requests whose header NAME matches the RE2 regex, whole (repeatable).")
-  List<String> headerRegexes = new ArrayList<>();
-
-  @Option(
-      names = "--baggage",
-      paramLabel = "KEY=VALUE",
-      description = "Take requests whose W3C baggage has KEY=VALUE (repeatable).")
-  List<String> baggage = new ArrayList<>();
-
-  @Option(names = "--path-prefix", description = "Take requests whose path starts with this.")
-  String pathPrefix;
-
-  @Option(names = "--method", description = "Take requests with this HTTP method only.")
-  String method;
-
-  @Option(
-      names = "--global",
-      description = "Take every request of the workload that no personal intercept takes.")
-  boolean global;
+  @Mixin MatchOptions match;
 
   @Option(
       names = "--ttl",
@@ -173,22 +145,8 @@ public final class InterceptCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "invalid --ttl: " + e.getMessage());
     }
-    List<HeaderMatch> headerRules = new ArrayList<>();
-    for (String h : headers) {
-      String[] kv = pair("--header", h);
-      headerRules.add(HeaderMatch.exact(kv[0].toLowerCase(Locale.ROOT), kv[1]));
-    }
-    for (String h : headerRegexes) {
-      String[] kv = pair("--header-regex", h);
-      headerRules.add(HeaderMatch.regex(kv[0].toLowerCase(Locale.ROOT), kv[1]));
-    }
-    List<BaggageMatch> baggageRules = new ArrayList<>();
-    for (String b : baggage) {
-      String[] kv = pair("--baggage", b);
-      baggageRules.add(new BaggageMatch(kv[0], kv[1]));
-    }
-    boolean defaultHeader =
-        headerRules.isEmpty() && baggageRules.isEmpty() && pathPrefix == null && !global;
+    boolean defaultHeader = match.selectsNothing();
+    match.rules(List.of()); // malformed flags fail now, before any connection
     List<String> urls = router.routerUrls();
     String token = router.token();
     warnIfNothingListens(err);
@@ -197,11 +155,10 @@ public final class InterceptCommand implements Callable<Integer> {
     String[] header = new String[2];
     java.util.function.Function<String, InterceptSpec> specFor =
         owner -> {
-          List<HeaderMatch> rules = new ArrayList<>(headerRules);
-          if (defaultHeader) {
-            rules.add(HeaderMatch.exact(DEFAULT_HEADER, owner));
-          }
-          rules.stream()
+          MatchRules rules =
+              match.rules(
+                  defaultHeader ? List.of(HeaderMatch.exact(DEFAULT_HEADER, owner)) : List.of());
+          rules.headers().stream()
               .filter(r -> r.kind() == HeaderMatch.Kind.EXACT)
               .findFirst()
               .ifPresent(
@@ -210,12 +167,7 @@ public final class InterceptCommand implements Callable<Integer> {
                     header[1] = r.value();
                   });
           String interceptId = id != null ? id : sanitize(owner) + "-" + workload + "-" + suffix;
-          return new InterceptSpec(
-              interceptId,
-              workload,
-              new MatchRules(rules, baggageRules, pathPrefix, method, global),
-              lease,
-              failClosed);
+          return new InterceptSpec(interceptId, workload, rules, lease, failClosed);
         };
 
     Vertx vertx = vertx();
@@ -303,15 +255,6 @@ public final class InterceptCommand implements Callable<Integer> {
   private static String sanitize(String owner) {
     String s = owner.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
     return s.isEmpty() ? "dev" : s;
-  }
-
-  private static String[] pair(String flag, String value) {
-    int eq = value.indexOf('=');
-    if (eq <= 0) {
-      throw new IllegalArgumentException(
-          "invalid " + flag + " '" + value + "': expected NAME=VALUE");
-    }
-    return new String[] {value.substring(0, eq), value.substring(eq + 1)};
   }
 
   /** Prints what the tunnel reports. */

@@ -274,7 +274,9 @@ public final class EdgeProxy {
   private void toRouter(HttpServerRequest req, boolean bodyless, Route route) {
     HostAndPort target =
         targets
-            .computeIfAbsent(route.target(), t -> Optional.ofNullable(parseTarget(t)))
+            .computeIfAbsent(
+                route.target(),
+                t -> RouterAddress.parse(t).map(a -> HostAndPort.create(a.host(), a.port())))
             .orElse(null);
     if (target == null) {
       fallback(req, bodyless, route, "bad-router-address");
@@ -503,23 +505,6 @@ public final class EdgeProxy {
     out.setStatusCode(502)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
         .end(why + "\n");
-  }
-
-  private static HostAndPort parseTarget(String target) {
-    String t = target.startsWith("http://") ? target.substring(7) : target;
-    int slash = t.indexOf('/');
-    if (slash >= 0) {
-      t = t.substring(0, slash);
-    }
-    int colon = t.lastIndexOf(':');
-    if (colon <= 0) {
-      return null;
-    }
-    try {
-      return HostAndPort.create(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1)));
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 
   /** The request as the matcher sees it. */

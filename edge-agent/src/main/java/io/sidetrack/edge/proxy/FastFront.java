@@ -189,26 +189,13 @@ public final class FastFront {
   }
 
   private InetSocketAddress target(String t) {
-    return targets.computeIfAbsent(t, FastFront::parseTarget).orElse(null);
-  }
-
-  private static Optional<InetSocketAddress> parseTarget(String target) {
-    String t = target.startsWith("http://") ? target.substring(7) : target;
-    int slash = t.indexOf('/');
-    if (slash >= 0) {
-      t = t.substring(0, slash);
-    }
-    int colon = t.lastIndexOf(':');
-    if (colon <= 0) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(
-          InetSocketAddress.createUnresolved(
-              t.substring(0, colon), Integer.parseInt(t.substring(colon + 1))));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
+    return targets
+        .computeIfAbsent(
+            t,
+            x ->
+                RouterAddress.parse(x)
+                    .map(a -> InetSocketAddress.createUnresolved(a.host(), a.port())))
+        .orElse(null);
   }
 
   /** One request being relayed. */
