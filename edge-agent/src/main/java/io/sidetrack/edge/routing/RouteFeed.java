@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -141,22 +140,56 @@ public final class RouteFeed implements AutoCloseable {
       long end = endOffset(c, tp);
       long t0 = System.nanoTime();
       long startedAt = uptimeMillis();
-      // Keep only each key's last record, then decode those on every core.
-      Map<String, ConsumerRecord<String, byte[]>> latest = new HashMap<>();
-      while (running && c.position(tp) < end) {
-        for (ConsumerRecord<String, byte[]> r : poll(c)) {
-          if (!ours(r)) {
-            continue;
+      // Decode each fetched batch on every core while the next one is fetched; then keep each
+      // key's last record (a tombstone removes the key).
+      List<java.util.concurrent.Future<List<Decoded>>> decoding = new java.util.ArrayList<>();
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(
+              Math.max(1, Runtime.getRuntime().availableProcessors()),
+              r -> {
+                Thread t = new Thread(r, "route-decode-" + workload);
+                t.setDaemon(true);
+                return t;
+              });
+      List<Route> initial;
+      try {
+        while (running && c.position(tp) < end) {
+          List<ConsumerRecord<String, byte[]>> chunk = new java.util.ArrayList<>(DECODE_CHUNK);
+          for (ConsumerRecord<String, byte[]> r : poll(c)) {
+            if (ours(r)) {
+              chunk.add(r);
+              if (chunk.size() == DECODE_CHUNK) {
+                decoding.add(submit(pool, chunk));
+                chunk = new java.util.ArrayList<>(DECODE_CHUNK);
+              }
+            }
           }
-          if (r.value() == null) {
-            latest.remove(r.key());
-          } else {
-            latest.put(r.key(), r);
+          if (!chunk.isEmpty()) {
+            decoding.add(submit(pool, chunk));
           }
         }
+        Map<String, Route> latest = new HashMap<>();
+        for (java.util.concurrent.Future<List<Decoded>> f : decoding) {
+          for (Decoded d : f.get()) {
+            if (d.skipped()) {
+              continue;
+            }
+            if (d.route() == null) {
+              latest.remove(d.key());
+            } else {
+              latest.put(d.key(), d.route());
+            }
+          }
+        }
+        initial = List.copyOf(latest.values());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      } finally {
+        pool.shutdownNow();
       }
-      List<Route> initial =
-          latest.values().parallelStream().map(this::decode).filter(Objects::nonNull).toList();
       long t1 = System.nanoTime();
       table.set(RouteTable.compile(initial));
       appliedOffset = c.position(tp);
@@ -256,6 +289,27 @@ public final class RouteFeed implements AutoCloseable {
     }
     LOG.debug("Route {} applied (offset {})", r.key(), r.offset());
     return current.with(route);
+  }
+
+  private static final int DECODE_CHUNK = 2048;
+
+  /**
+   * A key and its route: {@code null} for a tombstone; {@code skipped} for a record that cannot be
+   * decoded (the key keeps what it had, as when tailing).
+   */
+  private record Decoded(String key, Route route, boolean skipped) {}
+
+  private java.util.concurrent.Future<List<Decoded>> submit(
+      java.util.concurrent.ExecutorService pool, List<ConsumerRecord<String, byte[]>> chunk) {
+    return pool.submit(
+        () -> {
+          List<Decoded> out = new java.util.ArrayList<>(chunk.size());
+          for (ConsumerRecord<String, byte[]> r : chunk) {
+            Route route = r.value() == null ? null : decode(r);
+            out.add(new Decoded(r.key(), route, r.value() != null && route == null));
+          }
+          return out;
+        });
   }
 
   private boolean ours(ConsumerRecord<String, byte[]> r) {
