@@ -198,6 +198,19 @@ public final class FastFront {
         .orElse(null);
   }
 
+  private static final ArrayDeque<HttpContent> EMPTY_PARTS = new ArrayDeque<>(0);
+
+  /** Whether a message is chunked; no value iterator when it has no Transfer-Encoding at all. */
+  private static boolean chunked(io.netty.handler.codec.http.HttpMessage m) {
+    return m.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+        && HttpUtil.isTransferEncodingChunked(m);
+  }
+
+  /** HTTP/1.1 keep-alive unless {@code Connection} says close; cheap without the header. */
+  private static boolean keepAlive(HttpRequest req) {
+    return !req.headers().contains(HttpHeaderNames.CONNECTION) || HttpUtil.isKeepAlive(req);
+  }
+
   /** One request being relayed. */
   private static final class Exchange {
     final HttpRequest request;
@@ -206,7 +219,10 @@ public final class FastFront {
     final Route route;
     String fallback;
     Channel upstream;
-    final ArrayDeque<HttpContent> early = new ArrayDeque<>();
+
+    /** Body parts that came before the upstream link (only requests with a body have any). */
+    final ArrayDeque<HttpContent> early;
+
     boolean requestEnded;
     boolean headWritten;
     boolean discarding;
@@ -214,6 +230,7 @@ public final class FastFront {
     boolean prepared;
 
     Exchange(HttpRequest request, boolean hasBody, boolean keepAlive, Route route) {
+      this.early = hasBody ? new ArrayDeque<>() : EMPTY_PARTS;
       this.request = request;
       this.hasBody = hasBody;
       this.keepAlive = keepAlive;
@@ -269,15 +286,14 @@ public final class FastFront {
         reply(HttpResponseStatus.BAD_REQUEST, "malformed request\n", null, false);
         return;
       }
-      boolean hasBody =
-          HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+      boolean hasBody = chunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
       Optional<RouteMatch> match = routes.current().routeFor(new View(req));
       if (needsFullProxy(req, match.isPresent(), hasBody)) {
         startHandoff(req);
         return;
       }
       Route route = match.map(RouteMatch::route).orElse(null);
-      current = new Exchange(req, hasBody, HttpUtil.isKeepAlive(req), route);
+      current = new Exchange(req, hasBody, keepAlive(req), route);
       if (route == null) {
         proxy.countApp();
         send(current, app, routerConnectTimeoutMs);
@@ -323,7 +339,7 @@ public final class FastFront {
         return;
       }
       boolean last = c instanceof LastHttpContent;
-      ex.upstream.write(c);
+      ex.upstream.write(c, ex.upstream.voidPromise());
       if (last) {
         ex.upstream.flush();
       }
@@ -401,7 +417,7 @@ public final class FastFront {
       HttpHeaders h = req.headers();
       if (!ex.prepared) {
         // the inbound request itself goes on, its headers made fit for the next hop once
-        boolean chunked = HttpUtil.isTransferEncodingChunked(req);
+        boolean chunked = chunked(req);
         stripHopByHop(h);
         if (chunked) {
           h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -416,13 +432,14 @@ public final class FastFront {
         h.remove(INTERCEPT);
         h.remove(WORKLOAD);
       }
-      up.write(req);
+      // failures of these writes reach the upstream's exceptionCaught: no promise per write
+      up.write(req, up.voidPromise());
       if (!ex.hasBody) {
-        up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
         return;
       }
       while (!ex.early.isEmpty()) {
-        up.write(ex.early.poll());
+        up.write(ex.early.poll(), up.voidPromise());
       }
       up.flush();
     }
@@ -497,7 +514,7 @@ public final class FastFront {
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       }
       ex.headWritten = true;
-      ctx.write(resp);
+      ctx.write(resp, ctx.voidPromise());
     }
 
     /** A part of the upstream's answer. */
@@ -518,10 +535,10 @@ public final class FastFront {
         return;
       }
       if (!last) {
-        ctx.write(c);
+        ctx.write(c, ctx.voidPromise());
         return;
       }
-      ctx.writeAndFlush(c);
+      ctx.writeAndFlush(c, ctx.voidPromise());
       finish(ex);
     }
 
@@ -836,7 +853,10 @@ public final class FastFront {
 
     @Override
     public List<String> headerValues(String lowerCaseName) {
-      return req.headers().getAll(lowerCaseName);
+      // most requests lack most headers a table names: no list for those
+      return req.headers().contains(lowerCaseName)
+          ? req.headers().getAll(lowerCaseName)
+          : List.of();
     }
 
     @Override
