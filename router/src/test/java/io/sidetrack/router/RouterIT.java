@@ -15,7 +15,6 @@ import io.sidetrack.router.tunnel.InterceptSpec;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.RegistryStreamApp;
 import io.sidetrack.stream.RegistryStreamConfig;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -587,10 +586,5 @@ class RouterIT {
     } finally {
       again.close();
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static Future<Void> unused() {
-    return Future.succeededFuture();
   }
 }
