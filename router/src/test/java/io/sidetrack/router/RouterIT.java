@@ -262,6 +262,21 @@ class RouterIT {
     public void disconnected(String why, long retryInMillis) {
       log.add("disconnected: " + why);
     }
+
+    @Override
+    public void connected(String url, String owner) {
+      log.add("connected: " + url);
+    }
+
+    @Override
+    public void active(String interceptId, int agents, long millis) {
+      log.add("active: " + interceptId);
+    }
+
+    @Override
+    public void pending(String detail) {
+      log.add("pending: " + detail);
+    }
   }
 
   static HttpResponse<String> get(EdgeAgent via, String header, String path) throws Exception {
@@ -578,6 +593,7 @@ class RouterIT {
     try {
       await()
           .atMost(Duration.ofSeconds(30))
+          .alias("the CLI reclaims its intercept; its log: " + alice.log)
           .until(() -> get(agent1, "alice8", "/r").body().startsWith("alice:/r"));
       assertThat(again.view().route("i-alice-8").orElseThrow().route().createdAt())
           .isEqualTo(createdAt);

@@ -73,6 +73,7 @@ public final class TunnelClient {
   private boolean everActive;
   private boolean leaving;
   private long pinger = -1;
+  private WebSocket lastClosed;
 
   public TunnelClient(
       Vertx vertx,
@@ -220,7 +221,16 @@ public final class TunnelClient {
     socket.textMessageHandler(text -> control(url, text));
     socket.exceptionHandler(e -> {});
     socket.closeHandler(v -> closed(socket));
-    pinger = vertx.setPeriodic(PING_MS, t -> socket.writePing(Buffer.buffer()));
+    pinger =
+        vertx.setPeriodic(
+            PING_MS,
+            t -> {
+              if (socket.isClosed()) {
+                closed(socket); // a close no handler reported: go on as if it had
+              } else {
+                socket.writePing(Buffer.buffer());
+              }
+            });
   }
 
   private void control(String url, String text) {
@@ -262,14 +272,19 @@ public final class TunnelClient {
   }
 
   private void closed(WebSocket socket) {
-    if (socket != ws) {
+    if (socket != ws || socket == lastClosed) {
       return;
     }
+    lastClosed = socket;
     if (pinger >= 0) {
       vertx.cancelTimer(pinger);
       pinger = -1;
     }
-    mux.closeAll("the tunnel closed");
+    try {
+      mux.closeAll("the tunnel closed");
+    } catch (RuntimeException e) {
+      // a stream that fails to close must not keep the tunnel from reconnecting
+    }
     if (ended.future().isComplete()) {
       return;
     }
