@@ -328,11 +328,6 @@ public final class Router implements AutoCloseable {
     return meters;
   }
 
-  /** Whether this router holds the tunnel of an intercept. */
-  public boolean holdsTunnel(String interceptId) {
-    return tunnels.containsKey(interceptId);
-  }
-
   /**
    * Ends the tunnel of an intercept about to be removed through the API, if this router holds it,
    * so that no renewal follows the tombstone; the future completes once it stopped renewing.

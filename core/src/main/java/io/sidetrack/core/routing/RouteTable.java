@@ -332,7 +332,8 @@ public final class RouteTable {
       }
       for (int i = 0; i < values.size(); i++) {
         for (CompiledRoute c : bucket(name, values.get(i))) {
-          if (c.matches(request, baggage)) {
+          // the bucket is its first condition's value: only the rest remains to check
+          if (c.matches(request, baggage, 1)) {
             if (best == null || OLDER_FIRST.compare(c, best) < 0) {
               best = c;
             }
@@ -358,7 +359,7 @@ public final class RouteTable {
   private static CompiledRoute firstMatch(
       CompiledRoute[] routes, RequestView request, Baggage baggage) {
     for (CompiledRoute c : routes) {
-      if (c.matches(request, baggage)) {
+      if (c.matches(request, baggage, 0)) {
         return c;
       }
     }
@@ -410,14 +411,17 @@ public final class RouteTable {
       return headers[0];
     }
 
-    boolean matches(RequestView request, Baggage requestBaggage) {
+    /**
+     * Whether the request meets every condition, its header conditions from {@code firstHeader}.
+     */
+    boolean matches(RequestView request, Baggage requestBaggage, int firstHeader) {
       if (method != null && !method.equals(request.method())) {
         return false;
       }
       if (pathPrefix != null && !request.path().startsWith(pathPrefix)) {
         return false;
       }
-      for (int i = 0; i < headers.length; i++) {
+      for (int i = firstHeader; i < headers.length; i++) {
         if (!headerMatches(i, request.headerValues(headers[i].name()))) {
           return false;
         }

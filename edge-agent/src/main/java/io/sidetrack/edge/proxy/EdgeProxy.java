@@ -42,17 +42,6 @@ import org.slf4j.LoggerFactory;
  * the response), unless the intercept is fail-closed (503 with {@code Retry-After}).
  */
 public final class EdgeProxy {
-  /** Response header a router sets when it holds no tunnel for the intercept. */
-  public static final String NO_TUNNEL_HEADER = RelayHeaders.NO_TUNNEL;
-
-  /** Response header telling that a matched request went to the app instead, and why. */
-  public static final String FALLBACK_HEADER = RelayHeaders.FALLBACK;
-
-  /** Request header naming the intercept a request is relayed for. */
-  public static final String INTERCEPT_HEADER = RelayHeaders.INTERCEPT;
-
-  /** Request header naming the workload a request is relayed from. */
-  public static final String WORKLOAD_HEADER = RelayHeaders.WORKLOAD;
 
   private static final Logger LOG = LoggerFactory.getLogger(EdgeProxy.class);
   private static final String RETRY_AFTER_SECONDS = "5";
@@ -365,7 +354,7 @@ public final class EdgeProxy {
       return;
     }
     breaker.succeeded(route.target());
-    String noTunnel = response.getHeader(NO_TUNNEL_HEADER);
+    String noTunnel = response.getHeader(RelayHeaders.NO_TUNNEL);
     if (noTunnel != null && !bodySent) {
       response.end();
       fallback(req, bodyless, route, "no-tunnel");
@@ -383,7 +372,7 @@ public final class EdgeProxy {
           .setStatusCode(503)
           .putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-          .putHeader(FALLBACK_HEADER, reason)
+          .putHeader(RelayHeaders.FALLBACK, reason)
           .end(
               "intercept "
                   + route.interceptId()
@@ -421,8 +410,8 @@ public final class EdgeProxy {
     }
     ForwardHeaders.addForwarded(headers, clientAddress(req), host, req.isSSL() ? "https" : "http");
     if (route != null) {
-      headers.set(INTERCEPT_HEADER, route.interceptId());
-      headers.set(WORKLOAD_HEADER, workload);
+      headers.set(RelayHeaders.INTERCEPT, route.interceptId());
+      headers.set(RelayHeaders.WORKLOAD, workload);
     }
     return upgrade;
   }
@@ -442,7 +431,7 @@ public final class EdgeProxy {
     out.setStatusMessage(response.statusMessage());
     ForwardHeaders.copyEndToEnd(response.headers(), out.headers(), false);
     if (fallback != null) {
-      out.putHeader(FALLBACK_HEADER, fallback);
+      out.putHeader(RelayHeaders.FALLBACK, fallback);
     }
     if (!out.headers().contains(HttpHeaders.CONTENT_LENGTH)
         && req.version() != HttpVersion.HTTP_2) {

@@ -247,7 +247,6 @@ public final class FastFront {
     private EmbeddedChannel handoff;
     private Channel fullChannel;
     private final ArrayDeque<ByteBuf> raw = new ArrayDeque<>();
-    private boolean closing;
     private String clientAddress;
 
     @Override
@@ -461,11 +460,7 @@ public final class FastFront {
       if (forwardedElement == null || !java.util.Objects.equals(host, forwardedHost)) {
         // the same for every request of a connection that names the same host: made once
         forwardedHost = host;
-        forwardedElement =
-            "for="
-                + ForwardHeaders.quoteIfNeeded(client)
-                + (host == null ? "" : ";host=" + ForwardHeaders.quoteIfNeeded(host))
-                + ";proto=http";
+        forwardedElement = ForwardHeaders.forwardedElement(client, host, "http");
       }
       String prior = to.get(FORWARDED);
       to.set(FORWARDED, prior == null ? forwardedElement : prior + ", " + forwardedElement);
@@ -619,7 +614,6 @@ public final class FastFront {
         ex.early.clear();
       }
       if (!keepAlive) {
-        closing = true;
         written.addListener(ChannelFutureListener.CLOSE);
         return;
       }
@@ -632,7 +626,6 @@ public final class FastFront {
     private void finish(Exchange ex) {
       current = null;
       if (!ex.keepAlive || !ex.requestEnded && ex.hasBody) {
-        closing = true;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         return;
       }
@@ -736,10 +729,6 @@ public final class FastFront {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       LOG.debug("Inbound connection failed: {}", cause.toString());
       ctx.close();
-    }
-
-    boolean closing() {
-      return closing;
     }
   }
 

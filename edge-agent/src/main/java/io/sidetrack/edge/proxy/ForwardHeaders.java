@@ -71,17 +71,21 @@ final class ForwardHeaders {
     if (!to.contains("x-forwarded-proto")) {
       to.set("x-forwarded-proto", proto);
     }
-    String element =
-        "for="
-            + quoteIfNeeded(clientAddress)
-            + (host == null ? "" : ";host=" + quoteIfNeeded(host))
-            + ";proto="
-            + proto;
+    String element = forwardedElement(clientAddress, host, proto);
     String prior = to.get("forwarded");
     to.set("forwarded", prior == null ? element : prior + ", " + element);
   }
 
-  static String quoteIfNeeded(String value) {
+  /** One {@code Forwarded} element (RFC 7239): {@code for=...;host=...;proto=...}. */
+  static String forwardedElement(String clientAddress, String host, String proto) {
+    return "for="
+        + quoteIfNeeded(clientAddress)
+        + (host == null ? "" : ";host=" + quoteIfNeeded(host))
+        + ";proto="
+        + proto;
+  }
+
+  private static String quoteIfNeeded(String value) {
     return value.contains(":") || value.contains("[") ? "\"" + value + "\"" : value;
   }
 }

@@ -29,10 +29,13 @@ public final class HopByHop {
    * header names, and {@code drop}; an upgrade keeps {@code Connection} and {@code Upgrade}.
    */
   public static void copy(MultiMap from, MultiMap to, boolean upgrade, Set<String> drop) {
-    Set<String> named = new HashSet<>();
-    for (String c : from.getAll("connection")) {
-      for (String token : c.split(",")) {
-        named.add(token.trim().toLowerCase(Locale.ROOT));
+    Set<String> named = Set.of();
+    if (from.contains("connection")) {
+      named = new HashSet<>();
+      for (String c : from.getAll("connection")) {
+        for (String token : c.split(",")) {
+          named.add(token.trim().toLowerCase(Locale.ROOT));
+        }
       }
     }
     for (Map.Entry<String, String> e : from) {

@@ -50,11 +50,6 @@ public final class Mux {
     return context;
   }
 
-  /** Open streams. */
-  public int size() {
-    return channels.size();
-  }
-
   /**
    * Handles one binary message from the peer.
    *
