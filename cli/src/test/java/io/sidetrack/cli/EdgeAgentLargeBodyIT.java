@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sidetrack.embedded.Ports;
 import io.sidetrack.embedded.SharedInfrastructure;
+import io.sidetrack.embedded.Zeros;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -49,23 +50,7 @@ class EdgeAgentLargeBodyIT {
                     return;
                   }
                   var res = req.response().putHeader("content-length", String.valueOf(GIB));
-                  Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
-                  long[] sent = {0};
-                  Runnable[] pump = new Runnable[1];
-                  pump[0] =
-                      () -> {
-                        while (sent[0] < GIB && !res.writeQueueFull()) {
-                          res.write(chunk);
-                          sent[0] += chunk.length();
-                        }
-                        if (sent[0] >= GIB) {
-                          res.drainHandler(null);
-                          res.end();
-                        } else {
-                          res.drainHandler(v -> pump[0].run());
-                        }
-                      };
-                  pump[0].run();
+                  Zeros.write(res, GIB);
                 })
             .listen(0, "127.0.0.1")
             .toCompletionStage()
@@ -113,7 +98,6 @@ class EdgeAgentLargeBodyIT {
                       == 200);
 
       var client = vertx.createHttpClient();
-      Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
       String uploaded =
           client
               .request(
@@ -125,22 +109,7 @@ class EdgeAgentLargeBodyIT {
                       .putHeader("content-length", String.valueOf(GIB)))
               .compose(
                   req -> {
-                    long[] sent = {0};
-                    Runnable[] pump = new Runnable[1];
-                    pump[0] =
-                        () -> {
-                          while (sent[0] < GIB && !req.writeQueueFull()) {
-                            req.write(chunk);
-                            sent[0] += chunk.length();
-                          }
-                          if (sent[0] >= GIB) {
-                            req.drainHandler(null);
-                            req.end();
-                          } else {
-                            req.drainHandler(v -> pump[0].run());
-                          }
-                        };
-                    pump[0].run();
+                    Zeros.write(req, GIB);
                     return req.response();
                   })
               .compose(r -> r.body())

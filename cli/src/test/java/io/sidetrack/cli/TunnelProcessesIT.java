@@ -7,6 +7,7 @@ import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
 import io.sidetrack.embedded.Ports;
 import io.sidetrack.embedded.SharedInfrastructure;
+import io.sidetrack.embedded.Zeros;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.RegistryStreamApp;
 import io.sidetrack.stream.RegistryStreamConfig;
@@ -262,7 +263,6 @@ class TunnelProcessesIT {
     Process cli = intercept("big", listen, "128m", "big");
     long gib = 1L << 30;
     var client = vertx.createHttpClient();
-    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
     String answer =
         client
             .request(
@@ -275,23 +275,7 @@ class TunnelProcessesIT {
                     .putHeader("content-length", String.valueOf(gib)))
             .compose(
                 req -> {
-                  long[] sent = {0};
-                  Runnable[] pump = new Runnable[1];
-                  pump[0] =
-                      () -> {
-                        while (sent[0] < gib && !req.writeQueueFull()) {
-                          req.write(chunk);
-                          sent[0] += chunk.length();
-                        }
-                        if (sent[0] >= gib) {
-                          req.drainHandler(null);
-                          req.end();
-                        } else {
-                          req.drainHandler(v -> pump[0].run());
-                        }
-                      };
-                  req.response().onComplete(r -> {});
-                  pump[0].run();
+                  Zeros.write(req, gib);
                   return req.response().compose(r -> r.body());
                 })
             .map(Buffer::toString)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sidetrack.embedded.SharedInfrastructure;
+import io.sidetrack.embedded.Zeros;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -70,24 +71,7 @@ class ProtocolsIT {
                     case "/download" -> {
                       long size = Long.parseLong(req.getParam("size"));
                       var res = req.response().putHeader("content-length", String.valueOf(size));
-                      Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
-                      long[] sent = {0};
-                      Runnable[] pump = new Runnable[1];
-                      pump[0] =
-                          () -> {
-                            while (sent[0] < size && !res.writeQueueFull()) {
-                              int len = (int) Math.min(chunk.length(), size - sent[0]);
-                              res.write(len == chunk.length() ? chunk : chunk.getBuffer(0, len));
-                              sent[0] += len;
-                            }
-                            if (sent[0] >= size) {
-                              res.drainHandler(null);
-                              res.end();
-                            } else {
-                              res.drainHandler(v -> pump[0].run());
-                            }
-                          };
-                      pump[0].run();
+                      Zeros.write(res, size);
                     }
                     default -> req.response().end("app");
                   }
@@ -194,7 +178,6 @@ class ProtocolsIT {
   void largeBodiesStreamBothWays() throws Exception {
     long size = 64L * 1024 * 1024;
     var client = vertx.createHttpClient();
-    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
     String uploaded =
         client
             .request(
@@ -206,22 +189,7 @@ class ProtocolsIT {
                     .putHeader("content-length", String.valueOf(size)))
             .compose(
                 req -> {
-                  long[] sent = {0};
-                  Runnable[] pump = new Runnable[1];
-                  pump[0] =
-                      () -> {
-                        while (sent[0] < size && !req.writeQueueFull()) {
-                          req.write(chunk);
-                          sent[0] += chunk.length();
-                        }
-                        if (sent[0] >= size) {
-                          req.drainHandler(null);
-                          req.end();
-                        } else {
-                          req.drainHandler(v -> pump[0].run());
-                        }
-                      };
-                  pump[0].run();
+                  Zeros.write(req, size);
                   return req.response();
                 })
             .compose(r -> r.body())

@@ -6,6 +6,7 @@ import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
 import io.sidetrack.embedded.EmbeddedKafka;
 import io.sidetrack.embedded.EmbeddedSchemaRegistry;
+import io.sidetrack.embedded.Zeros;
 import io.sidetrack.router.Router;
 import io.sidetrack.router.RouterConfig;
 import io.sidetrack.router.client.TunnelClient;
@@ -16,7 +17,6 @@ import io.sidetrack.stream.RegistryStreamApp;
 import io.sidetrack.stream.RegistryStreamConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -274,7 +274,6 @@ public final class TunnelBenchmark {
 
   private static void upload(HttpClient http, int port, String hName, String hValue, long bytes)
       throws Exception {
-    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
     http.request(
             new RequestOptions()
                 .setMethod(HttpMethod.POST)
@@ -285,22 +284,7 @@ public final class TunnelBenchmark {
                 .putHeader("content-length", String.valueOf(bytes)))
         .compose(
             req -> {
-              long[] sent = {0};
-              Runnable[] pump = new Runnable[1];
-              pump[0] =
-                  () -> {
-                    while (sent[0] < bytes && !req.writeQueueFull()) {
-                      req.write(chunk);
-                      sent[0] += chunk.length();
-                    }
-                    if (sent[0] >= bytes) {
-                      req.drainHandler(null);
-                      req.end();
-                    } else {
-                      req.drainHandler(v -> pump[0].run());
-                    }
-                  };
-              pump[0].run();
+              Zeros.write(req, bytes);
               return req.response().compose(r -> r.body());
             })
         .toCompletionStage()
@@ -331,7 +315,6 @@ public final class TunnelBenchmark {
   }
 
   private static HttpServer laptop(Vertx vertx, AtomicLong uploaded) throws Exception {
-    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
     return listen(
         vertx,
         req -> {
@@ -348,21 +331,7 @@ public final class TunnelBenchmark {
             case "/download" -> {
               long total = Long.parseLong(req.getParam("bytes"));
               var res = req.response().putHeader("content-length", String.valueOf(total));
-              long[] sent = {0};
-              Runnable[] pump = new Runnable[1];
-              pump[0] =
-                  () -> {
-                    while (sent[0] < total && !res.writeQueueFull()) {
-                      res.write(chunk);
-                      sent[0] += chunk.length();
-                    }
-                    if (sent[0] >= total) {
-                      res.end();
-                    } else {
-                      res.drainHandler(v -> pump[0].run());
-                    }
-                  };
-              pump[0].run();
+              Zeros.write(res, total);
             }
             default -> req.response().end("ok");
           }
