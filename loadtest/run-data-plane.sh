@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The data plane beside nginx and HAProxy, in one run: wrk against the app, nginx, HAProxy and the
-# edge agent, with 1 and with 100,000 routes.
+# edge agent, with 1 and with 100,000 routes, and the CPU each proxy spent per request.
+# SIDETRACK_BENCH_TARGETS (a regex over the row names, e.g. "HAProxy.*|edge.*") runs a subset;
+# SIDETRACK_BENCH_AGENT_OPTS adds JVM options to the agent.
 #   loadtest/run-data-plane.sh [seconds-per-run] [many-routes]
 # Needs nginx, haproxy and wrk (Debian: apt-get install nginx-light haproxy wrk) and jcmd.
 # Build first: ./mvnw -DskipTests package

@@ -3,35 +3,19 @@ package io.sidetrack.edge.proxy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestEncoder;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.RelayHeaders;
-import io.sidetrack.core.routing.RequestView;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteMatch;
 import io.sidetrack.edge.routing.RouteFeed;
@@ -42,7 +26,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,69 +33,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's front door: plain HTTP/1.1 requests are relayed by Netty handlers on the event loop
- * that accepted the connection, to the app or to the router of a matched bodyless request, over
- * upstream connections that belong to the inbound one. Everything else (HTTP/2, upgrades, {@code
- * Expect}, a matched request with a body, HTTP/1.0) is handed, with the rest of its connection, to
- * the full {@link EdgeProxy} behind it on loopback. Routing decisions, fallbacks, the breaker and
- * fail-closed answers are the same on both paths.
+ * The agent's front door. Plain HTTP/1.1 requests are relayed as bytes, on the event loop that
+ * accepted the connection, to the app or to the router of a matched bodyless request, over upstream
+ * connections that belong to the inbound one: each message head is parsed in place ({@link
+ * Http1Head}), routed, and sent on as its own bytes minus the hop-by-hop fields and plus the
+ * forwarding ones; bodies pass through unchanged while {@link BodyScanner} finds their ends.
+ * Everything else (HTTP/2, upgrades, {@code Expect}, a matched request with a body, HTTP/1.0) is
+ * handed, with the rest of its connection, to the full {@link EdgeProxy} behind it on loopback.
+ * Routing decisions, fallbacks, the breaker and fail-closed answers are the same on both paths.
  */
 public final class FastFront {
   private static final Logger LOG = LoggerFactory.getLogger(FastFront.class);
   private static final String RETRY_AFTER_SECONDS = "5";
-  private static final List<CharSequence> HOP_BY_HOP =
-      List.of(
-          HttpHeaderNames.CONNECTION,
-          HttpHeaderNames.KEEP_ALIVE,
-          io.netty.util.AsciiString.cached("proxy-connection"),
-          HttpHeaderNames.PROXY_AUTHENTICATE,
-          HttpHeaderNames.PROXY_AUTHORIZATION,
-          HttpHeaderNames.TE,
-          HttpHeaderNames.TRAILER,
-          HttpHeaderNames.TRANSFER_ENCODING,
-          HttpHeaderNames.UPGRADE);
 
-  /**
-   * Answers of the app or a router are parsed without re-validating every header character: they
-   * come from this pod or this cluster, and the client-facing side validates what clients send.
-   */
-  private static final io.netty.handler.codec.http.HttpDecoderConfig UPSTREAM_DECODER =
-      new io.netty.handler.codec.http.HttpDecoderConfig()
-          .setHeadersFactory(
-              io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory()
-                  .withValidation(false))
-          .setTrailersFactory(
-              io.netty.handler.codec.http.DefaultHttpHeadersFactory.trailersFactory()
-                  .withValidation(false));
+  /** The longest message head accepted (the Vert.x proxy's limit is 8 KiB of fields). */
+  static final int MAX_HEAD = 16 * 1024;
+
+  /** Pipelined bytes held back while a request is answered, before reading pauses. */
+  private static final int MAX_PIPELINED = 64 * 1024;
+
+  /** An answer's body this small goes out in the same write as its head. */
+  private static final int INLINE_BODY = 2 * 1024;
 
   /**
    * Netty's pooled allocator: the buffers here are small and freed on the thread that allocated
    * them, and Netty 4.2's default adaptive allocator showed its shared queues in a profile.
    */
-  private static final io.netty.buffer.ByteBufAllocator ALLOCATOR =
-      io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+  private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
-  private static final io.netty.util.AsciiString INTERCEPT =
-      io.netty.util.AsciiString.cached(RelayHeaders.INTERCEPT);
-  private static final io.netty.util.AsciiString WORKLOAD =
-      io.netty.util.AsciiString.cached(RelayHeaders.WORKLOAD);
-  private static final io.netty.util.AsciiString NO_TUNNEL =
-      io.netty.util.AsciiString.cached(RelayHeaders.NO_TUNNEL);
-  private static final io.netty.util.AsciiString FALLBACK =
-      io.netty.util.AsciiString.cached(RelayHeaders.FALLBACK);
-  private static final io.netty.util.AsciiString X_FORWARDED_FOR =
-      io.netty.util.AsciiString.cached("x-forwarded-for");
-  private static final io.netty.util.AsciiString X_FORWARDED_HOST =
-      io.netty.util.AsciiString.cached("x-forwarded-host");
-  private static final io.netty.util.AsciiString FORWARDED =
-      io.netty.util.AsciiString.cached("forwarded");
-  private static final io.netty.util.AsciiString X_FORWARDED_PROTO =
-      io.netty.util.AsciiString.cached("x-forwarded-proto");
+  private static final byte[] CONNECT = Http1Head.ascii("CONNECT");
+  private static final byte[] PRI = Http1Head.ascii("PRI");
+  private static final byte[] HEAD = Http1Head.ascii("HEAD");
+  private static final byte[] INTERCEPT_FIELD = field(RelayHeaders.INTERCEPT);
+  private static final byte[] WORKLOAD_FIELD = field(RelayHeaders.WORKLOAD);
+  private static final byte[] FALLBACK_FIELD = field(RelayHeaders.FALLBACK);
+  private static final byte[] X_FORWARDED_FOR = field("x-forwarded-for");
+  private static final byte[] X_FORWARDED_HOST = field("x-forwarded-host");
+  private static final byte[] X_FORWARDED_PROTO_HTTP =
+      Http1Head.ascii("x-forwarded-proto: http\r\n");
+  private static final byte[] FORWARDED = field("forwarded");
+  private static final byte[] CONNECTION_CLOSE = Http1Head.ascii("connection: close\r\n");
+  private static final byte[] LIST_SEPARATOR = Http1Head.ascii(", ");
 
   private final VertxInternal vertx;
   private final RouteFeed routes;
   private final EdgeProxy proxy;
-  private final String workload;
+  private final byte[] workload;
   private final InetSocketAddress app;
   private final RouterBreaker breaker;
   private final int routerConnectTimeoutMs;
@@ -132,10 +98,14 @@ public final class FastFront {
     this.vertx = vertx;
     this.routes = routes;
     this.proxy = proxy;
-    this.workload = workload;
+    this.workload = Http1Head.ascii(workload);
     this.app = InetSocketAddress.createUnresolved(appHost, appPort);
     this.breaker = breaker;
     this.routerConnectTimeoutMs = routerConnectTimeoutMs;
+  }
+
+  private static byte[] field(String name) {
+    return Http1Head.ascii(name + ": ");
   }
 
   /** Starts taking traffic; {@code fullPort} is where the full proxy listens on loopback. */
@@ -149,10 +119,9 @@ public final class FastFront {
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
         .childHandler(
-            new ChannelInitializer<>() {
+            new io.netty.channel.ChannelInitializer<>() {
               @Override
               protected void initChannel(Channel ch) {
-                ch.pipeline().addLast("codec", new HttpServerCodec());
                 ch.pipeline().addLast("front", new Front());
               }
             })
@@ -198,56 +167,83 @@ public final class FastFront {
         .orElse(null);
   }
 
-  private static final ArrayDeque<HttpContent> EMPTY_PARTS = new ArrayDeque<>(0);
-
-  /** Whether a message is chunked; no value iterator when it has no Transfer-Encoding at all. */
-  private static boolean chunked(io.netty.handler.codec.http.HttpMessage m) {
-    return m.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
-        && HttpUtil.isTransferEncodingChunked(m);
-  }
-
-  /** HTTP/1.1 keep-alive unless {@code Connection} says close; cheap without the header. */
-  private static boolean keepAlive(HttpRequest req) {
-    return !req.headers().contains(HttpHeaderNames.CONNECTION) || HttpUtil.isKeepAlive(req);
+  /** Appends {@code in} to the bytes not yet relayed, without moving bytes others still share. */
+  static ByteBuf append(ByteBuf held, ByteBuf in) {
+    if (held == null) {
+      return in;
+    }
+    if (held.refCnt() == 1 && held.writableBytes() >= in.readableBytes()) {
+      held.writeBytes(in);
+      in.release();
+      return held;
+    }
+    ByteBuf merged = ALLOCATOR.directBuffer(held.readableBytes() + in.readableBytes());
+    merged.writeBytes(held).writeBytes(in);
+    held.release();
+    in.release();
+    return merged;
   }
 
   /** One request being relayed. */
   private static final class Exchange {
-    final HttpRequest request;
     final boolean hasBody;
     final boolean keepAlive;
+    final boolean head;
     final Route route;
     String fallback;
-    Channel upstream;
+    Upstream upstream;
 
-    /** Body parts that came before the upstream link (only requests with a body have any). */
-    final ArrayDeque<HttpContent> early;
+    /** Body bytes that came before the upstream link (only requests with a body have any). */
+    ArrayDeque<ByteBuf> early;
 
     boolean requestEnded;
     boolean headWritten;
     boolean discarding;
     boolean retried;
-    boolean prepared;
 
-    Exchange(HttpRequest request, boolean hasBody, boolean keepAlive, Route route) {
-      this.early = hasBody ? new ArrayDeque<>() : EMPTY_PARTS;
-      this.request = request;
+    Exchange(boolean hasBody, boolean keepAlive, boolean head, Route route) {
       this.hasBody = hasBody;
       this.keepAlive = keepAlive;
+      this.head = head;
       this.route = route;
+      this.requestEnded = !hasBody;
+    }
+
+    void releaseEarly() {
+      if (early != null) {
+        early.forEach(ReferenceCountUtil::release);
+        early.clear();
+      }
     }
   }
 
   /** The handler of one inbound connection. */
   private final class Front extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
+
+    /** Bytes read from the client and not yet relayed. */
+    private ByteBuf held;
+
+    private final Http1Head request = new Http1Head();
+    private final BodyScanner requestBody = new BodyScanner();
     private Exchange current;
-    private final ArrayDeque<HttpObject> pending = new ArrayDeque<>();
-    private final Map<InetSocketAddress, Channel> upstreams = new HashMap<>();
-    private EmbeddedChannel handoff;
+    private boolean processing;
+
+    /** Set once the connection is to close: nothing more it sent is read. */
+    private boolean closing;
+
+    private final Map<InetSocketAddress, Upstream> upstreams = new HashMap<>(4);
+    private boolean handingOff;
     private Channel fullChannel;
-    private final ArrayDeque<ByteBuf> raw = new ArrayDeque<>();
+    private ArrayDeque<ByteBuf> raw;
     private String clientAddress;
+    private byte[] forwardedHost;
+    private byte[] forwardedElement;
+
+    @Override
+    public boolean isSharable() {
+      return false;
+    }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -256,91 +252,150 @@ public final class FastFront {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (handoff != null) {
-        handoffRead(msg);
+      if (!(msg instanceof ByteBuf in)) {
+        ReferenceCountUtil.release(msg);
         return;
       }
-      if (msg instanceof HttpRequest req) {
-        if (current != null || !pending.isEmpty()) {
-          pending.add(req); // pipelined: after the current one
+      if (handingOff) {
+        raw.add(in);
+        if (fullChannel != null) {
+          flushHandoff();
+        }
+        return;
+      }
+      held = append(held, in);
+      process();
+    }
+
+    /** Relays what the held bytes allow: a new request, the rest of a body, or nothing yet. */
+    private void process() {
+      if (processing) {
+        return;
+      }
+      processing = true;
+      try {
+        while (held != null && held.isReadable() && !handingOff && !closing) {
+          Exchange ex = current;
+          if (ex == null) {
+            skipBlankLines();
+            if (!held.isReadable()) {
+              break;
+            }
+            if (!startNext()) {
+              break;
+            }
+          } else if (!ex.requestEnded) {
+            relayBody(ex);
+          } else {
+            if (held.readableBytes() > MAX_PIPELINED) {
+              ctx.channel().config().setAutoRead(false); // finish() reads on
+            }
+            break;
+          }
+        }
+        if (held != null && !held.isReadable() && !handingOff) {
+          held.release();
+          held = null;
+        }
+      } finally {
+        processing = false;
+      }
+    }
+
+    /** Blank lines before a request line are ignored (RFC 9112 section 2.2). */
+    private void skipBlankLines() {
+      while (held.isReadable()) {
+        byte b = held.getByte(held.readerIndex());
+        if (b != '\r' && b != '\n') {
           return;
         }
-        start(req);
-        if (msg instanceof HttpContent c) {
-          content(c);
-        }
-      } else if (msg instanceof HttpContent c) {
-        if (!pending.isEmpty()) {
-          pending.add(c);
-        } else {
-          content(c);
-        }
-      } else {
-        ReferenceCountUtil.release(msg);
+        held.skipBytes(1);
       }
     }
 
-    private void start(HttpRequest req) {
-      if (req.decoderResult().isFailure()) {
-        reply(HttpResponseStatus.BAD_REQUEST, "malformed request\n", null, false);
-        return;
+    /** Starts the request whose head the held bytes begin with; false if it cannot go on yet. */
+    private boolean startNext() {
+      int end = Http1Head.findEnd(held, MAX_HEAD);
+      if (end < 0) {
+        if (held.readableBytes() >= MAX_HEAD) {
+          badRequest(431, "Request Header Fields Too Large", "request head too large");
+        }
+        return false;
       }
-      boolean hasBody = chunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
-      Optional<RouteMatch> match = routes.current().routeFor(new View(req));
-      if (needsFullProxy(req, match.isPresent(), hasBody)) {
-        startHandoff(req);
-        return;
+      String error = request.parseRequest(held, end);
+      if (error != null) {
+        badRequest(400, "Bad Request", error);
+        return false;
       }
+      if (request.transferEncoding && !request.chunked) {
+        badRequest(400, "Bad Request", "transfer-encoding without chunked last");
+        return false;
+      }
+      boolean hasBody = request.chunked || request.contentLength > 0;
+      Optional<RouteMatch> match = routes.current().routeFor(request);
+      if (needsFullProxy(match.isPresent(), hasBody)) {
+        startHandoff();
+        return false;
+      }
+      held.readerIndex(end);
+      requestBody.reset(
+          request.chunked ? BodyScanner.CHUNKED : BodyScanner.LENGTH, request.contentLength);
       Route route = match.map(RouteMatch::route).orElse(null);
-      current = new Exchange(req, hasBody, keepAlive(req), route);
+      Exchange ex = new Exchange(hasBody, !request.close, request.methodIs(HEAD), route);
+      current = ex;
       if (route == null) {
         proxy.countApp();
-        send(current, app, routerConnectTimeoutMs);
-        return;
+        send(ex, app);
+      } else if (!breaker.allows(route.target())) {
+        fallback(ex, "router-circuit-open");
+      } else {
+        InetSocketAddress target = target(route.target());
+        if (target == null) {
+          fallback(ex, "bad-router-address");
+        } else {
+          send(ex, target);
+        }
       }
-      if (!breaker.allows(route.target())) {
-        fallback(current, "router-circuit-open");
-        return;
-      }
-      InetSocketAddress target = target(route.target());
-      if (target == null) {
-        fallback(current, "bad-router-address");
-        return;
-      }
-      send(current, target, routerConnectTimeoutMs);
+      return true;
     }
 
-    private boolean needsFullProxy(HttpRequest req, boolean matched, boolean hasBody) {
-      HttpHeaders h = req.headers();
-      return req.protocolVersion() != HttpVersion.HTTP_1_1
-          || req.method() == HttpMethod.CONNECT
-          || req.method().name().equals("PRI")
-          || h.contains(HttpHeaderNames.UPGRADE)
-          || h.contains(HttpHeaderNames.EXPECT)
+    private boolean needsFullProxy(boolean matched, boolean hasBody) {
+      return !request.http11()
+          || request.methodIs(CONNECT)
+          || request.methodIs(PRI)
+          || request.has(Http1Head.UPGRADE)
+          || request.has(Http1Head.EXPECT)
           || (matched && hasBody);
     }
 
-    private void content(HttpContent c) {
-      Exchange ex = current;
-      if (ex == null || ex.requestEnded) {
-        c.release();
+    /** Relays the body bytes held, as they are. */
+    private void relayBody(Exchange ex) {
+      int n = requestBody.scan(held);
+      if (n < 0) {
+        LOG.debug("Malformed chunked request body from {}", clientAddress());
+        if (ex.headWritten) {
+          closing = true;
+          ctx.close();
+        } else {
+          badRequest(400, "Bad Request", "malformed chunked body");
+        }
+        held.skipBytes(held.readableBytes());
         return;
       }
-      if (c instanceof LastHttpContent) {
-        ex.requestEnded = true;
-      }
-      if (!ex.hasBody) {
-        c.release(); // begin() ends a bodyless request itself, on every attempt
-        return;
-      }
+      ByteBuf part = held.readRetainedSlice(n);
+      boolean ended = requestBody.done();
+      ex.requestEnded = ended;
       if (ex.upstream == null) {
-        ex.early.add(c);
+        if (ex.early == null) {
+          ex.early = new ArrayDeque<>();
+        }
+        ex.early.add(part);
         return;
       }
-      boolean last = c instanceof LastHttpContent;
-      ex.upstream.write(c, ex.upstream.voidPromise());
-      if (last) {
-        ex.upstream.flush();
+      Channel up = ex.upstream.channel;
+      up.write(part, up.voidPromise());
+      if (ended) {
+        up.flush();
       }
     }
 
@@ -348,7 +403,7 @@ public final class FastFront {
     public void channelReadComplete(ChannelHandlerContext ctx) {
       Exchange ex = current;
       if (ex != null && ex.upstream != null) {
-        ex.upstream.flush();
+        ex.upstream.channel.flush();
       }
       ctx.flush();
     }
@@ -358,7 +413,7 @@ public final class FastFront {
       boolean writable = ctx.channel().isWritable();
       Exchange ex = current;
       if (ex != null && ex.upstream != null) {
-        ex.upstream.config().setAutoRead(writable);
+        ex.upstream.channel.config().setAutoRead(writable);
       }
       if (fullChannel != null) {
         fullChannel.config().setAutoRead(writable);
@@ -367,31 +422,28 @@ public final class FastFront {
     }
 
     /** Sends the exchange's request to {@code to}, over this connection's link to it. */
-    private void send(Exchange ex, InetSocketAddress to, int connectTimeoutMs) {
-      Channel up = upstreams.get(to);
-      if (up != null && up.isActive()) {
+    private void send(Exchange ex, InetSocketAddress to) {
+      Upstream up = upstreams.get(to);
+      if (up != null && up.channel.isActive()) {
         begin(ex, up);
         return;
       }
       ctx.channel().config().setAutoRead(false); // hold the body until the link is there
-      Upstream handler = new Upstream(this, to);
-      bootstrap(ctx.channel(), connectTimeoutMs)
-          .handler(
-              new ChannelInitializer<>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                  ch.pipeline().addLast(new HttpClientCodec(UPSTREAM_DECODER, false, false));
-                  ch.pipeline().addLast(handler);
-                }
-              })
+      Upstream link = new Upstream(this, to);
+      bootstrap(ctx.channel(), routerConnectTimeoutMs)
+          .handler(link)
           .connect(to.getHostString(), to.getPort())
           .addListener(
               (ChannelFuture f) -> {
                 ctx.channel().config().setAutoRead(true);
-                if (current != ex) {
-                  if (f.isSuccess()) {
-                    upstreams.put(to, f.channel());
+                if (f.isSuccess()) {
+                  if (!ctx.channel().isActive()) {
+                    f.channel().close(); // the client left while this link was made
+                    return;
                   }
+                  upstreams.put(to, link);
+                }
+                if (current != ex) {
                   return;
                 }
                 if (!f.isSuccess()) {
@@ -404,66 +456,133 @@ public final class FastFront {
                   }
                   return;
                 }
-                upstreams.put(to, f.channel());
-                begin(ex, f.channel());
+                begin(ex, link);
+                process(); // body bytes that came while connecting
               });
     }
 
-    private void begin(Exchange ex, Channel up) {
+    /** Writes the request's head, made fit for the next hop, and any body bytes held. */
+    private void begin(Exchange ex, Upstream up) {
       ex.upstream = up;
-      ((Upstream) up.pipeline().last()).exchange = ex;
-      HttpRequest req = ex.request;
-      HttpHeaders h = req.headers();
-      if (!ex.prepared) {
-        // the inbound request itself goes on, its headers made fit for the next hop once
-        boolean chunked = chunked(req);
-        stripHopByHop(h);
-        if (chunked) {
-          h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      up.start(ex);
+      Channel ch = up.channel;
+      boolean routed = ex.route != null && ex.fallback == null;
+      ByteBuf out = ch.alloc().directBuffer(request.length + 256);
+      writeRequestHead(out, routed ? ex.route.interceptId() : null);
+      if (ex.early == null || ex.early.isEmpty()) {
+        if (ex.hasBody) {
+          ch.write(out, ch.voidPromise());
+        } else {
+          ch.writeAndFlush(out, ch.voidPromise());
         }
-        addForwarded(h, h.get(HttpHeaderNames.HOST));
-        ex.prepared = true;
-      }
-      if (ex.route != null && ex.fallback == null) {
-        h.set(INTERCEPT, ex.route.interceptId());
-        h.set(WORKLOAD, workload);
-      } else {
-        h.remove(INTERCEPT);
-        h.remove(WORKLOAD);
-      }
-      // failures of these writes reach the upstream's exceptionCaught: no promise per write
-      up.write(req, up.voidPromise());
-      if (!ex.hasBody) {
-        up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
         return;
       }
+      ch.write(out, ch.voidPromise());
       while (!ex.early.isEmpty()) {
-        up.write(ex.early.poll(), up.voidPromise());
+        ch.write(ex.early.poll(), ch.voidPromise());
       }
-      up.flush();
+      ch.flush();
     }
 
-    private String forwardedHost;
-    private String forwardedElement;
+    /**
+     * The request line and fields as they came, minus hop-by-hop and relay fields, plus {@code
+     * X-Forwarded-For/Host/Proto} and {@code Forwarded} for who asked, and the intercept id and
+     * workload when it goes to a router.
+     */
+    private void writeRequestHead(ByteBuf out, String interceptId) {
+      Http1Head h = request;
+      h.writeStartLine(out, false);
+      int host = -1;
+      boolean hasForwardedHost = false;
+      boolean hasForwardedProto = false;
+      for (int i = 0; i < h.count; i++) {
+        switch (h.kinds[i]) {
+          case Http1Head.OTHER, Http1Head.TRANSFER_ENCODING, Http1Head.NO_TUNNEL ->
+              h.writeField(out, i);
+          case Http1Head.CONTENT_LENGTH -> {
+            if (!h.chunked) {
+              h.writeField(out, i);
+            }
+          }
+          case Http1Head.HOST -> {
+            host = host < 0 ? i : host;
+            h.writeField(out, i);
+          }
+          case Http1Head.X_FORWARDED_HOST -> {
+            hasForwardedHost = true;
+            h.writeField(out, i);
+          }
+          case Http1Head.X_FORWARDED_PROTO -> {
+            hasForwardedProto = true;
+            h.writeField(out, i);
+          }
+          default -> {} // hop-by-hop, relay fields, and the forwarding ones written below
+        }
+      }
+      byte[] client = clientBytes();
+      out.writeBytes(X_FORWARDED_FOR);
+      appendPrior(out, h, Http1Head.X_FORWARDED_FOR);
+      out.writeBytes(client).writeShort(Http1Head.CRLF);
+      if (host >= 0 && !hasForwardedHost) {
+        out.writeBytes(X_FORWARDED_HOST);
+        h.writeValue(out, host);
+        out.writeShort(Http1Head.CRLF);
+      }
+      if (!hasForwardedProto) {
+        out.writeBytes(X_FORWARDED_PROTO_HTTP);
+      }
+      out.writeBytes(FORWARDED);
+      appendPrior(out, h, Http1Head.FORWARDED);
+      out.writeBytes(forwardedElement(host)).writeShort(Http1Head.CRLF);
+      if (interceptId != null) {
+        out.writeBytes(INTERCEPT_FIELD);
+        ByteBufUtil.writeAscii(out, interceptId);
+        out.writeShort(Http1Head.CRLF);
+        out.writeBytes(WORKLOAD_FIELD).writeBytes(workload).writeShort(Http1Head.CRLF);
+      }
+      out.writeShort(Http1Head.CRLF);
+    }
 
-    /** Adds who asked: {@code X-Forwarded-For/Host/Proto} and {@code Forwarded}. */
-    private void addForwarded(HttpHeaders to, String host) {
-      String client = clientAddress();
-      String priorFor = to.get(X_FORWARDED_FOR);
-      to.set(X_FORWARDED_FOR, priorFor == null ? client : priorFor + ", " + client);
-      if (host != null && !to.contains(X_FORWARDED_HOST)) {
-        to.set(X_FORWARDED_HOST, host);
+    /** The values of the fields of {@code kind}, each followed by ", ". */
+    private void appendPrior(ByteBuf out, Http1Head h, byte kind) {
+      for (int i = 0; i < h.count; i++) {
+        if (h.kinds[i] == kind) {
+          h.writeValue(out, i);
+          out.writeBytes(LIST_SEPARATOR);
+        }
       }
-      if (!to.contains(X_FORWARDED_PROTO)) {
-        to.set(X_FORWARDED_PROTO, "http");
+    }
+
+    private byte[] clientBytes;
+
+    private byte[] clientBytes() {
+      if (clientBytes == null) {
+        clientBytes = Http1Head.ascii(clientAddress());
       }
-      if (forwardedElement == null || !java.util.Objects.equals(host, forwardedHost)) {
-        // the same for every request of a connection that names the same host: made once
+      return clientBytes;
+    }
+
+    /** The {@code Forwarded} element: the same for every request of a connection to one host. */
+    private byte[] forwardedElement(int hostField) {
+      Http1Head h = request;
+      boolean same =
+          forwardedElement != null
+              && (hostField < 0 ? forwardedHost == null : h.valueIs(hostField, forwardedHost));
+      if (!same) {
+        byte[] host =
+            hostField < 0
+                ? null
+                : java.util.Arrays.copyOfRange(
+                    h.bytes, h.valueStart(hostField), h.valueEnd(hostField));
         forwardedHost = host;
-        forwardedElement = ForwardHeaders.forwardedElement(client, host, "http");
+        forwardedElement =
+            Http1Head.ascii(
+                ForwardHeaders.forwardedElement(
+                    clientAddress(),
+                    host == null ? null : new String(host, StandardCharsets.ISO_8859_1),
+                    "http"));
       }
-      String prior = to.get(FORWARDED);
-      to.set(FORWARDED, prior == null ? forwardedElement : prior + ", " + forwardedElement);
+      return forwardedElement;
     }
 
     private String clientAddress() {
@@ -474,97 +593,206 @@ public final class FastFront {
       return clientAddress;
     }
 
-    /** The upstream's answer starts. */
-    void response(Exchange ex, HttpResponse resp) {
-      if (ex != current) {
-        return;
+    // ---- answers ------------------------------------------------------------------------------
+
+    /** Relays what an upstream's held bytes allow of the answer to {@code up}'s exchange. */
+    void answer(Upstream up) {
+      while (up.held != null && up.held.isReadable()) {
+        Exchange ex = up.exchange;
+        if (ex == null || ex != current) {
+          // bytes nobody asked for: this link cannot be trusted with another request
+          up.drop();
+          return;
+        }
+        if (!up.inBody) {
+          if (!answerHead(up, ex)) {
+            return;
+          }
+        } else {
+          int n = up.body.scan(up.held);
+          if (n < 0) {
+            upstreamBroken(up, ex, "malformed chunked answer");
+            return;
+          }
+          ByteBuf part = up.held.readRetainedSlice(n);
+          if (ex.discarding) {
+            part.release();
+          } else {
+            ctx.write(part, ctx.voidPromise());
+          }
+        }
+        if (up.inBody && up.body.done()) {
+          answered(up, ex);
+        }
       }
-      int status = resp.status().code();
+      up.releaseIfEmpty();
+    }
+
+    /** Reads the answer's head; false when more bytes are needed or the link failed. */
+    private boolean answerHead(Upstream up, Exchange ex) {
+      int end = Http1Head.findEnd(up.held, MAX_HEAD);
+      if (end < 0) {
+        if (up.held.readableBytes() >= MAX_HEAD) {
+          upstreamBroken(up, ex, "answer head too large");
+        }
+        return false;
+      }
+      Http1Head h = up.head;
+      String error = h.parseResponse(up.held, end);
+      if (error != null) {
+        upstreamBroken(up, ex, error);
+        return false;
+      }
+      up.held.readerIndex(end);
+      int status = h.status;
       if (status >= 100 && status < 200) {
-        ex.discarding = true; // an interim answer: the final one follows
-        return;
+        if (status == 101) {
+          upstreamBroken(up, ex, "unexpected 101 answer");
+          return false;
+        }
+        return true; // an interim answer: the final one follows
       }
+      boolean bodyless = ex.head || status == 204 || status == 304;
+      int mode =
+          bodyless
+              ? BodyScanner.NONE
+              : h.chunked
+                  ? BodyScanner.CHUNKED
+                  : h.contentLength >= 0 ? BodyScanner.LENGTH : BodyScanner.UNTIL_CLOSE;
+      up.body.reset(mode, h.contentLength);
+      up.inBody = true;
+      up.closesAfter = h.close || !h.http11() || mode == BodyScanner.UNTIL_CLOSE;
       if (ex.route != null && ex.fallback == null) {
         breaker.succeeded(ex.route.target());
-        if (resp.headers().contains(NO_TUNNEL) && !ex.hasBody) {
+        if (h.has(Http1Head.NO_TUNNEL) && !ex.hasBody) {
           ex.discarding = true; // read it to its end, then go to the app
           ex.fallback = "no-tunnel";
-          return;
+          return true;
         }
         proxy.countIntercept();
       }
-      // the upstream's response itself goes on, its headers made fit for the next hop
-      HttpHeaders h = resp.headers();
-      boolean lengthSet = HttpUtil.isContentLengthSet(resp);
-      stripHopByHop(h);
-      boolean bodyless = status == 204 || status == 304 || ex.request.method() == HttpMethod.HEAD;
-      if (!lengthSet && !bodyless) {
-        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-      }
-      resp.setProtocolVersion(HttpVersion.HTTP_1_1);
-      if (ex.fallback != null) {
-        h.set(FALLBACK, ex.fallback);
-      }
-      if (!ex.keepAlive) {
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      boolean closeClient = !ex.keepAlive || mode == BodyScanner.UNTIL_CLOSE;
+      ByteBuf out = ctx.alloc().directBuffer(h.length + 128 + INLINE_BODY);
+      writeAnswerHead(out, h, ex.fallback, closeClient);
+      if (mode == BodyScanner.LENGTH
+          && up.body.remaining() <= INLINE_BODY
+          && up.held.readableBytes() >= up.body.remaining()) {
+        // a small body that is all here: one write for the whole answer
+        out.writeBytes(up.held, up.body.scan(up.held));
       }
       ex.headWritten = true;
-      ctx.write(resp, ctx.voidPromise());
+      ctx.write(out, ctx.voidPromise());
+      return true;
     }
 
-    /** A part of the upstream's answer. */
-    void responseContent(Exchange ex, HttpContent c) {
-      if (ex != current) {
-        c.release();
-        return;
+    /** The answer is over: the link is free for the next request, and this exchange ends. */
+    private void answered(Upstream up, Exchange ex) {
+      up.inBody = false;
+      up.exchange = null;
+      if (up.closesAfter) {
+        up.drop();
       }
-      boolean last = c instanceof LastHttpContent;
       if (ex.discarding) {
-        c.release();
-        if (last) {
-          ex.discarding = false;
-          if ("no-tunnel".equals(ex.fallback) && !ex.headWritten) {
-            fallback(ex, "no-tunnel");
-          }
+        ex.discarding = false;
+        if ("no-tunnel".equals(ex.fallback) && !ex.headWritten) {
+          fallback(ex, "no-tunnel");
         }
         return;
       }
-      if (!last) {
-        ctx.write(c, ctx.voidPromise());
-        return;
-      }
-      ctx.writeAndFlush(c, ctx.voidPromise());
       finish(ex);
     }
 
+    /** The upstream sent what cannot be relayed: it is dropped, and the client told. */
+    private void upstreamBroken(Upstream up, Exchange ex, String why) {
+      LOG.debug("Upstream {} broke its answer: {}", up.to, why);
+      up.drop();
+      if (ex.headWritten) {
+        closing = true;
+        ctx.close();
+      } else {
+        badGateway(ex, "upstream answered badly: " + why);
+      }
+    }
+
+    /** The status line and fields of an answer, minus hop-by-hop ones, plus the agent's. */
+    private void writeAnswerHead(ByteBuf out, Http1Head h, String fallback, boolean close) {
+      h.writeStartLine(out, true);
+      for (int i = 0; i < h.count; i++) {
+        switch (h.kinds[i]) {
+          case Http1Head.CONNECTION,
+              Http1Head.HOP,
+              Http1Head.UPGRADE,
+              Http1Head.NAMED_BY_CONNECTION -> {}
+          case Http1Head.CONTENT_LENGTH -> {
+            if (!h.chunked) {
+              h.writeField(out, i);
+            }
+          }
+          default -> h.writeField(out, i);
+        }
+      }
+      if (fallback != null) {
+        out.writeBytes(FALLBACK_FIELD);
+        ByteBufUtil.writeAscii(out, fallback);
+        out.writeShort(Http1Head.CRLF);
+      }
+      if (close) {
+        out.writeBytes(CONNECTION_CLOSE);
+      }
+      out.writeShort(Http1Head.CRLF);
+    }
+
     /** The upstream went away. */
-    void upstreamClosed(Exchange ex, InetSocketAddress to, Channel ch) {
-      upstreams.remove(to, ch);
-      if (ex == null || ex != current || ex.upstream != ch) {
+    void upstreamClosed(Upstream up) {
+      upstreams.remove(up.to, up);
+      Exchange ex = up.exchange;
+      if (ex == null || ex != current || ex.upstream != up) {
         return;
       }
-      if (!ex.headWritten && !ex.hasBody && !ex.retried && !ex.discarding) {
+      if (up.inBody && up.body.mode() == BodyScanner.UNTIL_CLOSE) {
+        // an answer delimited by the end of its connection: it is whole now
+        up.exchange = null;
+        up.inBody = false;
+        if (ex.discarding) {
+          answeredDiscarded(ex);
+          return;
+        }
+        closing = true;
+        current = null;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      if (!ex.headWritten && !ex.hasBody && !ex.retried && !ex.discarding && !up.inBody) {
         // a kept-alive link the other side had just closed: once more, on a new one
         ex.retried = true;
         ex.upstream = null;
-        send(ex, to, routerConnectTimeoutMs);
+        send(ex, up.to);
         return;
       }
       if (!ex.headWritten && ex.route != null && ex.fallback == null && !ex.hasBody) {
         breaker.failed(ex.route.target());
         fallback(ex, "router-failed");
+      } else if (!ex.headWritten && ex.discarding) {
+        answeredDiscarded(ex);
       } else if (!ex.headWritten) {
         badGateway(ex, "upstream closed the connection");
       } else {
+        closing = true;
         ctx.close();
       }
+    }
+
+    private void answeredDiscarded(Exchange ex) {
+      ex.discarding = false;
+      fallback(ex, ex.fallback == null ? "router-failed" : ex.fallback);
     }
 
     private void fallback(Exchange ex, String reason) {
       if (ex.route != null && ex.route.failureMode() == FailureMode.FAIL_CLOSED) {
         proxy.countFailClosed();
         reply(
-            HttpResponseStatus.SERVICE_UNAVAILABLE,
+            503,
+            "Service Unavailable",
             "intercept "
                 + ex.route.interceptId()
                 + " of "
@@ -580,84 +808,104 @@ public final class FastFront {
       proxy.countApp();
       ex.fallback = reason;
       ex.upstream = null;
-      send(ex, app, routerConnectTimeoutMs);
+      send(ex, app);
     }
 
     private void badGateway(Exchange ex, String why) {
-      LOG.debug("502 for {}: {}", ex.request.uri(), why);
-      reply(HttpResponseStatus.BAD_GATEWAY, why + "\n", null, false);
+      LOG.debug("502 for {} {}: {}", request.method(), request.path(), why);
+      reply(502, "Bad Gateway", why + "\n", null, false);
+    }
+
+    /** Answers a request that cannot be read, and closes: what follows it cannot be framed. */
+    private void badRequest(int status, String reason, String why) {
+      LOG.debug("{} for a request from {}: {}", status, clientAddress(), why);
+      if (held != null) {
+        held.skipBytes(held.readableBytes());
+      }
+      current = null;
+      writeReply(status, reason, why + "\n", null, false, false);
     }
 
     /** Answers the current request here. */
-    private void reply(HttpResponseStatus status, String text, String fallback, boolean retry) {
+    private void reply(int status, String reason, String text, String fallback, boolean retry) {
       Exchange ex = current;
-      boolean keepAlive = ex != null && ex.keepAlive && (ex.requestEnded || !ex.hasBody);
-      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-      DefaultFullHttpResponse out =
-          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-      out.headers()
-          .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-          .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-      if (fallback != null) {
-        out.headers().set(RelayHeaders.FALLBACK, fallback);
-      }
-      if (retry) {
-        out.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-      }
-      if (!keepAlive) {
-        out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      }
-      ChannelFuture written = ctx.writeAndFlush(out);
+      boolean keepAlive = ex != null && ex.keepAlive && ex.requestEnded;
       if (ex != null) {
         ex.headWritten = true;
-        ex.early.forEach(ReferenceCountUtil::release);
-        ex.early.clear();
+        ex.releaseEarly();
+        if (ex.upstream != null) {
+          ex.upstream.exchange = null;
+        }
+      }
+      writeReply(status, reason, text, fallback, retry, keepAlive);
+      if (keepAlive) {
+        finish(ex);
+      } else {
+        current = null;
+      }
+    }
+
+    private void writeReply(
+        int status, String reason, String text, String fallback, boolean retry, boolean keepAlive) {
+      byte[] body = text.getBytes(StandardCharsets.UTF_8);
+      StringBuilder head =
+          new StringBuilder(160)
+              .append("HTTP/1.1 ")
+              .append(status)
+              .append(' ')
+              .append(reason)
+              .append("\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ")
+              .append(body.length)
+              .append("\r\n");
+      if (fallback != null) {
+        head.append(RelayHeaders.FALLBACK).append(": ").append(fallback).append("\r\n");
+      }
+      if (retry) {
+        head.append("retry-after: ").append(RETRY_AFTER_SECONDS).append("\r\n");
       }
       if (!keepAlive) {
-        written.addListener(ChannelFutureListener.CLOSE);
-        return;
+        head.append("connection: close\r\n");
       }
-      if (ex != null) {
-        finish(ex);
+      head.append("\r\n");
+      ByteBuf out = ctx.alloc().directBuffer(head.length() + body.length);
+      ByteBufUtil.writeAscii(out, head);
+      out.writeBytes(body);
+      ChannelFuture written = ctx.writeAndFlush(out);
+      if (!keepAlive) {
+        closing = true;
+        written.addListener(ChannelFutureListener.CLOSE);
       }
     }
 
     /** The exchange is over: the next pipelined request, if any, goes. */
     private void finish(Exchange ex) {
       current = null;
-      if (!ex.keepAlive || !ex.requestEnded && ex.hasBody) {
+      if (!ex.keepAlive) {
+        closing = true;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         return;
       }
-      while (current == null && !pending.isEmpty() && handoff == null) {
-        HttpObject next = pending.poll();
-        if (next instanceof HttpRequest req) {
-          start(req);
-          if (next instanceof HttpContent c) {
-            content(c);
-          }
-        } else if (next instanceof HttpContent c) {
-          content(c);
-        }
+      if (!ctx.channel().config().isAutoRead()
+          && ctx.channel().isWritable()
+          && (ex.upstream == null || ex.upstream.channel.isWritable())) {
+        ctx.channel().config().setAutoRead(true);
       }
+      process();
     }
 
     // ---- handing a connection to the full proxy --------------------------------------------
 
-    private void startHandoff(HttpRequest req) {
-      for (Channel up : upstreams.values()) {
-        up.close();
+    /** The held bytes, from this request's head on, and all that follows go to the full proxy. */
+    private void startHandoff() {
+      for (Upstream up : upstreams.values()) {
+        up.channel.close();
       }
       upstreams.clear();
-      handoff = new EmbeddedChannel(new HttpRequestEncoder());
-      handoff.writeOutbound(req);
-      for (HttpObject o : pending) {
-        handoff.writeOutbound(o);
-      }
-      pending.clear();
+      handingOff = true;
+      raw = new ArrayDeque<>();
+      raw.add(held);
+      held = null;
       ctx.channel().config().setAutoRead(false);
-      // bytes the codec has not decoded yet now reach channelRead as they are
-      ctx.pipeline().remove("codec");
       InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
       bootstrap(ctx.channel(), 5_000)
           .handler(new Pipe(ctx.channel()))
@@ -673,28 +921,13 @@ public final class FastFront {
                 proxy.handedOff(port, client);
                 fullChannel.closeFuture().addListener(x -> proxy.handedOffClosed(port));
                 flushHandoff();
+                raw = null;
                 ctx.pipeline().replace(this, "pipe", new Pipe(fullChannel));
                 ctx.channel().config().setAutoRead(true);
               });
     }
 
-    private void handoffRead(Object msg) {
-      if (msg instanceof ByteBuf b) {
-        raw.add(b);
-      } else if (msg instanceof HttpObject o) {
-        handoff.writeOutbound(o);
-      } else {
-        ReferenceCountUtil.release(msg);
-      }
-      if (fullChannel != null) {
-        flushHandoff();
-      }
-    }
-
     private void flushHandoff() {
-      for (Object o; (o = handoff.readOutbound()) != null; ) {
-        fullChannel.write(o);
-      }
       while (!raw.isEmpty()) {
         fullChannel.write(raw.poll());
       }
@@ -703,21 +936,24 @@ public final class FastFront {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      for (Channel up : upstreams.values()) {
-        up.close();
+      for (Upstream up : upstreams.values()) {
+        up.channel.close();
       }
       upstreams.clear();
       Exchange ex = current;
       if (ex != null) {
-        ex.early.forEach(ReferenceCountUtil::release);
-        ex.early.clear();
+        ex.releaseEarly();
+        if (ex.upstream != null) {
+          ex.upstream.channel.close();
+        }
       }
-      pending.forEach(ReferenceCountUtil::release);
-      pending.clear();
-      raw.forEach(ReferenceCountUtil::release);
-      raw.clear();
-      if (handoff != null) {
-        handoff.finishAndReleaseAll();
+      if (held != null) {
+        held.release();
+        held = null;
+      }
+      if (raw != null) {
+        raw.forEach(ReferenceCountUtil::release);
+        raw.clear();
       }
       if (fullChannel != null) {
         fullChannel.close();
@@ -732,11 +968,17 @@ public final class FastFront {
     }
   }
 
-  /** The handler of one upstream connection, relaying its answers to the inbound one. */
+  /** The handler of one upstream connection, holding its answers' bytes for the inbound one. */
   private final class Upstream extends ChannelInboundHandlerAdapter {
     private final Front front;
-    private final InetSocketAddress to;
+    final InetSocketAddress to;
+    Channel channel;
     Exchange exchange;
+    ByteBuf held;
+    final Http1Head head = new Http1Head();
+    final BodyScanner body = new BodyScanner();
+    boolean inBody;
+    boolean closesAfter;
 
     Upstream(Front front, InetSocketAddress to) {
       this.front = front;
@@ -744,20 +986,47 @@ public final class FastFront {
     }
 
     @Override
+    public boolean isSharable() {
+      return false;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      channel = ctx.channel();
+    }
+
+    /** A request goes out on this link: its answer comes next. */
+    void start(Exchange ex) {
+      exchange = ex;
+      inBody = false;
+    }
+
+    /** This link is done: closed, and no longer offered to requests. */
+    void drop() {
+      front.upstreams.remove(to, this);
+      exchange = null;
+      if (held != null) {
+        held.release();
+        held = null;
+      }
+      channel.close();
+    }
+
+    void releaseIfEmpty() {
+      if (held != null && !held.isReadable()) {
+        held.release();
+        held = null;
+      }
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      Exchange ex = exchange;
-      if (ex == null) {
+      if (!(msg instanceof ByteBuf in)) {
         ReferenceCountUtil.release(msg);
         return;
       }
-      if (msg instanceof HttpResponse resp) {
-        front.response(ex, resp);
-      }
-      if (msg instanceof HttpContent c) {
-        front.responseContent(ex, c);
-      } else if (!(msg instanceof HttpResponse)) {
-        ReferenceCountUtil.release(msg);
-      }
+      held = append(held, in);
+      front.answer(this);
     }
 
     @Override
@@ -772,7 +1041,11 @@ public final class FastFront {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      front.upstreamClosed(exchange, to, ctx.channel());
+      front.upstreamClosed(this);
+      if (held != null) {
+        held.release();
+        held = null;
+      }
     }
 
     @Override
@@ -813,57 +1086,6 @@ public final class FastFront {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
-    }
-  }
-
-  /** Removes hop-by-hop fields and those {@code Connection} names (RFC 9110 section 7.6.1). */
-  private static void stripHopByHop(HttpHeaders h) {
-    String connection = h.get(HttpHeaderNames.CONNECTION);
-    if (connection != null) {
-      for (String t : connection.split(",")) {
-        String name = t.trim();
-        if (!name.isEmpty()) {
-          h.remove(name);
-        }
-      }
-    }
-    for (CharSequence name : HOP_BY_HOP) {
-      h.remove(name);
-    }
-  }
-
-  /** The request as the matcher sees it. */
-  private static final class View implements RequestView {
-    private final HttpRequest req;
-
-    View(HttpRequest req) {
-      this.req = req;
-    }
-
-    @Override
-    public List<String> headerValues(String lowerCaseName) {
-      // most requests lack most headers a table names: no list for those
-      return req.headers().contains(lowerCaseName)
-          ? req.headers().getAll(lowerCaseName)
-          : List.of();
-    }
-
-    @Override
-    public String path() {
-      String uri = req.uri();
-      int q = uri.indexOf('?');
-      String path = q >= 0 ? uri.substring(0, q) : uri;
-      if (!path.startsWith("/")) {
-        int scheme = path.indexOf("://");
-        int slash = scheme >= 0 ? path.indexOf('/', scheme + 3) : -1;
-        path = slash >= 0 ? path.substring(slash) : "/";
-      }
-      return path.isEmpty() ? "/" : path;
-    }
-
-    @Override
-    public String method() {
-      return req.method().name();
     }
   }
 }

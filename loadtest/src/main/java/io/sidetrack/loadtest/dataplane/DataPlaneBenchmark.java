@@ -127,13 +127,13 @@ public final class DataPlaneBenchmark {
         warm("http://127.0.0.1:" + agent.port + "/", matched);
         table(
             seconds,
-            new String[] {"direct to app", "http://127.0.0.1:" + appPort + "/", null},
-            new String[] {"nginx, unmatched", "http://127.0.0.1:" + nginxPort + "/", null},
-            new String[] {"nginx, matched", "http://127.0.0.1:" + nginxPort + "/", matched},
-            new String[] {"HAProxy, unmatched", "http://127.0.0.1:" + haproxyPort + "/", null},
-            new String[] {"HAProxy, matched", "http://127.0.0.1:" + haproxyPort + "/", matched},
-            new String[] {"edge agent, unmatched", "http://127.0.0.1:" + agent.port + "/", null},
-            new String[] {"edge agent, matched", "http://127.0.0.1:" + agent.port + "/", matched});
+            new Target("direct to app", appPort, null, null),
+            new Target("nginx, unmatched", nginxPort, null, nginx),
+            new Target("nginx, matched", nginxPort, matched, nginx),
+            new Target("HAProxy, unmatched", haproxyPort, null, haproxy),
+            new Target("HAProxy, matched", haproxyPort, matched, haproxy),
+            new Target("edge agent, unmatched", agent.port, null, agent.process),
+            new Target("edge agent, matched", agent.port, matched, agent.process));
         System.out.printf("agent heap after the load, after GC: %d MB%n", agent.heapAfterGcMb());
         nginx.destroy();
         haproxy.destroy();
@@ -153,19 +153,68 @@ public final class DataPlaneBenchmark {
     }
   }
 
-  private static void table(int seconds, String[]... targets) throws Exception {
-    System.out.printf("%-24s %12s %9s %9s %s%n", "target", "requests/s", "p50 ms", "p99 ms", "");
-    for (String[] t : targets) {
-      Wrk.Result r = Wrk.run(t[1], t[2], THREADS, CONNECTIONS, seconds);
+  /** One row of a table: where wrk sends, with which header, and the proxy process measured. */
+  private record Target(String name, int port, String header, Process proxy) {}
+
+  private static void table(int seconds, Target... targets) throws Exception {
+    System.out.printf(
+        "%-24s %12s %9s %9s %-26s %s%n",
+        "target", "requests/s", "p50 ms", "p99 ms", "proxy CPU", "");
+    String only = System.getenv("SIDETRACK_BENCH_TARGETS");
+    for (Target t : targets) {
+      if (only != null && !t.name().matches(only)) {
+        continue; // a subset, for quicker comparisons while tuning
+      }
+      double[] cpuBefore = cpuSeconds(t.proxy());
+      Wrk.Result r =
+          Wrk.run("http://127.0.0.1:" + t.port() + "/", t.header(), THREADS, CONNECTIONS, seconds);
+      double[] cpuAfter = cpuSeconds(t.proxy());
+      double user = cpuAfter[0] - cpuBefore[0];
+      double system = cpuAfter[1] - cpuBefore[1];
+      double requests = r.requestsPerSecond() * seconds;
       System.out.printf(
-          "%-24s %12.0f %9.2f %9.2f %s%n",
-          t[0],
+          "%-24s %12.0f %9.2f %9.2f %-26s %s%n",
+          t.name(),
           r.requestsPerSecond(),
           r.p50Ms(),
           r.p99Ms(),
+          t.proxy() == null
+              ? ""
+              : String.format(
+                  "%.1f us/req (user %.1f)",
+                  (user + system) * 1e6 / requests, user * 1e6 / requests),
           (r.non2xx() > 0 ? "non-2xx " + r.non2xx() + " " : "") + r.socketErrors());
     }
   }
+
+  /**
+   * CPU time (user, system) a proxy process and its children (nginx's workers) have used, read from
+   * /proc: the cost per request is steadier than requests/s when every process shares two cores.
+   */
+  private static double[] cpuSeconds(Process proxy) throws IOException {
+    double[] userAndSystem = new double[2];
+    if (proxy == null) {
+      return userAndSystem;
+    }
+    List<ProcessHandle> all = new ArrayList<>();
+    all.add(proxy.toHandle());
+    proxy.toHandle().descendants().forEach(all::add);
+    for (ProcessHandle h : all) {
+      Path stat = Path.of("/proc", Long.toString(h.pid()), "stat");
+      if (!Files.exists(stat)) {
+        continue;
+      }
+      String text = Files.readString(stat);
+      // fields after the command name, which is in parentheses and may hold spaces
+      String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+      userAndSystem[0] += Long.parseLong(f[11]) / (double) CLOCK_TICKS;
+      userAndSystem[1] += Long.parseLong(f[12]) / (double) CLOCK_TICKS;
+    }
+    return userAndSystem;
+  }
+
+  /** Linux's USER_HZ, which /proc/PID/stat counts CPU time in. */
+  private static final int CLOCK_TICKS = 100;
 
   /** Warms the agent's JIT and checks it routes matched requests to the tunnel. */
   private static void warm(String url, String header) throws Exception {
