@@ -97,6 +97,11 @@ class EdgeAgentIT {
                                     .putHeader(
                                         "x-seen-forwarded",
                                         String.valueOf(req.getHeader("forwarded")))
+                                    .putHeader(
+                                        "x-seen-secret", String.valueOf(req.getHeader("x-secret")))
+                                    .putHeader(
+                                        "x-seen-intercept",
+                                        String.valueOf(req.getHeader("sidetrack-intercept-id")))
                                     .end("app:" + req.path() + ":" + body.length())))
             .listen(0, "127.0.0.1")
             .toCompletionStage()
@@ -295,6 +300,44 @@ class EdgeAgentIT {
     }
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
       s.setSoTimeout(10_000);
+      var out = s.getOutputStream();
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      // a head in three writes; a forged intercept id and a field Connection names are dropped
+      String request =
+          "GET /split HTTP/1.1\r\nHost: shop\r\nConnection: X-Secret\r\nX-Secret: s\r\n"
+              + "sidetrack-intercept-id: forged\r\n\r\n";
+      for (String part :
+          List.of(request.substring(0, 7), request.substring(7, 40), request.substring(40))) {
+        out.write(part.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.flush();
+        Thread.sleep(50);
+      }
+      assertThat(readResponse(in))
+          .containsIgnoringCase("x-seen-secret: null")
+          .containsIgnoringCase("x-seen-intercept: null")
+          .endsWith("app:/split:0");
+    }
+    for (String unframable :
+        List.of(
+            "POST /x HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+            "POST /x HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
+            "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream()
+            .write(unframable.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        var in =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(in.readLine()).as(unframable).startsWith("HTTP/1.1 400");
+      }
+    }
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
+      s.setSoTimeout(10_000);
       s.getOutputStream()
           .write(
               "GET /x HTTP/1.1\r\nHo st: bad\r\n\r\n"
@@ -304,6 +347,61 @@ class EdgeAgentIT {
               new java.io.InputStreamReader(
                   s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
       assertThat(in.readLine()).startsWith("HTTP/1.1 400");
+    }
+  }
+
+  /**
+   * A router that answers like an old server: an interim 103, then an HTTP/1.0 answer whose body
+   * ends when it closes. The client gets the final answer whole, told the connection closes.
+   */
+  @Test
+  void interimAndCloseDelimitedAnswersPassWhole() throws Exception {
+    try (java.net.ServerSocket raw =
+        new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      var seen = new java.util.concurrent.CompletableFuture<String>();
+      Thread server =
+          new Thread(
+              () -> {
+                try (java.net.Socket c = raw.accept()) {
+                  var in =
+                      new java.io.BufferedReader(
+                          new java.io.InputStreamReader(
+                              c.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                  seen.complete(readHeadOnly(in));
+                  c.getOutputStream()
+                      .write(
+                          ("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                                  + "HTTP/1.0 200 OK\r\nX-Raw: 1\r\n\r\nraw body, then close")
+                              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (Exception e) {
+                  seen.completeExceptionally(e);
+                }
+              });
+      server.start();
+      register("i-raw", "raw", "127.0.0.1:" + raw.getLocalPort(), FailureMode.FAIL_OPEN);
+      awaitRoute("i-raw", true);
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream()
+            .write(
+                "GET /r HTTP/1.1\r\nHost: shop\r\nx-sidetrack-id: raw\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        String answer =
+            new String(
+                s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(answer)
+            .startsWith("HTTP/1.1 200 OK\r\n")
+            .doesNotContain("103")
+            .containsIgnoringCase("x-raw: 1")
+            .containsIgnoringCase("connection: close")
+            .endsWith("\r\n\r\nraw body, then close");
+      }
+      assertThat(seen.get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .contains("sidetrack-intercept-id: i-raw")
+          .contains("sidetrack-workload: " + WORKLOAD)
+          .contains("x-forwarded-for: 127.0.0.1")
+          .contains("forwarded: for=127.0.0.1;host=shop;proto=http");
+      server.join(10_000);
     }
   }
 

@@ -1,0 +1,129 @@
+package io.sidetrack.edge.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class Http1HeadTest {
+  private static ByteBuf bytes(String s) {
+    return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
+  }
+
+  private static Http1Head request(String text) {
+    ByteBuf buf = bytes(text);
+    int end = Http1Head.findEnd(buf, 16 * 1024);
+    assertThat(end).as("end of head").isPositive();
+    Http1Head h = new Http1Head();
+    assertThat(h.parseRequest(buf, end)).isNull();
+    return h;
+  }
+
+  private static String requestError(String text) {
+    ByteBuf buf = bytes(text);
+    return new Http1Head().parseRequest(buf, Http1Head.findEnd(buf, 16 * 1024));
+  }
+
+  @Test
+  void findsTheEndOfAHeadWithCrlfOrBareLf() {
+    assertThat(Http1Head.findEnd(bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\nBODY"), 1024))
+        .isEqualTo(27);
+    assertThat(Http1Head.findEnd(bytes("GET / HTTP/1.1\nHost: a\n\nBODY"), 1024)).isEqualTo(24);
+    assertThat(Http1Head.findEnd(bytes("GET / HTTP/1.1\r\nHost: a\r\n"), 1024)).isEqualTo(-1);
+    // not within the limit: no end
+    assertThat(Http1Head.findEnd(bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), 20)).isEqualTo(-1);
+  }
+
+  @Test
+  void readsWhatRoutingAsksForWithoutDecodingTheRest() {
+    Http1Head h =
+        request(
+            "POST /orders/1?x=1 HTTP/1.1\r\nHost: shop\r\nX-Sidetrack-Id: alice\r\n"
+                + "x-sidetrack-id:  bob \r\nbaggage: a=1\r\nContent-Length: 5\r\n\r\n");
+    assertThat(h.method()).isEqualTo("POST");
+    assertThat(h.path()).isEqualTo("/orders/1");
+    assertThat(h.headerValues("x-sidetrack-id")).containsExactly("alice", "bob");
+    assertThat(h.headerValues("baggage")).containsExactly("a=1");
+    assertThat(h.headerValues("absent")).isEmpty();
+    assertThat(h.contentLength).isEqualTo(5);
+    assertThat(h.chunked).isFalse();
+    assertThat(h.http11()).isTrue();
+    assertThat(h.close).isFalse();
+  }
+
+  @Test
+  void pathOfAnAbsoluteFormTarget() {
+    assertThat(request("GET http://shop:8080/a/b?q HTTP/1.1\r\n\r\n").path()).isEqualTo("/a/b");
+    assertThat(request("GET http://shop HTTP/1.1\r\n\r\n").path()).isEqualTo("/");
+    assertThat(request("OPTIONS * HTTP/1.1\r\n\r\n").path()).isEqualTo("/");
+  }
+
+  @Test
+  void classifiesFramingAndHopByHopFields() {
+    Http1Head h =
+        request(
+            "GET / HTTP/1.1\r\nTransfer-Encoding: gzip, Chunked\r\nContent-Length: 3\r\n"
+                + "Connection: keep-alive, X-Secret, close\r\nX-Secret: s\r\nKeep-Alive: 5\r\n"
+                + "TE: trailers\r\nsidetrack-intercept-id: forged\r\nAccept: */*\r\n\r\n");
+    assertThat(h.chunked).isTrue();
+    assertThat(h.close).isTrue();
+    assertThat(h.kinds[0]).isEqualTo(Http1Head.TRANSFER_ENCODING);
+    assertThat(h.kinds[1]).isEqualTo(Http1Head.CONTENT_LENGTH);
+    assertThat(h.kinds[2]).isEqualTo(Http1Head.CONNECTION);
+    assertThat(h.kinds[3]).isEqualTo(Http1Head.NAMED_BY_CONNECTION);
+    assertThat(h.kinds[4]).isEqualTo(Http1Head.HOP);
+    assertThat(h.kinds[5]).isEqualTo(Http1Head.HOP);
+    assertThat(h.kinds[6]).isEqualTo(Http1Head.RELAY);
+    assertThat(h.kinds[7]).isEqualTo(Http1Head.OTHER);
+    assertThat(request("GET / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n").chunked)
+        .isFalse();
+  }
+
+  @Test
+  void versionsOtherThanHttp11AreNotHttp11() {
+    assertThat(request("GET / HTTP/1.0\r\n\r\n").minor).isEqualTo(0);
+    assertThat(request("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").http11()).isFalse();
+  }
+
+  @Test
+  void refusesWhatCannotBeFramedSafely() {
+    assertThat(requestError("GET /x HTTP/1.1\r\nHo st: bad\r\n\r\n")).contains("header name");
+    assertThat(requestError("GET /x HTTP/1.1\r\nHost : bad\r\n\r\n")).contains("header name");
+    assertThat(requestError("GET /x HTTP/1.1\r\nA: 1\r\n folded\r\n\r\n")).contains("folding");
+    assertThat(requestError("GET /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"))
+        .contains("conflicting");
+    assertThat(requestError("GET /x HTTP/1.1\r\nContent-Length: -1\r\n\r\n"))
+        .contains("content-length");
+    assertThat(requestError("GET /x HTTP/1.1\r\nA: b\u0000c\r\n\r\n")).contains("header value");
+    assertThat(requestError("GET  HTTP/1.1\r\n\r\n")).contains("request line");
+    assertThat(requestError("GET / HTTX/1.1\r\n\r\n")).contains("version");
+    assertThat(requestError("G(T / HTTP/1.1\r\n\r\n")).contains("method");
+    // the same length twice is one length
+    assertThat(requestError("GET /x HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n"))
+        .isNull();
+  }
+
+  @Test
+  void writesTheHeadAsItCameAndTheStatusLineAsHttp11() {
+    ByteBuf buf = bytes("HTTP/1.0 404 Not Found\nServer: x\nContent-Length:0\n\n");
+    Http1Head h = new Http1Head();
+    assertThat(h.parseResponse(buf, Http1Head.findEnd(buf, 1024))).isNull();
+    assertThat(h.status).isEqualTo(404);
+    assertThat(h.http11()).isFalse();
+    ByteBuf out = Unpooled.buffer();
+    h.writeStartLine(out, true);
+    for (int i = 0; i < h.count; i++) {
+      h.writeField(out, i);
+    }
+    assertThat(out.toString(StandardCharsets.ISO_8859_1))
+        .isEqualTo("HTTP/1.1 404 Not Found\r\nServer: x\r\nContent-Length:0\r\n");
+  }
+
+  @Test
+  void refusesAMalformedStatusLine() {
+    ByteBuf buf = bytes("HTTP/1.1 2x0 OK\r\n\r\n");
+    assertThat(new Http1Head().parseResponse(buf, Http1Head.findEnd(buf, 1024))).contains("status");
+  }
+}
