@@ -2,7 +2,9 @@
 # The data plane beside nginx and HAProxy, in one run: wrk against the app, nginx, HAProxy and the
 # edge agent, with 1 and with 100,000 routes, and the CPU each proxy spent per request.
 # SIDETRACK_BENCH_TARGETS (a regex over the row names, e.g. "HAProxy.*|edge.*") runs a subset;
-# SIDETRACK_BENCH_AGENT_OPTS adds JVM options to the agent.
+# SIDETRACK_BENCH_AGENT_OPTS adds JVM options to the agent; SIDETRACK_BENCH_STARTS (3) is how many
+# agents are started, one after another, to time a start with many routes; SIDETRACK_BENCH_ROUNDS
+# (2) is how many times each target is run, in turn, before the table of means.
 #   loadtest/run-data-plane.sh [seconds-per-run] [many-routes]
 # Needs nginx, haproxy and wrk (Debian: apt-get install nginx-light haproxy wrk) and jcmd.
 # Build first: ./mvnw -DskipTests package

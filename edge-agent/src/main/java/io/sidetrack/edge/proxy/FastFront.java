@@ -746,7 +746,7 @@ public final class FastFront {
     void upstreamClosed(Upstream up) {
       upstreams.remove(up.to, up);
       Exchange ex = up.exchange;
-      if (ex == null || ex != current || ex.upstream != up) {
+      if (ex == null || ex != current || ex.upstream != up || !ctx.channel().isActive()) {
         return;
       }
       if (up.inBody && up.body.mode() == BodyScanner.UNTIL_CLOSE) {
@@ -833,8 +833,8 @@ public final class FastFront {
       if (ex != null) {
         ex.headWritten = true;
         ex.releaseEarly();
-        if (ex.upstream != null) {
-          ex.upstream.exchange = null;
+        if (ex.upstream != null && ex.upstream.exchange == ex) {
+          ex.upstream.drop(); // an answer may still be coming on it: nobody is to get it
         }
       }
       writeReply(status, reason, text, fallback, retry, keepAlive);
@@ -936,11 +936,13 @@ public final class FastFront {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      closing = true;
+      Exchange ex = current;
+      current = null;
       for (Upstream up : upstreams.values()) {
         up.channel.close();
       }
       upstreams.clear();
-      Exchange ex = current;
       if (ex != null) {
         ex.releaseEarly();
         if (ex.upstream != null) {

@@ -102,12 +102,24 @@ public final class DataPlaneBenchmark {
         producer.flush();
         awaitDecided(stream, routes == 1 ? 1 : routes + 50);
         System.out.printf("%n== %,d routes on workload 'bench' ==%n", routes);
+        if (routes > 1) {
+          // earlier starts, each stopped once ready: start-up varies more than one sample shows
+          for (int s = 1; s < STARTS; s++) {
+            Agent early = Agent.start(root, dir, kafka.bootstrapServers(), registry.url(), appPort);
+            processes.add(early.process);
+            System.out.printf(
+                "agent start %d: ready with %,d routes %d ms after its start (%s)%n",
+                s, routes, early.awaitRoutes(routes, Duration.ofMinutes(5)), early.loadedLine());
+            early.stop();
+          }
+        }
         Agent agent = Agent.start(root, dir, kafka.bootstrapServers(), registry.url(), appPort);
         processes.add(agent.process);
         long readyMs = agent.awaitRoutes(routes, Duration.ofMinutes(5));
         System.out.printf(
-            "agent ready with %,d routes %d ms after its start; heap after GC %d MB (-Xmx256m)%n",
-            routes, readyMs, agent.heapAfterGcMb());
+            "agent ready with %,d routes %d ms after its start (%s); heap after GC %d MB"
+                + " (-Xmx256m)%n",
+            routes, readyMs, agent.loadedLine(), agent.heapAfterGcMb());
         if (routes == 1) {
           routeEntryLatency(producer, registry.url(), agent, tunnel);
           routeChangeLatency(producer, serde, agent, tunnel);
@@ -156,36 +168,76 @@ public final class DataPlaneBenchmark {
   /** One row of a table: where wrk sends, with which header, and the proxy process measured. */
   private record Target(String name, int port, String header, Process proxy) {}
 
+  /** Agents started with many routes on the topic, to time their start (the last one serves). */
+  private static final int STARTS =
+      Integer.parseInt(System.getenv().getOrDefault("SIDETRACK_BENCH_STARTS", "3"));
+
+  /**
+   * Runs wrk against each target, {@link #ROUNDS} times over in turn (drift on a shared machine
+   * then touches every target alike), printing each run, then the mean of the rounds per target.
+   */
   private static void table(int seconds, Target... targets) throws Exception {
-    System.out.printf(
-        "%-24s %12s %9s %9s %-26s %s%n",
-        "target", "requests/s", "p50 ms", "p99 ms", "proxy CPU", "");
     String only = System.getenv("SIDETRACK_BENCH_TARGETS");
-    for (Target t : targets) {
-      if (only != null && !t.name().matches(only)) {
-        continue; // a subset, for quicker comparisons while tuning
-      }
-      double[] cpuBefore = cpuSeconds(t.proxy());
-      Wrk.Result r =
-          Wrk.run("http://127.0.0.1:" + t.port() + "/", t.header(), THREADS, CONNECTIONS, seconds);
-      double[] cpuAfter = cpuSeconds(t.proxy());
-      double user = cpuAfter[0] - cpuBefore[0];
-      double system = cpuAfter[1] - cpuBefore[1];
-      double requests = r.requestsPerSecond() * seconds;
-      System.out.printf(
-          "%-24s %12.0f %9.2f %9.2f %-26s %s%n",
-          t.name(),
+    List<Target> chosen =
+        Arrays.stream(targets).filter(t -> only == null || t.name().matches(only)).toList();
+    double[][] sums = new double[chosen.size()][5];
+    for (int round = 1; round <= ROUNDS; round++) {
+      System.out.printf("round %d of %d%n", round, ROUNDS);
+      header();
+      for (int k = 0; k < chosen.size(); k++) {
+        Target t = chosen.get(k);
+        double[] cpuBefore = cpuSeconds(t.proxy());
+        Wrk.Result r =
+            Wrk.run(
+                "http://127.0.0.1:" + t.port() + "/", t.header(), THREADS, CONNECTIONS, seconds);
+        double[] cpuAfter = cpuSeconds(t.proxy());
+        double requests = r.requestsPerSecond() * seconds;
+        double[] row = {
           r.requestsPerSecond(),
           r.p50Ms(),
           r.p99Ms(),
-          t.proxy() == null
-              ? ""
-              : String.format(
-                  "%.1f us/req (user %.1f)",
-                  (user + system) * 1e6 / requests, user * 1e6 / requests),
-          (r.non2xx() > 0 ? "non-2xx " + r.non2xx() + " " : "") + r.socketErrors());
+          (cpuAfter[0] + cpuAfter[1] - cpuBefore[0] - cpuBefore[1]) * 1e6 / requests,
+          (cpuAfter[0] - cpuBefore[0]) * 1e6 / requests
+        };
+        for (int c = 0; c < row.length; c++) {
+          sums[k][c] += row[c];
+        }
+        row(t, row, (r.non2xx() > 0 ? "non-2xx " + r.non2xx() + " " : "") + r.socketErrors());
+      }
+    }
+    if (ROUNDS > 1) {
+      System.out.printf("mean of %d rounds%n", ROUNDS);
+      header();
+      for (int k = 0; k < chosen.size(); k++) {
+        double[] mean = sums[k].clone();
+        for (int c = 0; c < mean.length; c++) {
+          mean[c] /= ROUNDS;
+        }
+        row(chosen.get(k), mean, "");
+      }
     }
   }
+
+  private static void header() {
+    System.out.printf(
+        "%-24s %12s %9s %9s %-26s %s%n",
+        "target", "requests/s", "p50 ms", "p99 ms", "proxy CPU", "");
+  }
+
+  private static void row(Target t, double[] v, String notes) {
+    System.out.printf(
+        "%-24s %12.0f %9.2f %9.2f %-26s %s%n",
+        t.name(),
+        v[0],
+        v[1],
+        v[2],
+        t.proxy() == null ? "" : String.format("%.1f us/req (user %.1f)", v[3], v[4]),
+        notes);
+  }
+
+  /** How many times each target is run, in turn. */
+  private static final int ROUNDS =
+      Integer.parseInt(System.getenv().getOrDefault("SIDETRACK_BENCH_ROUNDS", "2"));
 
   /**
    * CPU time (user, system) a proxy process and its children (nginx's workers) have used, read from
@@ -344,18 +396,30 @@ public final class DataPlaneBenchmark {
     final int port;
     final int adminPort;
     final long startNanos;
+    final Path log;
 
-    private Agent(Process process, int port, int adminPort, long startNanos) {
+    private Agent(Process process, int port, int adminPort, long startNanos, Path log) {
       this.process = process;
       this.port = port;
       this.adminPort = adminPort;
       this.startNanos = startNanos;
+      this.log = log;
+    }
+
+    /** What the agent logged of its first read: when it began, and how long each part took. */
+    String loadedLine() throws IOException {
+      return Files.readAllLines(log).stream()
+          .filter(l -> l.contains("reading began"))
+          .map(l -> l.substring(l.indexOf('(') + 1, l.lastIndexOf(')')))
+          .findFirst()
+          .orElse("no load line in " + log);
     }
 
     static Agent start(Path root, Path dir, String bootstrap, String registryUrl, int appPort)
         throws IOException {
       int port = Ports.free();
       int admin = Ports.free();
+      Path log = dir.resolve("agent-" + port + ".log");
       ProcessBuilder pb =
           new ProcessBuilder(
                   root.resolve("bin/sidetrack").toString(),
@@ -375,7 +439,7 @@ public final class DataPlaneBenchmark {
                   "--event-loops",
                   "2")
               .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("agent-" + port + ".log").toFile());
+              .redirectOutput(log.toFile());
       // SIDETRACK_BENCH_AGENT_OPTS adds JVM options to the agent's (a profiler, say)
       pb.environment()
           .put(
@@ -383,7 +447,7 @@ public final class DataPlaneBenchmark {
               "-Xmx256m -XX:+UseParallelGC "
                   + System.getenv().getOrDefault("SIDETRACK_BENCH_AGENT_OPTS", ""));
       pb.environment().put("SIDETRACK_HOME", dir.resolve("home").toString());
-      return new Agent(pb.start(), port, admin, System.nanoTime());
+      return new Agent(pb.start(), port, admin, System.nanoTime(), log);
     }
 
     /** Waits until /ready and the table holds {@code routes}; returns ms since start. */
