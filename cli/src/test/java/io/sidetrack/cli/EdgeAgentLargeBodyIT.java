@@ -98,6 +98,7 @@ class EdgeAgentLargeBodyIT {
                       == 200);
 
       var client = vertx.createHttpClient();
+      long t0 = System.nanoTime();
       String uploaded =
           client
               .request(
@@ -118,6 +119,7 @@ class EdgeAgentLargeBodyIT {
               .toCompletableFuture()
               .get(300, TimeUnit.SECONDS);
       assertThat(uploaded).isEqualTo("received:" + GIB);
+      long t1 = System.nanoTime();
 
       AtomicLong downloaded = new AtomicLong();
       client
@@ -132,6 +134,9 @@ class EdgeAgentLargeBodyIT {
           .toCompletableFuture()
           .get(300, TimeUnit.SECONDS);
       assertThat(downloaded.get()).isEqualTo(GIB);
+      System.out.printf(
+          "1 GiB through the agent: up in %.1f s, down in %.1f s%n",
+          (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
       assertThat(agent.isAlive()).as("the agent did not run out of its 128 MB heap").isTrue();
     } finally {
       agent.destroy();
