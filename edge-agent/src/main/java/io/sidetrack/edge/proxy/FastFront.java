@@ -201,6 +201,9 @@ public final class FastFront {
     boolean discarding;
     boolean retried;
 
+    /** The answer told the client that the connection closes after it. */
+    boolean closeAfter;
+
     Exchange(boolean hasBody, boolean keepAlive, boolean head, Route route) {
       this.hasBody = hasBody;
       this.keepAlive = keepAlive;
@@ -671,7 +674,10 @@ public final class FastFront {
         }
         proxy.countIntercept();
       }
-      boolean closeClient = !ex.keepAlive || mode == BodyScanner.UNTIL_CLOSE;
+      // an answer that starts before the whole request came ends the connection: the rest of
+      // that request could not be told from a next one
+      boolean closeClient = !ex.keepAlive || mode == BodyScanner.UNTIL_CLOSE || !ex.requestEnded;
+      ex.closeAfter = closeClient;
       ByteBuf out = ctx.alloc().directBuffer(h.length + 128 + INLINE_BODY);
       writeAnswerHead(out, h, ex.fallback, closeClient);
       if (mode == BodyScanner.LENGTH
@@ -880,7 +886,7 @@ public final class FastFront {
     /** The exchange is over: the next pipelined request, if any, goes. */
     private void finish(Exchange ex) {
       current = null;
-      if (!ex.keepAlive) {
+      if (!ex.keepAlive || ex.closeAfter) {
         closing = true;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         return;
