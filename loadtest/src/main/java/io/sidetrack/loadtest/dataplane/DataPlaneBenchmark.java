@@ -175,29 +175,36 @@ public final class DataPlaneBenchmark {
   /**
    * Runs wrk against each target, {@link #ROUNDS} times over in turn (drift on a shared machine
    * then touches every target alike), printing each run, then the mean of the rounds per target.
+   * "Background CPU" is what this JVM (the broker, registry-stream) used meanwhile, in percent of
+   * one core: work there takes cores from the proxy under test.
    */
   private static void table(int seconds, Target... targets) throws Exception {
     String only = System.getenv("SIDETRACK_BENCH_TARGETS");
     List<Target> chosen =
         Arrays.stream(targets).filter(t -> only == null || t.name().matches(only)).toList();
-    double[][] sums = new double[chosen.size()][5];
+    double[][] sums = new double[chosen.size()][6];
     for (int round = 1; round <= ROUNDS; round++) {
       System.out.printf("round %d of %d%n", round, ROUNDS);
       header();
       for (int k = 0; k < chosen.size(); k++) {
         Target t = chosen.get(k);
         double[] cpuBefore = cpuSeconds(t.proxy());
+        double[] backgroundBefore = cpuSeconds(List.of(ProcessHandle.current()));
         Wrk.Result r =
             Wrk.run(
                 "http://127.0.0.1:" + t.port() + "/", t.header(), THREADS, CONNECTIONS, seconds);
         double[] cpuAfter = cpuSeconds(t.proxy());
+        double[] backgroundAfter = cpuSeconds(List.of(ProcessHandle.current()));
         double requests = r.requestsPerSecond() * seconds;
         double[] row = {
           r.requestsPerSecond(),
           r.p50Ms(),
           r.p99Ms(),
           (cpuAfter[0] + cpuAfter[1] - cpuBefore[0] - cpuBefore[1]) * 1e6 / requests,
-          (cpuAfter[0] - cpuBefore[0]) * 1e6 / requests
+          (cpuAfter[0] - cpuBefore[0]) * 1e6 / requests,
+          (backgroundAfter[0] + backgroundAfter[1] - backgroundBefore[0] - backgroundBefore[1])
+              * 100
+              / seconds
         };
         for (int c = 0; c < row.length; c++) {
           sums[k][c] += row[c];
@@ -220,18 +227,19 @@ public final class DataPlaneBenchmark {
 
   private static void header() {
     System.out.printf(
-        "%-24s %12s %9s %9s %-26s %s%n",
-        "target", "requests/s", "p50 ms", "p99 ms", "proxy CPU", "");
+        "%-24s %12s %9s %9s %-26s %14s %s%n",
+        "target", "requests/s", "p50 ms", "p99 ms", "proxy CPU", "background CPU", "");
   }
 
   private static void row(Target t, double[] v, String notes) {
     System.out.printf(
-        "%-24s %12.0f %9.2f %9.2f %-26s %s%n",
+        "%-24s %12.0f %9.2f %9.2f %-26s %13.0f%% %s%n",
         t.name(),
         v[0],
         v[1],
         v[2],
         t.proxy() == null ? "" : String.format("%.1f us/req (user %.1f)", v[3], v[4]),
+        v[5],
         notes);
   }
 
@@ -244,14 +252,18 @@ public final class DataPlaneBenchmark {
    * /proc: the cost per request is steadier than requests/s when every process shares two cores.
    */
   private static double[] cpuSeconds(Process proxy) throws IOException {
-    double[] userAndSystem = new double[2];
     if (proxy == null) {
-      return userAndSystem;
+      return new double[2];
     }
     List<ProcessHandle> all = new ArrayList<>();
     all.add(proxy.toHandle());
     proxy.toHandle().descendants().forEach(all::add);
-    for (ProcessHandle h : all) {
+    return cpuSeconds(all);
+  }
+
+  private static double[] cpuSeconds(List<ProcessHandle> processes) throws IOException {
+    double[] userAndSystem = new double[2];
+    for (ProcessHandle h : processes) {
       Path stat = Path.of("/proc", Long.toString(h.pid()), "stat");
       if (!Files.exists(stat)) {
         continue;
