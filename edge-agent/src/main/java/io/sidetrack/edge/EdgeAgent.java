@@ -109,7 +109,8 @@ public final class EdgeAgent implements AutoCloseable {
                 config.appHost(),
                 config.appPort(),
                 breaker,
-                (int) config.routerConnectTimeout().toMillis())
+                (int) config.routerConnectTimeout().toMillis(),
+                config.idleTimeout())
             : null;
     AdminApi admin = new AdminApi(vertx, feed, meters, config.agentId());
     try {

@@ -29,8 +29,10 @@ import java.util.Map;
  * @param breakerOpenFor how long an open circuit sends traffic past the router
  * @param heartbeatInterval how often it reports the offset it applied
  * @param eventLoops Vert.x event loops (0: one per core)
- * @param fastFront whether plain HTTP/1.1 requests take the Netty fast path ({@link
+ * @param fastFront whether plain HTTP/1.1 requests take the byte-level fast path ({@link
  *     io.sidetrack.edge.proxy.FastFront}); off, every request takes the full Vert.x proxy
+ * @param idleTimeout how long the fast front keeps a client connection with no request under way
+ *     and no request under way; a head still incomplete by then is answered 408 (zero: no limit)
  * @param kafkaProperties extra Kafka client properties
  */
 public record EdgeAgentConfig(
@@ -52,12 +54,14 @@ public record EdgeAgentConfig(
     Duration heartbeatInterval,
     int eventLoops,
     boolean fastFront,
+    Duration idleTimeout,
     Map<String, String> kafkaProperties) {
 
   public static final Duration DEFAULT_ROUTER_CONNECT_TIMEOUT = Duration.ofSeconds(1);
   public static final int DEFAULT_BREAKER_FAILURES = 5;
   public static final Duration DEFAULT_BREAKER_OPEN_FOR = Duration.ofSeconds(5);
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   public EdgeAgentConfig {
     requireNonNull(workload, "workload");
@@ -71,6 +75,11 @@ public record EdgeAgentConfig(
     requireNonNull(routerConnectTimeout, "routerConnectTimeout");
     requireNonNull(breakerOpenFor, "breakerOpenFor");
     requireNonNull(heartbeatInterval, "heartbeatInterval");
+    requireNonNull(idleTimeout, "idleTimeout");
+    if (idleTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "invalid --idle-timeout (SIDETRACK_IDLE_TIMEOUT): '" + idleTimeout + "' (0 or more)");
+    }
     kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
     if (!InterceptValidator.isValidWorkload(workload)) {
       throw new IllegalArgumentException(
@@ -133,6 +142,7 @@ public record EdgeAgentConfig(
         DEFAULT_HEARTBEAT_INTERVAL,
         0,
         true,
+        DEFAULT_IDLE_TIMEOUT,
         Map.of());
   }
 
@@ -157,6 +167,32 @@ public record EdgeAgentConfig(
         heartbeatInterval,
         eventLoops,
         on,
+        idleTimeout,
+        kafkaProperties);
+  }
+
+  /** This configuration with another idle timeout for client connections. */
+  public EdgeAgentConfig withIdleTimeout(Duration timeout) {
+    return new EdgeAgentConfig(
+        workload,
+        agentId,
+        listenHost,
+        listenPort,
+        appHost,
+        appPort,
+        appHttp2,
+        adminHost,
+        adminPort,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        routerConnectTimeout,
+        breakerFailures,
+        breakerOpenFor,
+        heartbeatInterval,
+        eventLoops,
+        fastFront,
+        timeout,
         kafkaProperties);
   }
 
@@ -181,6 +217,7 @@ public record EdgeAgentConfig(
         heartbeatInterval,
         eventLoops,
         fastFront,
+        idleTimeout,
         kafkaProperties);
   }
 
@@ -205,6 +242,7 @@ public record EdgeAgentConfig(
         heartbeatInterval,
         eventLoops,
         fastFront,
+        idleTimeout,
         kafkaProperties);
   }
 }

@@ -119,10 +119,19 @@ public final class EdgeAgentCommand implements Callable<Integer> {
       defaultValue = "${env:SIDETRACK_FAST_FRONT:-true}",
       arity = "1",
       description =
-          "Relay plain HTTP/1.1 requests with Netty handlers on the accepting event loop; false"
+          "Relay plain HTTP/1.1 requests as bytes on the accepting event loop; false"
               + " sends every request through the full Vert.x proxy (env SIDETRACK_FAST_FRONT;"
               + " default ${DEFAULT-VALUE}).")
   boolean fastFront;
+
+  @Option(
+      names = "--idle-timeout",
+      defaultValue = "${env:SIDETRACK_IDLE_TIMEOUT:-60s}",
+      description =
+          "How long the fast front keeps a client connection with no request under way and no"
+              + " bytes coming; a request head still incomplete by then gets 408; 0s = no limit"
+              + " (env SIDETRACK_IDLE_TIMEOUT; default ${DEFAULT-VALUE}).")
+  String idleTimeout;
 
   @Override
   public Integer call() throws Exception {
@@ -167,6 +176,7 @@ public final class EdgeAgentCommand implements Callable<Integer> {
         RegistryStreamCommand.duration("--heartbeat-interval", heartbeatInterval),
         eventLoops,
         fastFront,
+        RegistryStreamCommand.duration("--idle-timeout", idleTimeout),
         kafka.properties());
   }
 }

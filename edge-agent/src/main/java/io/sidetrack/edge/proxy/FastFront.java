@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +83,7 @@ public final class FastFront {
   private final InetSocketAddress app;
   private final RouterBreaker breaker;
   private final int routerConnectTimeoutMs;
+  private final long idleTimeoutNanos;
   private final Map<String, Optional<InetSocketAddress>> targets = new ConcurrentHashMap<>();
   private InetSocketAddress full;
   private Channel server;
@@ -94,7 +96,8 @@ public final class FastFront {
       String appHost,
       int appPort,
       RouterBreaker breaker,
-      int routerConnectTimeoutMs) {
+      int routerConnectTimeoutMs,
+      java.time.Duration idleTimeout) {
     this.vertx = vertx;
     this.routes = routes;
     this.proxy = proxy;
@@ -102,6 +105,7 @@ public final class FastFront {
     this.app = InetSocketAddress.createUnresolved(appHost, appPort);
     this.breaker = breaker;
     this.routerConnectTimeoutMs = routerConnectTimeoutMs;
+    this.idleTimeoutNanos = idleTimeout.toNanos();
   }
 
   private static byte[] field(String name) {
@@ -243,6 +247,9 @@ public final class FastFront {
     private byte[] forwardedHost;
     private byte[] forwardedElement;
 
+    /** Since when no request has been under way (System.nanoTime). */
+    private long idleSince;
+
     @Override
     public boolean isSharable() {
       return false;
@@ -251,6 +258,40 @@ public final class FastFront {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
       this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      idleSince = System.nanoTime();
+      if (idleTimeoutNanos > 0) {
+        ctx.executor().schedule(this::checkIdle, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+      }
+      ctx.fireChannelActive();
+    }
+
+    /**
+     * Closes a connection that has had no request under way for the idle timeout; a request head
+     * still coming in by then is answered 408 first. A request under way is never cut.
+     */
+    private void checkIdle() {
+      if (!ctx.channel().isActive() || handingOff || closing) {
+        return;
+      }
+      long next = idleTimeoutNanos;
+      if (current == null) {
+        long idle = System.nanoTime() - idleSince;
+        if (idle >= idleTimeoutNanos) {
+          if (held != null && held.isReadable()) {
+            badRequest(408, "Request Timeout", "request head not complete within the idle timeout");
+          } else {
+            closing = true;
+            ctx.close();
+          }
+          return;
+        }
+        next = idleTimeoutNanos - idle;
+      }
+      ctx.executor().schedule(this::checkIdle, next, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -886,6 +927,7 @@ public final class FastFront {
     /** The exchange is over: the next pipelined request, if any, goes. */
     private void finish(Exchange ex) {
       current = null;
+      idleSince = System.nanoTime();
       if (!ex.keepAlive || ex.closeAfter) {
         closing = true;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -33,6 +33,9 @@ class FastFrontTest {
   private static ServerSocket app;
   private static FastFront front;
 
+  /** The same front with a short idle timeout. */
+  private static FastFront impatient;
+
   @BeforeAll
   static void start() throws Exception {
     app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -77,13 +80,27 @@ class FastFrontTest {
             "127.0.0.1",
             app.getLocalPort(),
             breaker,
-            1000);
+            1000,
+            Duration.ofSeconds(60));
     front.listen("127.0.0.1", 0, full).toCompletionStage().toCompletableFuture().get();
+    impatient =
+        new FastFront(
+            (VertxInternal) vertx,
+            routes,
+            proxy,
+            "shop",
+            "127.0.0.1",
+            app.getLocalPort(),
+            breaker,
+            1000,
+            Duration.ofMillis(300));
+    impatient.listen("127.0.0.1", 0, full).toCompletionStage().toCompletableFuture().get();
   }
 
   @AfterAll
   static void stop() throws Exception {
     front.close();
+    impatient.close();
     app.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -115,6 +132,11 @@ class FastFrontTest {
             in.transferTo(OutputStream.nullOutputStream());
             return;
           }
+          case "/slow" -> {
+            // longer than the impatient front's idle timeout, with a request under way
+            Thread.sleep(1000);
+            out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nslow\n"));
+          }
           case "/close" -> {
             out.write(ascii("HTTP/1.0 200 OK\r\nX-Old: 1\r\n\r\nuntil the close"));
             return;
@@ -128,7 +150,7 @@ class FastFrontTest {
         }
         out.flush();
       }
-    } catch (IOException e) {
+    } catch (IOException | InterruptedException e) {
       // the test closed it
     }
   }
@@ -159,7 +181,11 @@ class FastFrontTest {
   }
 
   private static Socket client() throws IOException {
-    Socket s = new Socket("127.0.0.1", front.port());
+    return client(front);
+  }
+
+  private static Socket client(FastFront to) throws IOException {
+    Socket s = new Socket("127.0.0.1", to.port());
     s.setSoTimeout(10_000);
     return s;
   }
@@ -238,6 +264,29 @@ class FastFrontTest {
       s.getOutputStream().write(ascii(start + "a".repeat(FastFront.MAX_HEAD - start.length())));
       String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       assertThat(all).startsWith("HTTP/1.1 431");
+    }
+  }
+
+  @Test
+  void anIdleConnectionClosesAfterTheTimeoutButASlowAnswerIsNotCut() throws Exception {
+    try (Socket s = client(impatient)) {
+      s.getOutputStream().write(ascii("GET /slow HTTP/1.1\r\nHost: shop\r\n\r\n"));
+      InputStream in = s.getInputStream();
+      assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+      assertThat(new String(in.readNBytes(5))).isEqualTo("slow\n");
+      long idleFrom = System.nanoTime();
+      assertThat(in.read()).isEqualTo(-1);
+      long idleMs = (System.nanoTime() - idleFrom) / 1_000_000;
+      assertThat(idleMs).isBetween(200L, 5_000L);
+    }
+  }
+
+  @Test
+  void aHeadNotCompleteWithinTheIdleTimeoutGets408() throws Exception {
+    try (Socket s = client(impatient)) {
+      s.getOutputStream().write(ascii("GET /never-ends HTTP/1.1\r\nHost: shop\r\n"));
+      String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(all).startsWith("HTTP/1.1 408").containsIgnoringCase("connection: close");
     }
   }
 }
