@@ -31,8 +31,9 @@ import java.util.Map;
  * @param eventLoops Vert.x event loops (0: one per core)
  * @param fastFront whether plain HTTP/1.1 requests take the byte-level fast path ({@link
  *     io.sidetrack.edge.proxy.FastFront}); off, every request takes the full Vert.x proxy
- * @param idleTimeout how long the fast front keeps a client connection with no request under way
- *     and no request under way; a head still incomplete by then is answered 408 (zero: no limit)
+ * @param idleTimeout how long the fast front keeps a client connection with no request under way; a
+ *     head still coming in by then is answered 408; a request under way is never cut (zero: no
+ *     limit)
  * @param kafkaProperties extra Kafka client properties
  */
 public record EdgeAgentConfig(

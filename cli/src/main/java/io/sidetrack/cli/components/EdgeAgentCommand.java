@@ -128,9 +128,9 @@ public final class EdgeAgentCommand implements Callable<Integer> {
       names = "--idle-timeout",
       defaultValue = "${env:SIDETRACK_IDLE_TIMEOUT:-60s}",
       description =
-          "How long the fast front keeps a client connection with no request under way and no"
-              + " bytes coming; a request head still incomplete by then gets 408; 0s = no limit"
-              + " (env SIDETRACK_IDLE_TIMEOUT; default ${DEFAULT-VALUE}).")
+          "How long the fast front keeps a client connection with no request under way; a"
+              + " request head still coming in by then gets 408; a request under way is never"
+              + " cut; 0s = no limit (env SIDETRACK_IDLE_TIMEOUT; default ${DEFAULT-VALUE}).")
   String idleTimeout;
 
   @Override
