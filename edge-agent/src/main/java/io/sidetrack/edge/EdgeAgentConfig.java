@@ -147,56 +147,6 @@ public record EdgeAgentConfig(
         Map.of());
   }
 
-  /** This configuration with the fast front on or off. */
-  public EdgeAgentConfig withFastFront(boolean on) {
-    return new EdgeAgentConfig(
-        workload,
-        agentId,
-        listenHost,
-        listenPort,
-        appHost,
-        appPort,
-        appHttp2,
-        adminHost,
-        adminPort,
-        bootstrapServers,
-        schemaRegistry,
-        topicPrefix,
-        routerConnectTimeout,
-        breakerFailures,
-        breakerOpenFor,
-        heartbeatInterval,
-        eventLoops,
-        on,
-        idleTimeout,
-        kafkaProperties);
-  }
-
-  /** This configuration with another idle timeout for client connections. */
-  public EdgeAgentConfig withIdleTimeout(Duration timeout) {
-    return new EdgeAgentConfig(
-        workload,
-        agentId,
-        listenHost,
-        listenPort,
-        appHost,
-        appPort,
-        appHttp2,
-        adminHost,
-        adminPort,
-        bootstrapServers,
-        schemaRegistry,
-        topicPrefix,
-        routerConnectTimeout,
-        breakerFailures,
-        breakerOpenFor,
-        heartbeatInterval,
-        eventLoops,
-        fastFront,
-        timeout,
-        kafkaProperties);
-  }
-
   /** This configuration with the app speaking h2c or not. */
   public EdgeAgentConfig withAppHttp2(boolean http2) {
     return new EdgeAgentConfig(

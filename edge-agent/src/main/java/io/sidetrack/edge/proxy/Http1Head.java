@@ -125,6 +125,12 @@ final class Http1Head implements RequestView {
   /** Whether {@code Connection} says close. */
   boolean close;
 
+  /** Whether {@code Connection} names fields other than close and keep-alive. */
+  private boolean namesFields;
+
+  /** The kinds of the fields, one bit each ({@code 1 << kind}). */
+  private int seen;
+
   private String method;
   private String path;
 
@@ -162,6 +168,8 @@ final class Http1Head implements RequestView {
     transferEncoding = false;
     chunked = false;
     close = false;
+    namesFields = false;
+    seen = 0;
     method = null;
     path = null;
     status = 0;
@@ -249,7 +257,6 @@ final class Http1Head implements RequestView {
 
   private String fields(int startLineEnd) {
     int pos = next(startLineEnd);
-    boolean namedByConnection = false;
     while (pos < length) {
       int eol = lineEnd(pos);
       if (eol == pos) {
@@ -268,14 +275,8 @@ final class Http1Head implements RequestView {
           return "malformed header name";
         }
       }
-      int vs = colon + 1;
-      int ve = eol;
-      while (vs < ve && (bytes[vs] == ' ' || bytes[vs] == '\t')) {
-        vs++;
-      }
-      while (ve > vs && (bytes[ve - 1] == ' ' || bytes[ve - 1] == '\t')) {
-        ve--;
-      }
+      int vs = skipOws(colon + 1, eol);
+      int ve = trimOws(vs, eol);
       for (int i = vs; i < ve; i++) {
         byte b = bytes[i];
         if ((b < ' ' && b != '\t') || b == 0x7f) {
@@ -296,17 +297,15 @@ final class Http1Head implements RequestView {
       f[i4 + 3] = ve;
       byte kind = classify(pos, colon - pos);
       kinds[count] = kind;
+      seen |= 1 << kind;
       count++;
       String error = note(kind, vs, ve);
       if (error != null) {
         return error;
       }
-      if (kind == CONNECTION) {
-        namedByConnection |= namesOthers(vs, ve);
-      }
       pos = next(eol);
     }
-    if (namedByConnection) {
+    if (namesFields) {
       markNamedByConnection();
     }
     return null;
@@ -334,7 +333,6 @@ final class Http1Head implements RequestView {
       case TRANSFER_ENCODING -> {
         transferEncoding = true;
         // chunked only counts as the last coding named
-        int last = ve;
         int comma = vs - 1;
         for (int i = ve - 1; i >= vs; i--) {
           if (bytes[i] == ',') {
@@ -342,34 +340,26 @@ final class Http1Head implements RequestView {
             break;
           }
         }
-        int s = comma + 1;
-        while (s < last && (bytes[s] == ' ' || bytes[s] == '\t')) {
-          s++;
-        }
-        chunked = equalsIgnoreCase(s, last, CHUNKED);
+        chunked = equalsIgnoreCase(skipOws(comma + 1, ve), ve, CHUNKED);
       }
-      case CONNECTION -> close |= hasToken(vs, ve, CLOSE);
+      case CONNECTION -> connection(vs, ve);
       default -> {}
     }
     return null;
   }
 
-  /** Whether a {@code Connection} value names fields other than close and keep-alive. */
-  private boolean namesOthers(int vs, int ve) {
-    for (int s = vs; s < ve; ) {
-      int e = indexOf((byte) ',', s, ve);
-      if (e < 0) {
-        e = ve;
+  /** Notes what one {@code Connection} value says: close, and whether it names other fields. */
+  private void connection(int vs, int ve) {
+    for (int s = vs, e; s < ve; s = e + 1) {
+      e = tokenEnd(s, ve);
+      int ts = skipOws(s, e);
+      int te = trimOws(ts, e);
+      if (equalsIgnoreCase(ts, te, CLOSE)) {
+        close = true;
+      } else if (te > ts && !equalsIgnoreCase(ts, te, KEEP_ALIVE)) {
+        namesFields = true;
       }
-      int[] t = trim(s, e);
-      if (t[1] > t[0]
-          && !equalsIgnoreCase(t[0], t[1], CLOSE)
-          && !equalsIgnoreCase(t[0], t[1], KEEP_ALIVE)) {
-        return true;
-      }
-      s = e + 1;
     }
-    return false;
   }
 
   private void markNamedByConnection() {
@@ -377,47 +367,41 @@ final class Http1Head implements RequestView {
       if (kinds[c] != CONNECTION) {
         continue;
       }
-      int vs = f[4 * c + 2];
       int ve = f[4 * c + 3];
-      for (int s = vs; s < ve; ) {
-        int e = indexOf((byte) ',', s, ve);
-        if (e < 0) {
-          e = ve;
-        }
-        int[] t = trim(s, e);
+      for (int s = f[4 * c + 2], e; s < ve; s = e + 1) {
+        e = tokenEnd(s, ve);
+        int ts = skipOws(s, e);
+        int te = trimOws(ts, e);
         for (int i = 0; i < count; i++) {
-          if (kinds[i] == OTHER && sameName(f[4 * i], f[4 * i + 1], t[0], t[1])) {
+          if (kinds[i] == OTHER && sameName(f[4 * i], f[4 * i + 1], ts, te)) {
             kinds[i] = NAMED_BY_CONNECTION;
+            seen |= 1 << NAMED_BY_CONNECTION;
           }
         }
-        s = e + 1;
       }
     }
   }
 
-  private int[] trim(int s, int e) {
+  /** The end of the list element starting at {@code s}: its comma, or {@code ve}. */
+  private int tokenEnd(int s, int ve) {
+    int comma = indexOf((byte) ',', s, ve);
+    return comma < 0 ? ve : comma;
+  }
+
+  /** The first index from {@code s} that is not optional whitespace (space or tab). */
+  private int skipOws(int s, int e) {
     while (s < e && (bytes[s] == ' ' || bytes[s] == '\t')) {
       s++;
     }
+    return s;
+  }
+
+  /** {@code e} moved back over optional whitespace, not before {@code s}. */
+  private int trimOws(int s, int e) {
     while (e > s && (bytes[e - 1] == ' ' || bytes[e - 1] == '\t')) {
       e--;
     }
-    return new int[] {s, e};
-  }
-
-  private boolean hasToken(int vs, int ve, byte[] token) {
-    for (int s = vs; s < ve; ) {
-      int e = indexOf((byte) ',', s, ve);
-      if (e < 0) {
-        e = ve;
-      }
-      int[] t = trim(s, e);
-      if (equalsIgnoreCase(t[0], t[1], token)) {
-        return true;
-      }
-      s = e + 1;
-    }
-    return false;
+    return e;
   }
 
   private byte classify(int from, int len) {
@@ -444,18 +428,9 @@ final class Http1Head implements RequestView {
     return f[4 * i + 3];
   }
 
-  /** The first field of {@code kind}, or -1. */
-  int first(byte kind) {
-    for (int i = 0; i < count; i++) {
-      if (kinds[i] == kind) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
+  /** Whether a field of {@code kind} is there. */
   boolean has(byte kind) {
-    return first(kind) >= 0;
+    return (seen & (1 << kind)) != 0;
   }
 
   String value(int i) {
