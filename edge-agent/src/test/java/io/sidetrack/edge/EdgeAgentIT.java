@@ -265,13 +265,9 @@ class EdgeAgentIT {
   /** Raw HTTP/1.1 on one socket: what the fast front must get right byte by byte. */
   @Test
   void theFastFrontKeepsHttp11Semantics() throws Exception {
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
-      s.setSoTimeout(10_000);
+    try (java.net.Socket s = rawClient()) {
       var out = s.getOutputStream();
-      var in =
-          new java.io.BufferedReader(
-              new java.io.InputStreamReader(
-                  s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      var in = reader(s);
       // two pipelined requests, the first with a chunked body, then a HEAD
       out.write(
           ("POST /p1 HTTP/1.1\r\nHost: shop\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -298,13 +294,9 @@ class EdgeAgentIT {
           .endsWith("app:/last:0");
       assertThat(in.read()).isEqualTo(-1);
     }
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
-      s.setSoTimeout(10_000);
+    try (java.net.Socket s = rawClient()) {
       var out = s.getOutputStream();
-      var in =
-          new java.io.BufferedReader(
-              new java.io.InputStreamReader(
-                  s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      var in = reader(s);
       // a head in three writes; a forged intercept id and a field Connection names are dropped
       String request =
           "GET /split HTTP/1.1\r\nHost: shop\r\nConnection: X-Secret\r\nX-Secret: s\r\n"
@@ -325,27 +317,19 @@ class EdgeAgentIT {
             "POST /x HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
             "POST /x HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
             "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")) {
-      try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
-        s.setSoTimeout(10_000);
+      try (java.net.Socket s = rawClient()) {
         s.getOutputStream()
             .write(unframable.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        var in =
-            new java.io.BufferedReader(
-                new java.io.InputStreamReader(
-                    s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+        var in = reader(s);
         assertThat(in.readLine()).as(unframable).startsWith("HTTP/1.1 400");
       }
     }
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
-      s.setSoTimeout(10_000);
+    try (java.net.Socket s = rawClient()) {
       s.getOutputStream()
           .write(
               "GET /x HTTP/1.1\r\nHo st: bad\r\n\r\n"
                   .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      var in =
-          new java.io.BufferedReader(
-              new java.io.InputStreamReader(
-                  s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      var in = reader(s);
       assertThat(in.readLine()).startsWith("HTTP/1.1 400");
     }
   }
@@ -363,10 +347,7 @@ class EdgeAgentIT {
           new Thread(
               () -> {
                 try (java.net.Socket c = raw.accept()) {
-                  var in =
-                      new java.io.BufferedReader(
-                          new java.io.InputStreamReader(
-                              c.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                  var in = reader(c);
                   seen.complete(readHeadOnly(in));
                   c.getOutputStream()
                       .write(
@@ -380,8 +361,7 @@ class EdgeAgentIT {
       server.start();
       register("i-raw", "raw", "127.0.0.1:" + raw.getLocalPort(), FailureMode.FAIL_OPEN);
       awaitRoute("i-raw", true);
-      try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
-        s.setSoTimeout(10_000);
+      try (java.net.Socket s = rawClient()) {
         s.getOutputStream()
             .write(
                 "GET /r HTTP/1.1\r\nHost: shop\r\nx-sidetrack-id: raw\r\n\r\n"
@@ -403,6 +383,19 @@ class EdgeAgentIT {
           .contains("forwarded: for=127.0.0.1;host=shop;proto=http");
       server.join(10_000);
     }
+  }
+
+  /** A plain socket to the agent, for what an HTTP client library would not send. */
+  private static java.net.Socket rawClient() throws java.io.IOException {
+    java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port());
+    s.setSoTimeout(10_000);
+    return s;
+  }
+
+  private static java.io.BufferedReader reader(java.net.Socket s) throws java.io.IOException {
+    return new java.io.BufferedReader(
+        new java.io.InputStreamReader(
+            s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
   }
 
   private static String readHeadOnly(java.io.BufferedReader in) throws java.io.IOException {

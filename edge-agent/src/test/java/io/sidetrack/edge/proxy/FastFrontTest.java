@@ -71,7 +71,15 @@ class FastFrontTest {
             breaker,
             meters);
     int full = proxy.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get();
-    front =
+    front = listen(routes, proxy, breaker, full, Duration.ofSeconds(60));
+    impatient = listen(routes, proxy, breaker, full, Duration.ofMillis(300));
+  }
+
+  /** A front before {@code proxy} (on {@code full}) with that idle timeout. */
+  private static FastFront listen(
+      RouteFeed routes, EdgeProxy proxy, RouterBreaker breaker, int full, Duration idleTimeout)
+      throws Exception {
+    FastFront f =
         new FastFront(
             (VertxInternal) vertx,
             routes,
@@ -81,20 +89,9 @@ class FastFrontTest {
             app.getLocalPort(),
             breaker,
             1000,
-            Duration.ofSeconds(60));
-    front.listen("127.0.0.1", 0, full).toCompletionStage().toCompletableFuture().get();
-    impatient =
-        new FastFront(
-            (VertxInternal) vertx,
-            routes,
-            proxy,
-            "shop",
-            "127.0.0.1",
-            app.getLocalPort(),
-            breaker,
-            1000,
-            Duration.ofMillis(300));
-    impatient.listen("127.0.0.1", 0, full).toCompletionStage().toCompletableFuture().get();
+            idleTimeout);
+    f.listen("127.0.0.1", 0, full).toCompletionStage().toCompletableFuture().get();
+    return f;
   }
 
   @AfterAll
