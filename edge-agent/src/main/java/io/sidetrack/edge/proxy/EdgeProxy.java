@@ -9,6 +9,8 @@ import io.sidetrack.core.RelayHeaders;
 import io.sidetrack.core.routing.RequestView;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteMatch;
+import io.sidetrack.edge.dispatch.RouterAddress;
+import io.sidetrack.edge.dispatch.RouterBreaker;
 import io.sidetrack.edge.routing.RouteFeed;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

@@ -3,6 +3,7 @@ package io.sidetrack.edge.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.edge.dispatch.RouterBreaker;
 import io.sidetrack.edge.routing.RouteFeed;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;

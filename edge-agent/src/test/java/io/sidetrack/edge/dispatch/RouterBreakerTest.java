@@ -1,4 +1,4 @@
-package io.sidetrack.edge.proxy;
+package io.sidetrack.edge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

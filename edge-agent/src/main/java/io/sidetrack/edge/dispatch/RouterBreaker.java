@@ -1,4 +1,4 @@
-package io.sidetrack.edge.proxy;
+package io.sidetrack.edge.dispatch;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +21,7 @@ public final class RouterBreaker {
     this(failures, openFor, System::nanoTime);
   }
 
-  RouterBreaker(int failures, Duration openFor, LongSupplier clock) {
+  public RouterBreaker(int failures, Duration openFor, LongSupplier clock) {
     this.failures = failures;
     this.openForNanos = openFor.toNanos();
     this.clock = clock;

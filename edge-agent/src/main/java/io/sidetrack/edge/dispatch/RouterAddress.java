@@ -1,10 +1,10 @@
-package io.sidetrack.edge.proxy;
+package io.sidetrack.edge.dispatch;
 
 import java.util.Optional;
 
 /** A router's address as a route names it: {@code HOST:PORT}, optionally behind {@code http://}. */
-record RouterAddress(String host, int port) {
-  static Optional<RouterAddress> parse(String target) {
+public record RouterAddress(String host, int port) {
+  public static Optional<RouterAddress> parse(String target) {
     String t = target.startsWith("http://") ? target.substring(7) : target;
     int slash = t.indexOf('/');
     if (slash >= 0) {
