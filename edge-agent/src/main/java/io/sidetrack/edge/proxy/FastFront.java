@@ -252,6 +252,12 @@ public final class FastFront {
     /** Since when no request has been under way (System.nanoTime). */
     private long idleSince;
 
+    /** Why reading from the client is paused: it reads on only when none of these holds. */
+    private final ReadGate gate = new ReadGate();
+
+    /** The link the client's bytes last went to: its writability gates reading from the client. */
+    private Upstream bodyLink;
+
     @Override
     public boolean isSharable() {
       return false;
@@ -334,7 +340,7 @@ public final class FastFront {
             relayBody(ex);
           } else {
             if (held.readableBytes() > MAX_PIPELINED) {
-              ctx.channel().config().setAutoRead(false); // finish() reads on
+              gate.pause(ctx.channel(), ReadGate.PIPELINED); // finish() reads on
             }
             break;
           }
@@ -474,14 +480,15 @@ public final class FastFront {
         begin(ex, up);
         return;
       }
-      ctx.channel().config().setAutoRead(false); // hold the body until the link is there
+      gate.pause(ctx.channel(), ReadGate.CONNECTING); // hold the body until the link is there
       Upstream link = new Upstream(this, to);
       bootstrap(ctx.channel(), routerConnectTimeoutMs)
           .handler(link)
           .connect(to.getHostString(), to.getPort())
           .addListener(
               (ChannelFuture f) -> {
-                ctx.channel().config().setAutoRead(true);
+                // reads on only if nothing else (a full link, pipelined bytes) paused it
+                gate.resume(ctx.channel(), ReadGate.CONNECTING);
                 if (f.isSuccess()) {
                   if (!ctx.channel().isActive()) {
                     f.channel().close(); // the client left while this link was made
@@ -512,6 +519,14 @@ public final class FastFront {
       ex.upstream = up;
       up.start(ex);
       Channel ch = up.channel;
+      // the answer is read only as fast as the client takes it; the body is read from the client
+      // only as fast as this link takes it
+      boolean clientWritable = ctx.channel().isWritable();
+      if (ch.config().isAutoRead() != clientWritable) {
+        ch.config().setAutoRead(clientWritable);
+      }
+      bodyLink = up;
+      gate.set(ctx.channel(), ReadGate.UPSTREAM_FULL, !ch.isWritable());
       boolean routed = ex.route != null && ex.fallback == null;
       ByteBuf out = ch.alloc().directBuffer(request.length + 256);
       writeRequestHead(out, routed ? ex.route.interceptId() : null);
@@ -791,6 +806,14 @@ public final class FastFront {
       out.writeShort(Http1Head.CRLF);
     }
 
+    /** {@code up} takes no more of the client's bytes: it no longer holds reading back. */
+    void unlink(Upstream up) {
+      if (bodyLink == up) {
+        bodyLink = null;
+        gate.resume(ctx.channel(), ReadGate.UPSTREAM_FULL);
+      }
+    }
+
     /** The upstream went away. */
     void upstreamClosed(Upstream up) {
       upstreams.remove(up.to, up);
@@ -935,11 +958,7 @@ public final class FastFront {
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         return;
       }
-      if (!ctx.channel().config().isAutoRead()
-          && ctx.channel().isWritable()
-          && (ex.upstream == null || ex.upstream.channel.isWritable())) {
-        ctx.channel().config().setAutoRead(true);
-      }
+      gate.resume(ctx.channel(), ReadGate.PIPELINED);
       process();
     }
 
@@ -973,7 +992,8 @@ public final class FastFront {
                 flushHandoff();
                 raw = null;
                 ctx.pipeline().replace(this, "pipe", new Pipe(fullChannel));
-                ctx.channel().config().setAutoRead(true);
+                // from here the pipes gate reading; the hand-off's bytes may have filled the link
+                ctx.channel().config().setAutoRead(fullChannel.isWritable());
               });
     }
 
@@ -1056,6 +1076,7 @@ public final class FastFront {
     /** This link is done: closed, and no longer offered to requests. */
     void drop() {
       front.upstreams.remove(to, this);
+      front.unlink(this);
       exchange = null;
       if (held != null) {
         held.release();
@@ -1088,11 +1109,15 @@ public final class FastFront {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      front.ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+      // only the link the client's bytes go to may hold the client back
+      if (front.bodyLink == this) {
+        front.gate.set(front.ctx.channel(), ReadGate.UPSTREAM_FULL, !ctx.channel().isWritable());
+      }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      front.unlink(this);
       front.upstreamClosed(this);
       if (held != null) {
         held.release();

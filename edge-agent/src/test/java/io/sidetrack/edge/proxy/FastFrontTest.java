@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,6 +136,12 @@ class FastFrontTest {
             Thread.sleep(1000);
             out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nslow\n"));
           }
+          case "/hold" -> {
+            // reads none of the body until the test lets it
+            held.acquire();
+            skipBody(in, head);
+            out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"));
+          }
           case "/close" -> {
             out.write(ascii("HTTP/1.0 200 OK\r\nX-Old: 1\r\n\r\nuntil the close"));
             return;
@@ -152,6 +159,9 @@ class FastFrontTest {
       // the test closed it
     }
   }
+
+  /** Lets the app's {@code /hold} read its request's body. */
+  private static final java.util.concurrent.Semaphore held = new java.util.concurrent.Semaphore(0);
 
   private static void skipBody(InputStream in, String head) throws IOException {
     var m = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
@@ -285,6 +295,52 @@ class FastFrontTest {
       s.getOutputStream().write(ascii("GET /never-ends HTTP/1.1\r\nHost: shop\r\n"));
       String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       assertThat(all).startsWith("HTTP/1.1 408").containsIgnoringCase("connection: close");
+    }
+  }
+
+  @Test
+  void aBodyTheAppDoesNotReadHoldsTheClientBackInsteadOfFillingTheFront() throws Exception {
+    long size = 512L * 1024 * 1024;
+    var sent = new java.util.concurrent.atomic.AtomicLong();
+    try (Socket s = client()) {
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  OutputStream out = s.getOutputStream();
+                  out.write(
+                      ascii(
+                          "POST /hold HTTP/1.1\r\nHost: shop\r\nContent-Length: "
+                              + size
+                              + "\r\n\r\n"));
+                  byte[] chunk = new byte[64 * 1024];
+                  for (long n = 0; n < size; n += chunk.length) {
+                    out.write(chunk);
+                    sent.addAndGet(chunk.length);
+                  }
+                } catch (IOException e) {
+                  // the test ended
+                }
+              });
+      writer.setDaemon(true);
+      writer.start();
+      // the client fills the socket buffers on the way, then stalls: the front reads no more than
+      // the link to the app takes
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() > 0);
+      var last = new java.util.concurrent.atomic.AtomicLong(-1);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> {
+                long now = sent.get();
+                return last.getAndSet(now) == now;
+              });
+      assertThat(sent.get()).isLessThan(64L * 1024 * 1024);
+      held.release();
+      String head = readHead(s.getInputStream());
+      assertThat(head).startsWith("HTTP/1.1 200");
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() == size);
     }
   }
 }
