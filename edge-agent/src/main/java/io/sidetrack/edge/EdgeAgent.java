@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sidetrack.edge.dispatch.DispatchMetrics;
+import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.RouterBreaker;
 import io.sidetrack.edge.proxy.EdgeProxy;
 import io.sidetrack.edge.proxy.FastFront;
@@ -99,16 +101,16 @@ public final class EdgeAgent implements AutoCloseable {
             config.routerConnectTimeout(),
             breaker,
             meters);
+    Dispatcher dispatcher = new Dispatcher(feed::current, breaker, new DispatchMetrics(meters));
     FastFront front =
         config.fastFront()
             ? new FastFront(
                 (VertxInternal) vertx,
-                feed,
+                dispatcher,
                 proxy,
                 config.workload(),
                 config.appHost(),
                 config.appPort(),
-                breaker,
                 (int) config.routerConnectTimeout().toMillis(),
                 config.idleTimeout())
             : null;

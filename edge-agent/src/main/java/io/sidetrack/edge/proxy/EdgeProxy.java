@@ -149,6 +149,11 @@ public final class EdgeProxy {
     fronted.remove(port);
   }
 
+  /** The connection from the front's {@code port} that carried {@code client}'s requests closed. */
+  void handedOffClosed(int port, java.net.InetSocketAddress client) {
+    fronted.remove(port, client);
+  }
+
   private String clientAddress(HttpServerRequest req) {
     if (req.remoteAddress() == null) {
       return "unknown";

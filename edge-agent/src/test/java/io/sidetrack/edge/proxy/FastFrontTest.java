@@ -3,8 +3,10 @@ package io.sidetrack.edge.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.core.routing.RouteTable;
+import io.sidetrack.edge.dispatch.DispatchMetrics;
+import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.RouterBreaker;
-import io.sidetrack.edge.routing.RouteFeed;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +18,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The byte-level front against an app that answers in ways a Vert.x app will not: chunked with
  * trailers and hop-by-hop fields, before the request's body is in, and up to its close. Real
- * sockets on loopback; no routes (no Kafka), so every request goes to the app.
+ * sockets on loopback; no routes, so every request goes to the app ({@link FastFrontRoutingTest}
+ * has the routed ones).
  */
 @Timeout(60)
 class FastFrontTest {
@@ -58,41 +60,31 @@ class FastFrontTest {
     acceptor.setDaemon(true);
     acceptor.start();
     vertx = Vertx.vertx();
-    var meters = new SimpleMeterRegistry();
-    RouteFeed routes = new RouteFeed("shop", "127.0.0.1:9", Map.of(), "routes", () -> null, meters);
-    RouterBreaker breaker = new RouterBreaker(3, Duration.ofSeconds(5));
-    EdgeProxy proxy =
-        new EdgeProxy(
-            vertx,
-            routes,
-            "shop",
-            "127.0.0.1",
-            app.getLocalPort(),
-            false,
-            Duration.ofSeconds(1),
-            breaker,
-            meters);
-    int full = proxy.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get();
-    front = listen(routes, proxy, breaker, full, Duration.ofSeconds(60));
-    impatient = listen(routes, proxy, breaker, full, Duration.ofMillis(300));
+    Dispatcher dispatcher =
+        new Dispatcher(
+            RouteTable::empty,
+            new RouterBreaker(3, Duration.ofSeconds(5)),
+            new DispatchMetrics(new SimpleMeterRegistry()));
+    front = listen(dispatcher, Duration.ofSeconds(60));
+    impatient = listen(dispatcher, Duration.ofMillis(300));
   }
 
-  /** A front before {@code proxy} (on {@code full}) with that idle timeout. */
-  private static FastFront listen(
-      RouteFeed routes, EdgeProxy proxy, RouterBreaker breaker, int full, Duration idleTimeout)
-      throws Exception {
+  /**
+   * A front before the app with that idle timeout; nothing here is handed to the full proxy (a port
+   * nobody listens on).
+   */
+  private static FastFront listen(Dispatcher dispatcher, Duration idleTimeout) throws Exception {
     FastFront f =
         new FastFront(
             (VertxInternal) vertx,
-            routes,
-            proxy,
+            dispatcher,
+            HandOffs.NONE,
             "shop",
             "127.0.0.1",
             app.getLocalPort(),
-            breaker,
             1000,
             idleTimeout);
-    f.listen("127.0.0.1", 0, full).toCompletionStage().toCompletableFuture().get();
+    f.listen("127.0.0.1", 0, 9).toCompletionStage().toCompletableFuture().get();
     return f;
   }
 

@@ -1,0 +1,73 @@
+package io.sidetrack.edge.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sidetrack.edge.dispatch.FallbackReason;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Head rewriting as bytes in, bytes out: no channels. */
+class HeadRewriterTest {
+  private static ByteBuf bytes(String s) {
+    return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
+  }
+
+  private static Http1Head request(String head) {
+    Http1Head h = new Http1Head();
+    ByteBuf in = bytes(head);
+    assertThat(h.parseRequest(in, Http1Head.findEnd(in, 16 * 1024))).isNull();
+    return h;
+  }
+
+  private static Http1Head answer(String head) {
+    Http1Head h = new Http1Head();
+    ByteBuf in = bytes(head);
+    assertThat(h.parseResponse(in, Http1Head.findEnd(in, 16 * 1024))).isNull();
+    return h;
+  }
+
+  private static String text(ByteBuf out) {
+    return out.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void aRequestForTheAppLosesHopByHopAndRelayFieldsAndGainsForwardingOnes() {
+    Http1Head h =
+        request(
+            "GET /a HTTP/1.1\r\nHost: shop\r\nConnection: x-drop\r\nX-Drop: 1\r\nKeep-Alive: 5\r\n"
+                + "sidetrack-intercept-id: forged\r\nX-Forwarded-For: 10.0.0.1\r\nX-Keep: k\r\n\r\n");
+    ByteBuf out = Unpooled.buffer();
+    HeadRewriter.nextHopRequest(out, h, new ClientForwarding("192.0.2.7"), null, null);
+    assertThat(text(out))
+        .isEqualTo(
+            "GET /a HTTP/1.1\r\nHost: shop\r\nX-Keep: k\r\n"
+                + "x-forwarded-for: 10.0.0.1, 192.0.2.7\r\nx-forwarded-host: shop\r\n"
+                + "x-forwarded-proto: http\r\nforwarded: for=192.0.2.7;host=shop;proto=http\r\n\r\n");
+  }
+
+  @Test
+  void aRequestForARouterNamesItsInterceptAndWorkload() {
+    Http1Head h = request("GET / HTTP/1.1\r\nHost: shop\r\n\r\n");
+    ByteBuf out = Unpooled.buffer();
+    HeadRewriter.nextHopRequest(
+        out, h, new ClientForwarding("192.0.2.7"), "i-1", Http1Head.ascii("shop"));
+    assertThat(text(out))
+        .endsWith("sidetrack-intercept-id: i-1\r\nsidetrack-workload: shop\r\n\r\n");
+  }
+
+  @Test
+  void anAnswerLosesHopByHopFieldsAndSaysWhyItFellBackAndThatTheConnectionCloses() {
+    Http1Head h =
+        answer(
+            "HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Hop\r\nX-Hop: h\r\nKeep-Alive: 5\r\n"
+                + "Content-Length: 2\r\nX-End: e\r\n\r\n");
+    ByteBuf out = Unpooled.buffer();
+    HeadRewriter.clientAnswer(out, h, FallbackReason.NO_TUNNEL, true);
+    assertThat(text(out))
+        .isEqualTo(
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-End: e\r\n"
+                + "sidetrack-fallback: no-tunnel\r\nconnection: close\r\n\r\n");
+  }
+}
