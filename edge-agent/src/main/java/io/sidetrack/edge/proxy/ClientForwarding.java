@@ -27,6 +27,11 @@ final class ClientForwarding {
     return new ClientForwarding(remote == null ? "unknown" : remote.getAddress().getHostAddress());
   }
 
+  @Override
+  public String toString() {
+    return address;
+  }
+
   /** The client's IP address as text, as {@code X-Forwarded-For} gives it. */
   byte[] address() {
     return addressBytes;

@@ -2,7 +2,6 @@ package io.sidetrack.edge.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,8 +15,6 @@ import io.sidetrack.edge.dispatch.Dispatch;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.FallbackReason;
 import io.sidetrack.edge.dispatch.RouterAddress;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,15 +48,13 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
   /** Set once the connection is to close: nothing more it sent is read. */
   private boolean closing;
 
-  private final Map<RouterAddress, UpstreamLink> upstreams = new HashMap<>(4);
   private HandOff handOff;
   private ClientForwarding forwarding;
 
   /** Why reading from the client is paused: it reads on only when none of these holds. */
   private final ReadGate gate = new ReadGate();
 
-  /** The link the client's bytes last went to: its writability gates reading from the client. */
-  private UpstreamLink bodyLink;
+  private final FrontLinks links;
 
   /** Since when no request has been under way (System.nanoTime), for a head that trickles in. */
   private long idleSince;
@@ -68,6 +63,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
   FrontConnection(FastFront server, IdleStateHandler idle) {
     this.server = server;
     this.idle = idle;
+    this.links = new FrontLinks(server, this, gate);
   }
 
   @Override
@@ -86,6 +82,10 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
 
   Exchange current() {
     return current;
+  }
+
+  FrontLinks links() {
+    return links;
   }
 
   Dispatcher dispatcher() {
@@ -233,7 +233,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
   private void relayBody(Exchange ex) {
     int n = requestBody.scan(held);
     if (n < 0) {
-      LOG.debug("Malformed chunked request body from {}", forwarding().address());
+      LOG.debug("Malformed chunked request body from {}", forwarding());
       if (ex.headWritten) {
         closeNow();
       } else {
@@ -268,47 +268,26 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     ctx.fireChannelWritabilityChanged();
   }
 
-  /** {@code link} takes bytes again, or not: the client is read accordingly, if they go there. */
-  void linkWritabilityChanged(UpstreamLink link, boolean writable) {
-    if (bodyLink == link) {
-      gate.set(ctx.channel(), ReadGate.UPSTREAM_FULL, !writable);
-    }
-  }
-
   /** Sends the exchange's request to {@code to}, over this connection's link to it. */
   void send(Exchange ex, RouterAddress to) {
-    UpstreamLink up = upstreams.get(to);
-    if (up != null && up.channel.isActive()) {
+    UpstreamLink up = links.live(to);
+    if (up != null) {
       begin(ex, up);
       return;
     }
-    gate.pause(ctx.channel(), ReadGate.CONNECTING); // hold the body until the link is there
-    UpstreamLink link = new UpstreamLink(this, to);
-    server
-        .bootstrap(ctx.channel(), server.routerConnectTimeoutMs())
-        .handler(link)
-        .connect(to.host(), to.port())
-        .addListener(
-            (ChannelFuture f) -> {
-              // reads on only if nothing else (a full link, pipelined bytes) holds it back
-              gate.resume(ctx.channel(), ReadGate.CONNECTING);
-              if (f.isSuccess()) {
-                if (!ctx.channel().isActive()) {
-                  f.channel().close(); // the client left while this link was made
-                  return;
-                }
-                upstreams.put(to, link);
-              }
-              if (current != ex) {
-                return;
-              }
-              if (!f.isSuccess()) {
-                connectFailed(ex, to, f.cause());
-                return;
-              }
-              begin(ex, link);
-              process(); // body bytes that came while connecting
-            });
+    links.open(
+        to,
+        (link, cause) -> {
+          if (current != ex) {
+            return;
+          }
+          if (link == null) {
+            connectFailed(ex, to, cause);
+            return;
+          }
+          begin(ex, link);
+          process(); // body bytes that came while connecting
+        });
   }
 
   private void connectFailed(Exchange ex, RouterAddress to, Throwable cause) {
@@ -325,16 +304,8 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
    */
   private void begin(Exchange ex, UpstreamLink up) {
     ex.upstream = up;
-    Channel ch = up.channel;
-    // the answer is read only as fast as the client takes it, and the client's bytes only as
-    // fast as this link takes them
-    boolean clientWritable = ctx.channel().isWritable();
-    if (ch.config().isAutoRead() != clientWritable) {
-      ch.config().setAutoRead(clientWritable);
-    }
-    bodyLink = up;
-    gate.set(ctx.channel(), ReadGate.UPSTREAM_FULL, !ch.isWritable());
-    ByteBuf out = ch.alloc().directBuffer(request.length + 256);
+    links.attach(up);
+    ByteBuf out = up.channel.alloc().directBuffer(request.length + 256);
     HeadRewriter.nextHopRequest(
         out,
         request,
@@ -349,15 +320,6 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
       forwarding = ClientForwarding.of(ctx.channel());
     }
     return forwarding;
-  }
-
-  /** {@code link} is gone or dropped: no request goes on it, nor does it hold the client back. */
-  void forget(UpstreamLink link) {
-    upstreams.remove(link.to, link);
-    if (bodyLink == link) {
-      bodyLink = null;
-      gate.resume(ctx.channel(), ReadGate.UPSTREAM_FULL);
-    }
   }
 
   // ---- ends of exchanges -------------------------------------------------------------------
@@ -397,7 +359,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
 
   /** Answers a request that cannot be read, and closes: what follows it cannot be framed. */
   private void badRequest(int status, String why) {
-    LOG.debug("{} for a request from {}: {}", status, forwarding().address(), why);
+    LOG.debug("{} for a request from {}: {}", status, forwarding(), why);
     if (held != null) {
       held.skipBytes(held.readableBytes());
     }
@@ -435,11 +397,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
 
   /** The held bytes, from this request's head on, and all that follows go to the full proxy. */
   private void startHandOff() {
-    for (UpstreamLink up : upstreams.values()) {
-      up.channel.close();
-    }
-    upstreams.clear();
-    bodyLink = null;
+    links.closeAll();
     if (idle != null) {
       ctx.pipeline().remove(idle); // the full proxy has its own
     }
@@ -453,10 +411,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     closing = true;
     Exchange ex = current;
     current = null;
-    for (UpstreamLink up : upstreams.values()) {
-      up.channel.close();
-    }
-    upstreams.clear();
+    links.closeAll();
     if (ex != null) {
       ex.releaseEarly();
       if (ex.upstream != null) {

@@ -69,7 +69,7 @@ final class UpstreamLink extends ChannelInboundHandlerAdapter {
 
   /** This link is done: closed, and no longer offered to requests. */
   void drop() {
-    front.forget(this);
+    front.links().forget(this);
     exchange = null;
     if (held != null) {
       held.release();
@@ -95,12 +95,12 @@ final class UpstreamLink extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    front.linkWritabilityChanged(this, ctx.channel().isWritable());
+    front.links().writabilityChanged(this, ctx.channel().isWritable());
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    front.forget(this);
+    front.links().forget(this);
     closed();
     if (held != null) {
       held.release();
