@@ -196,7 +196,8 @@ final class Http1Head implements RequestView {
       return "malformed request line";
     }
     for (int i = sp1 + 1; i < sp2; i++) {
-      if (bytes[i] <= ' ' || bytes[i] == 0x7f) {
+      int b = bytes[i] & 0xff; // unsigned: obs-text (0x80 and up) is no control character
+      if (b <= ' ' || b == 0x7f) {
         return "malformed request target";
       }
     }
@@ -278,7 +279,7 @@ final class Http1Head implements RequestView {
       int vs = skipOws(colon + 1, eol);
       int ve = trimOws(vs, eol);
       for (int i = vs; i < ve; i++) {
-        byte b = bytes[i];
+        int b = bytes[i] & 0xff; // unsigned: obs-text (RFC 9110 section 5.5) is allowed
         if ((b < ' ' && b != '\t') || b == 0x7f) {
           return "malformed header value";
         }

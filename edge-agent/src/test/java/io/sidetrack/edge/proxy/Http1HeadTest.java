@@ -88,6 +88,24 @@ class Http1HeadTest {
   }
 
   @Test
+  void acceptsObsTextInFieldValuesAndTargets() {
+    // RFC 9110 section 5.5: field values may hold obs-text (0x80-0xFF); RFC 9112 section 3.2
+    // leaves the target's bytes to the origin, and nginx passes both on
+    Http1Head h =
+        request("GET /caf\u00e9?q=\u00ff HTTP/1.1\r\nHost: a\r\nX-Name: Jos\u00c3\u00a9\r\n\r\n");
+    assertThat(h.value(1)).isEqualTo("Jos\u00c3\u00a9");
+    assertThat(h.headerValues("x-name")).containsExactly("Jos\u00c3\u00a9");
+    assertThat(h.path()).isEqualTo("/caf\u00e9");
+    // every byte from 0x80 on, in one value
+    StringBuilder high = new StringBuilder();
+    for (char c = 0x80; c <= 0xff; c++) {
+      high.append(c);
+    }
+    assertThat(request("GET / HTTP/1.1\r\nHost: a\r\nX-High: " + high + "\r\n\r\n").value(1))
+        .isEqualTo(high.toString());
+  }
+
+  @Test
   void refusesWhatCannotBeFramedSafely() {
     assertThat(requestError("GET /x HTTP/1.1\r\nHo st: bad\r\n\r\n")).contains("header name");
     assertThat(requestError("GET /x HTTP/1.1\r\nHost : bad\r\n\r\n")).contains("header name");
