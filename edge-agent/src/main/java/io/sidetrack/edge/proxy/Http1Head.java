@@ -99,6 +99,9 @@ final class Http1Head implements RequestView {
   int targetStart;
   int targetEnd;
 
+  /** Where the target's origin form starts: {@link #targetStart} unless it is absolute-form. */
+  int originStart;
+
   /** Where the version starts: {@code HTTP/1.1} is {@code [versionStart, versionStart + 8)}. */
   int versionStart;
 
@@ -121,6 +124,9 @@ final class Http1Head implements RequestView {
   boolean transferEncoding;
 
   boolean chunked;
+
+  /** Whether a coding came after {@code chunked} (which also makes chunked twice). */
+  private boolean chunkedNotLast;
 
   /** Whether {@code Connection} says close. */
   boolean close;
@@ -167,6 +173,7 @@ final class Http1Head implements RequestView {
     contentLength = -1;
     transferEncoding = false;
     chunked = false;
+    chunkedNotLast = false;
     close = false;
     namesFields = false;
     seen = 0;
@@ -176,7 +183,12 @@ final class Http1Head implements RequestView {
     minor = -1;
   }
 
-  /** Parses a request head; null when it is well formed, else what is wrong with it. */
+  /**
+   * Parses a request head; null when it is well formed, else what is wrong with it. The request
+   * line's parts may be separated by more than one space and followed by spaces (RFC 9112 section 3
+   * allows parsing on whitespace), as nginx does; the line goes on rewritten ({@link
+   * #writeStartLine}).
+   */
   String parseRequest(ByteBuf buf, int end) {
     copy(buf, end);
     int eol = lineEnd(0);
@@ -191,24 +203,112 @@ final class Http1Head implements RequestView {
       }
     }
     methodEnd = sp1;
-    int sp2 = indexOf((byte) ' ', sp1 + 1, eol);
-    if (sp2 < 0 || sp2 == sp1 + 1) {
+    int ts = skipSpaces(sp1, eol);
+    int sp2 = indexOf((byte) ' ', ts, eol);
+    if (sp2 < 0 || sp2 == ts) {
       return "malformed request line";
     }
-    for (int i = sp1 + 1; i < sp2; i++) {
+    for (int i = ts; i < sp2; i++) {
       int b = bytes[i] & 0xff; // unsigned: obs-text (0x80 and up) is no control character
       if (b <= ' ' || b == 0x7f) {
         return "malformed request target";
       }
     }
-    targetStart = sp1 + 1;
+    targetStart = ts;
     targetEnd = sp2;
-    versionStart = sp2 + 1;
-    String versionError = version(versionStart, eol);
+    originStart = originFormStart(ts, sp2);
+    versionStart = skipSpaces(sp2, eol);
+    int versionEnd = eol;
+    while (versionEnd > versionStart && bytes[versionEnd - 1] == ' ') {
+      versionEnd--;
+    }
+    String versionError = version(versionStart, versionEnd);
     if (versionError != null) {
       return versionError;
     }
-    return fields(eol);
+    String error = fields(eol);
+    return error != null ? error : requestRules();
+  }
+
+  /**
+   * What RFC 9112 asks of a request beyond its syntax: one valid {@code Host} (section 3.2), no
+   * transfer coding in HTTP/1.0 (section 6.1), and not both {@code Content-Length} and {@code
+   * Transfer-Encoding} (section 6.1: a server may refuse it, as nginx does; forwarding it would
+   * have to close the connection after the answer).
+   */
+  private String requestRules() {
+    int host = -1;
+    for (int i = 0; i < count; i++) {
+      if (kinds[i] == HOST) {
+        if (host >= 0) {
+          return "more than one host";
+        }
+        host = i;
+      }
+    }
+    if (host < 0) {
+      if (minor == 1) {
+        return "missing host";
+      }
+    } else if (!validHost(valueStart(host), valueEnd(host))) {
+      return "malformed host";
+    }
+    if (transferEncoding) {
+      if (chunkedNotLast) {
+        return "chunked not the last transfer coding";
+      }
+      if (minor == 0) {
+        return "transfer-encoding in an HTTP/1.0 request";
+      }
+      if (contentLength >= 0) {
+        return "content-length with transfer-encoding";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether {@code [s, e)} is a {@code Host} value: {@code uri-host [ ":" port ]} (RFC 9110 section
+   * 7.2), a reg-name, IPv4 or bracketed IP literal; never empty for http (section 4.2.1).
+   */
+  private boolean validHost(int s, int e) {
+    if (s == e) {
+      return false;
+    }
+    for (int i = s; i < e; i++) {
+      int b = bytes[i] & 0xff;
+      if (b >= 0x80 || !HOST_CHAR[b]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Where the origin form of the target starts: the target's start, or for an absolute-form target
+   * ({@code http://authority/path?query}) the path after its authority (RFC 9112 section 3.2.2).
+   */
+  private int originFormStart(int s, int e) {
+    if (bytes[s] == '/' || bytes[s] == '*') {
+      return s;
+    }
+    int colon = indexOf((byte) ':', s, e);
+    if (colon <= s || colon + 2 >= e || bytes[colon + 1] != '/' || bytes[colon + 2] != '/') {
+      return s; // authority form (CONNECT) or something the next hop judges
+    }
+    for (int i = colon + 3; i < e; i++) {
+      if (bytes[i] == '/' || bytes[i] == '?') {
+        return i;
+      }
+    }
+    return e;
+  }
+
+  private int skipSpaces(int s, int e) {
+    while (s < e && bytes[s] == ' ') {
+      s++;
+    }
+    return s;
   }
 
   /** Parses a response head; null when it is well formed, else what is wrong with it. */
@@ -249,10 +349,8 @@ final class Http1Head implements RequestView {
         || bytes[from + 7] > '9') {
       return "malformed HTTP version";
     }
-    minor =
-        bytes[from + 5] == '1' && (bytes[from + 7] == '1' || bytes[from + 7] == '0')
-            ? bytes[from + 7] - '0'
-            : -1;
+    // a higher minor version is taken as the highest one known (RFC 9110 section 6.2)
+    minor = bytes[from + 5] == '1' ? (bytes[from + 7] == '0' ? 0 : 1) : -1;
     return null;
   }
 
@@ -326,22 +424,27 @@ final class Http1Head implements RequestView {
           }
           n = n * 10 + (b - '0');
         }
-        if (contentLength >= 0 && contentLength != n) {
-          return "conflicting content-length";
+        if (contentLength >= 0) {
+          // RFC 9110 section 8.6 lets a recipient refuse a repeated length, as nginx does
+          return contentLength != n ? "conflicting content-length" : "repeated content-length";
         }
         contentLength = n;
       }
       case TRANSFER_ENCODING -> {
-        transferEncoding = true;
-        // chunked only counts as the last coding named
-        int comma = vs - 1;
-        for (int i = ve - 1; i >= vs; i--) {
-          if (bytes[i] == ',') {
-            comma = i;
-            break;
+        // chunked counts only as the last coding named, and only once (RFC 9112 section 6.1)
+        for (int s = vs, e; s < ve; s = e + 1) {
+          e = tokenEnd(s, ve);
+          int ts = skipOws(s, e);
+          int te = trimOws(ts, e);
+          if (te == ts) {
+            continue;
           }
+          if (chunked) {
+            chunkedNotLast = true; // a request is refused for it, an answer read to its close
+          }
+          chunked = equalsIgnoreCase(ts, te, CHUNKED);
         }
-        chunked = equalsIgnoreCase(skipOws(comma + 1, ve), ve, CHUNKED);
+        transferEncoding = true;
       }
       case CONNECTION -> connection(vs, ve);
       default -> {}
@@ -466,13 +569,24 @@ final class Http1Head implements RequestView {
     out.writeBytes(bytes, valueStart(i), valueEnd(i) - valueStart(i));
   }
 
-  /** Writes the request line as it came, or the status line as HTTP/1.1, with CRLF. */
+  /**
+   * Writes the status line as HTTP/1.1, or the request line as {@code method SP target SP
+   * HTTP/1.1}: single spaces, the target in origin form (RFC 9112 section 3.2.1: what goes to an
+   * origin server), and the agent's own version (RFC 9110 section 6.2), with CRLF.
+   */
   void writeStartLine(ByteBuf out, boolean response) {
     if (response) {
       out.writeBytes(HTTP_1_1);
       out.writeBytes(bytes, 8, lineEnd - 8);
     } else {
-      out.writeBytes(bytes, 0, lineEnd);
+      out.writeBytes(bytes, 0, methodEnd);
+      out.writeByte(' ');
+      if (originStart != targetStart && (originStart == targetEnd || bytes[originStart] != '/')) {
+        out.writeByte('/'); // http://host or http://host?q: the path is "/"
+      }
+      out.writeBytes(bytes, originStart, targetEnd - originStart);
+      out.writeByte(' ');
+      out.writeBytes(HTTP_1_1);
     }
     out.writeShort(CRLF);
   }
@@ -639,6 +753,19 @@ final class Http1Head implements RequestView {
   }
 
   private static final boolean[] TCHAR = new boolean[128];
+
+  /** What a {@code Host} value may hold: unreserved, sub-delims, ':', '[', ']' and '%'. */
+  private static final boolean[] HOST_CHAR = new boolean[128];
+
+  static {
+    for (int c = 0; c < 128; c++) {
+      HOST_CHAR[c] =
+          c >= 'a' && c <= 'z'
+              || c >= 'A' && c <= 'Z'
+              || c >= '0' && c <= '9'
+              || "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
+    }
+  }
 
   static {
     for (int c = '!'; c < 0x7f; c++) {
