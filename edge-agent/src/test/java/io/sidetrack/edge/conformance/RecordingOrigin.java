@@ -51,6 +51,11 @@ final class RecordingOrigin implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /** How many connections to the origin are open now. */
+  int openConnections() {
+    return open.size();
+  }
+
   /** What was recorded since the last call, and forgets it. */
   List<Recorded> take() {
     List<Recorded> out = new ArrayList<>(recorded);
