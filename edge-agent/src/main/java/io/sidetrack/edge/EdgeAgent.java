@@ -182,6 +182,14 @@ public final class EdgeAgent implements AutoCloseable {
     return front == null ? proxy.port() : front.port();
   }
 
+  /**
+   * The port of the full Vert.x proxy: behind the fast front (on loopback) when there is one, else
+   * the same as {@link #port()}. Tests send to it to try the Vert.x path alone.
+   */
+  public int fullProxyPort() {
+    return proxy.port();
+  }
+
   /** The port of {@code /ready}, {@code /health}, {@code /metrics}. */
   public int adminPort() {
     return admin.port();
