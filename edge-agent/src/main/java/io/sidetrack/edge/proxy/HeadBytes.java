@@ -16,7 +16,10 @@ import static io.sidetrack.edge.proxy.Http1Parse.X_FORWARDED_HOST;
 import static io.sidetrack.edge.proxy.Http1Parse.X_FORWARDED_PROTO;
 
 import io.sidetrack.core.RelayHeaders;
+import io.sidetrack.core.http.HopByHop;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What a message head's bytes are, without any state: the character classes of RFC 9110 (tokens,
@@ -27,46 +30,38 @@ import java.nio.charset.StandardCharsets;
 final class HeadBytes {
   private HeadBytes() {}
 
-  private static final byte[][] NAMES = {
-    ascii("content-length"),
-    ascii("transfer-encoding"),
-    ascii("connection"),
-    ascii("upgrade"),
-    ascii("expect"),
-    ascii("host"),
-    ascii("keep-alive"),
-    ascii("proxy-connection"),
-    ascii("te"),
-    ascii("proxy-authenticate"),
-    ascii("proxy-authorization"),
-    ascii("x-forwarded-for"),
-    ascii("x-forwarded-host"),
-    ascii("x-forwarded-proto"),
-    ascii("forwarded"),
-    ascii(RelayHeaders.INTERCEPT),
-    ascii(RelayHeaders.WORKLOAD),
-    ascii(RelayHeaders.NO_TUNNEL)
-  };
-  private static final byte[] KINDS = {
-    CONTENT_LENGTH,
-    TRANSFER_ENCODING,
-    CONNECTION,
-    UPGRADE,
-    EXPECT,
-    HOST,
-    HOP,
-    HOP,
-    HOP,
-    HOP,
-    HOP,
-    X_FORWARDED_FOR,
-    X_FORWARDED_HOST,
-    X_FORWARDED_PROTO,
-    FORWARDED,
-    RELAY,
-    RELAY,
-    NO_TUNNEL
-  };
+  /** The fields the front treats specially, by name, and their kinds (built below). */
+  private static final byte[][] NAMES;
+
+  private static final byte[] KINDS;
+
+  static {
+    Map<String, Byte> kinds = new LinkedHashMap<>();
+    kinds.put("content-length", CONTENT_LENGTH);
+    kinds.put("transfer-encoding", TRANSFER_ENCODING);
+    kinds.put("connection", CONNECTION);
+    kinds.put("upgrade", UPGRADE);
+    kinds.put("expect", EXPECT);
+    kinds.put("host", HOST);
+    // every other field of the one hop-by-hop policy stays on its hop
+    for (String name : HopByHop.FIELDS) {
+      kinds.putIfAbsent(name, HOP);
+    }
+    kinds.put("x-forwarded-for", X_FORWARDED_FOR);
+    kinds.put("x-forwarded-host", X_FORWARDED_HOST);
+    kinds.put("x-forwarded-proto", X_FORWARDED_PROTO);
+    kinds.put("forwarded", FORWARDED);
+    kinds.put(RelayHeaders.INTERCEPT, RELAY);
+    kinds.put(RelayHeaders.WORKLOAD, RELAY);
+    kinds.put(RelayHeaders.NO_TUNNEL, NO_TUNNEL);
+    NAMES = new byte[kinds.size()][];
+    KINDS = new byte[kinds.size()];
+    int k = 0;
+    for (Map.Entry<String, Byte> e : kinds.entrySet()) {
+      NAMES[k] = ascii(e.getKey());
+      KINDS[k++] = e.getValue();
+    }
+  }
 
   /** The end of the list element starting at {@code s}: its comma, or {@code ve}. */
   static int tokenEnd(byte[] bytes, int s, int ve) {
