@@ -1,7 +1,6 @@
 package io.sidetrack.feed;
 
-import static java.util.Objects.requireNonNull;
-
+import io.sidetrack.feed.RecordDecoder.Decoded;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,13 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -52,16 +47,12 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
   private static final Duration OFFSETS_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(10);
-  private static final int DECODE_CHUNK = 2048;
 
   private final String name;
   private final List<Source> sources;
-  private final Deserializer<K> keys;
-  private final Deserializer<V> values;
-  private final BiPredicate<String, K> filter;
+  private final RecordDecoder<K, V> decoder;
   private final RecordHandler<K, V> handler;
   private final Supplier<Consumer<byte[], byte[]>> consumers;
-  private final int decodeThreads;
   private final Duration metadataCheck;
   private final Duration reachabilityCheck;
   private final Duration backoffMin;
@@ -77,7 +68,6 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
   private final Map<TopicPartition, Long> targets = new HashMap<>();
   private final Map<TopicPartition, Long> applied = new HashMap<>();
   private final ArrayDeque<Pending<K, V>> pending = new ArrayDeque<>();
-  private ExecutorService pool;
   private boolean awaitingCatchUp;
 
   private volatile Consumer<byte[], byte[]> consumer;
@@ -86,14 +76,11 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
   private volatile boolean everCaughtUp;
   private volatile Map<TopicPartition, Long> appliedView = Map.of();
 
-  private CompactedTopicReader(Builder<K, V> b) {
+  CompactedTopicReader(CompactedTopicReaderBuilder<K, V> b) {
     this.name = b.name;
     this.sources = List.copyOf(b.sources);
-    this.keys = b.keys;
-    this.values = b.values;
-    this.filter = b.filter;
+    this.decoder = new RecordDecoder<>(name, b.keys, b.values, b.filter, b.decodeThreads);
     this.handler = b.handler;
-    this.decodeThreads = b.decodeThreads;
     this.metadataCheck = b.metadataCheck;
     this.reachabilityCheck = b.reachabilityCheck;
     this.backoffMin = b.backoffMin;
@@ -116,9 +103,9 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
   /**
    * A builder of a reader named {@code name} (its thread's name, and the prefix of its log lines).
    */
-  public static <K, V> Builder<K, V> builder(
+  public static <K, V> CompactedTopicReaderBuilder<K, V> builder(
       String name, Deserializer<K> keys, Deserializer<V> values) {
-    return new Builder<>(name, keys, values);
+    return new CompactedTopicReaderBuilder<>(name, keys, values);
   }
 
   /** Starts reading in the background. */
@@ -166,9 +153,7 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("{}: cannot read (no consumer): {}", name, e.toString(), e);
     } finally {
-      if (pool != null) {
-        pool.shutdownNow();
-      }
+      decoder.close();
       caughtUp.completeExceptionally(new IllegalStateException(name + " closed"));
     }
   }
@@ -354,29 +339,14 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
   }
 
   /**
-   * Queues a poll's records, deserialized on the decode pool while catching up (so the next fetch
-   * overlaps), else inline; with the positions they take the partitions to.
+   * Queues a poll's records, deserialized in parallel while catching up (so the next fetch
+   * overlaps), with the positions they take the partitions to.
    */
   private void enqueue(Consumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
     Map<TopicPartition, Long> after = positions(c, records);
-    List<Future<List<Decoded<K, V>>>> chunks = new ArrayList<>();
-    if (!records.isEmpty()) {
-      List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
-      records.forEach(all::add);
-      if (awaitingCatchUp && decodeThreads > 1) {
-        if (pool == null) {
-          pool = decodePool();
-        }
-        for (int i = 0; i < all.size(); i += DECODE_CHUNK) {
-          List<ConsumerRecord<byte[], byte[]>> chunk =
-              all.subList(i, Math.min(all.size(), i + DECODE_CHUNK));
-          chunks.add(pool.submit(() -> decode(chunk)));
-        }
-      } else {
-        chunks.add(CompletableFuture.completedFuture(decode(all)));
-      }
-    }
-    pending.add(new Pending<>(chunks, after));
+    List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
+    records.forEach(all::add);
+    pending.add(new Pending<>(decoder.decode(all, awaitingCatchUp), after));
   }
 
   private Map<TopicPartition, Long> positions(
@@ -404,7 +374,7 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
     while (!pending.isEmpty() && (wait || pending.peek().done())) {
       Pending<K, V> p = pending.poll();
       for (Future<List<Decoded<K, V>>> chunk : p.chunks()) {
-        for (Decoded<K, V> d : await(chunk)) {
+        for (Decoded<K, V> d : RecordDecoder.await(chunk)) {
           apply(d);
         }
       }
@@ -421,41 +391,6 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
     }
   }
 
-  private List<Decoded<K, V>> await(Future<List<Decoded<K, V>>> chunk) {
-    try {
-      return chunk.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptException(e);
-    } catch (ExecutionException e) {
-      // decode() catches per record; this is a bug, not a record
-      throw new IllegalStateException("decoding failed", e.getCause());
-    }
-  }
-
-  private List<Decoded<K, V>> decode(List<ConsumerRecord<byte[], byte[]>> records) {
-    List<Decoded<K, V>> out = new ArrayList<>(records.size());
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      K key;
-      try {
-        key = keys.deserialize(r.topic(), r.key());
-      } catch (RuntimeException e) {
-        out.add(new Decoded<>(r, null, null, "<undecodable key>", e));
-        continue;
-      }
-      if (!filter.test(r.topic(), key)) {
-        continue;
-      }
-      try {
-        V value = r.value() == null ? null : values.deserialize(r.topic(), r.value());
-        out.add(new Decoded<>(r, key, value, null, null));
-      } catch (RuntimeException e) {
-        out.add(new Decoded<>(r, key, null, String.valueOf(key), e));
-      }
-    }
-    return out;
-  }
-
   private void apply(Decoded<K, V> d) {
     ConsumerRecord<byte[], byte[]> r = d.raw();
     if (d.failure() != null) {
@@ -465,7 +400,7 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
     try {
       handler.apply(new FeedRecord<>(r.topic(), r.partition(), r.offset(), d.key(), d.value()));
     } catch (Exception e) {
-      skip(r, String.valueOf(d.key()), SkippedRecord.Stage.APPLY, e);
+      skip(r, d.keyText(), SkippedRecord.Stage.APPLY, e);
     }
   }
 
@@ -504,26 +439,13 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
     awaitingCatchUp = false;
     Map<TopicPartition, Long> ends = Map.copyOf(targets);
     targets.clear();
-    if (pool != null) {
-      pool.shutdown();
-      pool = null;
-    }
+    decoder.idle();
     everCaughtUp = true;
     caughtUp.complete(ends);
   }
 
   private void publishApplied() {
     appliedView = Map.copyOf(applied);
-  }
-
-  private ExecutorService decodePool() {
-    return Executors.newFixedThreadPool(
-        decodeThreads,
-        r -> {
-          Thread t = new Thread(r, name + "-decode");
-          t.setDaemon(true);
-          return t;
-        });
   }
 
   private void pause(long ms) {
@@ -555,107 +477,11 @@ public final class CompactedTopicReader<K, V> implements AutoCloseable {
     }
   }
 
-  /** A record deserialized (or not: {@code failure}); {@code keyText} for the log line. */
-  private record Decoded<K, V>(
-      ConsumerRecord<byte[], byte[]> raw,
-      K key,
-      V value,
-      String keyText,
-      RuntimeException failure) {}
-
   /** One poll: its records being decoded, and where it takes each partition. */
   private record Pending<K, V>(
       List<Future<List<Decoded<K, V>>>> chunks, Map<TopicPartition, Long> after) {
     boolean done() {
       return chunks.stream().allMatch(Future::isDone);
-    }
-  }
-
-  /** Builds a {@link CompactedTopicReader}. */
-  public static final class Builder<K, V> {
-    private final String name;
-    private final Deserializer<K> keys;
-    private final Deserializer<V> values;
-    private final Map<String, Object> props = new HashMap<>();
-    private final List<Source> sources = new ArrayList<>();
-    private BiPredicate<String, K> filter = (topic, key) -> true;
-    private RecordHandler<K, V> handler;
-    private Supplier<Consumer<byte[], byte[]>> consumers;
-    private int decodeThreads = 1;
-    private Duration metadataCheck = Duration.ofSeconds(1);
-    private Duration reachabilityCheck = Duration.ofSeconds(2);
-    private Duration backoffMin = Duration.ofMillis(100);
-    private Duration backoffMax = Duration.ofSeconds(5);
-
-    private Builder(String name, Deserializer<K> keys, Deserializer<V> values) {
-      this.name = requireNonNull(name, "name");
-      this.keys = requireNonNull(keys, "keys");
-      this.values = requireNonNull(values, "values");
-    }
-
-    /** Consumer settings ({@code bootstrap.servers} and the like); the reader sets no group. */
-    public Builder<K, V> consumerProperties(Map<String, ?> properties) {
-      props.putAll(requireNonNull(properties, "properties"));
-      return this;
-    }
-
-    /** A topic to read; at least one. */
-    public Builder<K, V> source(Source source) {
-      sources.add(requireNonNull(source, "source"));
-      return this;
-    }
-
-    /** Which records reach the handler (given topic and key); the others are passed over. */
-    public Builder<K, V> filter(BiPredicate<String, K> filter) {
-      this.filter = requireNonNull(filter, "filter");
-      return this;
-    }
-
-    public Builder<K, V> handler(RecordHandler<K, V> handler) {
-      this.handler = requireNonNull(handler, "handler");
-      return this;
-    }
-
-    /** Threads that deserialize fetched records while catching up (1: on the reader's thread). */
-    public Builder<K, V> decodeThreads(int threads) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("decodeThreads must be 1 or more, got " + threads);
-      }
-      this.decodeThreads = threads;
-      return this;
-    }
-
-    /** How often partition counts are compared (against the consumer's cached metadata). */
-    public Builder<K, V> metadataCheck(Duration every) {
-      this.metadataCheck = requireNonNull(every, "every");
-      return this;
-    }
-
-    /** How often Kafka is asked for end offsets to tell whether it is reachable. */
-    public Builder<K, V> reachabilityCheck(Duration every) {
-      this.reachabilityCheck = requireNonNull(every, "every");
-      return this;
-    }
-
-    /** The back-off after a failure of the poll loop: doubles from {@code min} to {@code max}. */
-    public Builder<K, V> backoff(Duration min, Duration max) {
-      this.backoffMin = requireNonNull(min, "min");
-      this.backoffMax = requireNonNull(max, "max");
-      return this;
-    }
-
-    /** The consumer to read with (tests); by default a {@link KafkaConsumer} of the properties. */
-    public Builder<K, V> consumer(Supplier<Consumer<byte[], byte[]>> consumers) {
-      this.consumers = requireNonNull(consumers, "consumers");
-      return this;
-    }
-
-    public CompactedTopicReader<K, V> build() {
-      if (sources.isEmpty()) {
-        throw new IllegalStateException("no source to read");
-      }
-      requireNonNull(handler, "handler");
-      return new CompactedTopicReader<>(this);
     }
   }
 }
