@@ -27,6 +27,9 @@ public final class Heartbeats implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Heartbeats.class);
   private static final long CHECK_MS = 100;
 
+  /** How long close waits for a tick in progress before it writes the tombstone regardless. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
   private final String agentId;
   private final String workload;
   private final String topic;
@@ -39,6 +42,11 @@ public final class Heartbeats implements AutoCloseable {
   private long lastSentNanos;
   private long lastOffset = -1;
   private boolean lastReady;
+
+  /** Guards {@code closed} and every send: no heartbeat is written once close has begun. */
+  private final Object sending = new Object();
+
+  private boolean closed;
 
   public Heartbeats(
       String agentId,
@@ -104,13 +112,36 @@ public final class Heartbeats implements AutoCloseable {
             .setStartedAt(startedAt)
             .setTime(Instant.now())
             .build();
-    producer.send(new ProducerRecord<>(topic, agentId, serde.serialize(topic, beat)));
+    byte[] value = serde.serialize(topic, beat);
+    synchronized (sending) {
+      if (closed) {
+        return;
+      }
+      producer.send(new ProducerRecord<>(topic, agentId, value));
+    }
   }
 
-  /** Stops reporting and marks the agent gone. */
+  /**
+   * Stops reporting and marks the agent gone: waits (bounded) for a tick in progress, so the
+   * tombstone is the agent's last record; a tick that outlives the wait cannot send any more.
+   */
   @Override
   public void close() {
+    synchronized (sending) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
     timer.shutdownNow();
+    try {
+      if (!timer.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn(
+            "Heartbeat of {} still running after {}; marking the agent gone", agentId, CLOSE_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       producer.send(new ProducerRecord<>(topic, agentId, null)).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {

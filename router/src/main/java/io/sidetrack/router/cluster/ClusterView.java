@@ -5,6 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.sidetrack.core.RouteKeys;
 import io.sidetrack.core.Topics;
 import io.sidetrack.core.routing.Route;
+import io.sidetrack.feed.CompactedTopicReader;
+import io.sidetrack.feed.FeedRecord;
+import io.sidetrack.feed.RecordHandler;
+import io.sidetrack.feed.Source;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.AgentHeartbeat;
 import io.sidetrack.schemas.avro.AuditEvent;
@@ -21,13 +25,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,19 +58,16 @@ public final class ClusterView implements AutoCloseable {
   public record Batch(List<AuditEvent> audit) {}
 
   private final Topics.Names topics;
-  private final Map<String, Object> consumerProps;
-  private final AvroSerde<RouteEntry> routeSerde;
-  private final AvroSerde<AgentHeartbeat> agentSerde;
-  private final AvroSerde<AuditEvent> auditSerde;
   private final Duration agentTimeout;
   private final Consumer<Batch> listener;
   private final Map<String, RouteAt> routes = new ConcurrentHashMap<>();
   private final Map<String, Agent> agents = new ConcurrentHashMap<>();
-  private final Thread thread;
-  private volatile KafkaConsumer<String, byte[]> consumer;
-  private volatile boolean running = true;
+  private final CompactedTopicReader<String, Object> reader;
   private volatile boolean ready;
-  private volatile boolean kafkaReachable;
+
+  // the reader thread's own: what the current poll brought
+  private List<AuditEvent> audit = new ArrayList<>();
+  private boolean changed;
 
   public ClusterView(
       String bootstrapServers,
@@ -83,35 +79,47 @@ public final class ClusterView implements AutoCloseable {
       Duration agentTimeout,
       Consumer<Batch> listener) {
     this.topics = requireNonNull(topics, "topics");
-    this.routeSerde = requireNonNull(routeSerde, "routeSerde");
-    this.agentSerde = requireNonNull(agentSerde, "agentSerde");
-    this.auditSerde = requireNonNull(auditSerde, "auditSerde");
+    requireNonNull(routeSerde, "routeSerde");
+    requireNonNull(agentSerde, "agentSerde");
+    requireNonNull(auditSerde, "auditSerde");
     this.agentTimeout = requireNonNull(agentTimeout, "agentTimeout");
     this.listener = requireNonNull(listener, "listener");
     Map<String, Object> props = new HashMap<>(kafkaProperties);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     // bounds how late the router sees a decision or a heartbeat: activation waits on both
     props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
     props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
-    this.consumerProps = props;
-    this.thread = new Thread(this::run, "cluster-view");
-    this.thread.setDaemon(true);
+    // each topic's records become their core form here, so a failure is the reader's to skip
+    Deserializer<Object> values =
+        (topic, data) -> {
+          if (topic.equals(topics.routes())) {
+            return AvroMapping.toRoute(routeSerde.deserialize(topic, data));
+          }
+          if (topic.equals(topics.agents())) {
+            return agent(agentSerde.deserialize(topic, data));
+          }
+          return auditSerde.deserialize(topic, data);
+        };
+    this.reader =
+        CompactedTopicReader.builder("cluster-view", new StringDeserializer(), values)
+            .consumerProperties(props)
+            .source(Source.all(topics.routes()))
+            .source(Source.all(topics.agents()))
+            .source(Source.tail(topics.audit()))
+            .filter((topic, key) -> key != null || topic.equals(topics.audit()))
+            .handler(new Handler())
+            .build();
   }
 
   public void start() {
-    thread.start();
+    reader.start();
   }
 
   /** Whether routes and agents were read to the end once. */
   public boolean ready() {
     return ready;
-  }
-
-  public boolean kafkaReachable() {
-    return kafkaReachable;
   }
 
   /** The route entry of an intercept. */
@@ -141,165 +149,68 @@ public final class ClusterView implements AutoCloseable {
     return liveAgents().stream().filter(a -> a.workload().equals(workload)).toList();
   }
 
-  private void run() {
-    try (KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer = c;
-      List<TopicPartition> routeParts = partitions(c, topics.routes());
-      List<TopicPartition> agentParts = partitions(c, topics.agents());
-      List<TopicPartition> auditParts = partitions(c, topics.audit());
-      if (!running) {
+  public boolean kafkaReachable() {
+    return reader.kafkaReachable();
+  }
+
+  private static Agent agent(AgentHeartbeat h) {
+    return new Agent(
+        h.getAgentId(),
+        h.getWorkload(),
+        h.getPartition(),
+        h.getAppliedOffset(),
+        h.getReady(),
+        h.getRoutes(),
+        h.getStartedAt(),
+        h.getTime());
+  }
+
+  /** Applies each record to the maps and tells the listener after each poll that brought any. */
+  private final class Handler implements RecordHandler<String, Object> {
+    @Override
+    public void apply(FeedRecord<String, Object> r) {
+      changed = true;
+      if (r.topic().equals(topics.routes())) {
+        String id = RouteKeys.idOf(r.key());
+        if (r.value() == null) {
+          routes.remove(id);
+        } else {
+          routes.put(id, new RouteAt((Route) r.value(), r.partition(), r.offset()));
+        }
+      } else if (r.topic().equals(topics.agents())) {
+        if (r.value() == null) {
+          agents.remove(r.key());
+        } else {
+          agents.put(r.key(), (Agent) r.value());
+        }
+      } else if (r.value() != null) {
+        audit.add((AuditEvent) r.value());
+      }
+    }
+
+    @Override
+    public void caughtUp(Map<TopicPartition, Long> applied) {
+      if (!ready) {
+        ready = true;
+        LOG.info("Cluster view ready: {} routes, {} agents", routes.size(), agents.size());
+      }
+    }
+
+    @Override
+    public void afterBatch(Map<TopicPartition, Long> applied) {
+      if (!changed) {
         return;
       }
-      List<TopicPartition> all = new ArrayList<>(routeParts);
-      all.addAll(agentParts);
-      all.addAll(auditParts);
-      c.assign(all);
-      c.seekToBeginning(routeParts);
-      c.seekToBeginning(agentParts);
-      c.seekToEnd(auditParts);
-      List<TopicPartition> compacted = new ArrayList<>(routeParts);
-      compacted.addAll(agentParts);
-      Map<TopicPartition, Long> ends = c.endOffsets(compacted);
-      kafkaReachable = true;
-      while (running) {
-        ConsumerRecords<String, byte[]> records;
-        try {
-          records = c.poll(Duration.ofMillis(200));
-          kafkaReachable = true;
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-          kafkaReachable = false;
-          continue;
-        }
-        List<AuditEvent> audit = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-          String topic = r.topic();
-          if (topic.equals(topics.routes())) {
-            applyRoute(r);
-          } else if (topic.equals(topics.agents())) {
-            applyAgent(r);
-          } else {
-            AuditEvent e = decode(auditSerde, r);
-            if (e != null) {
-              audit.add(e);
-            }
-          }
-        }
-        if (!ready && caughtUp(c, ends)) {
-          ready = true;
-          LOG.info("Cluster view ready: {} routes, {} agents", routes.size(), agents.size());
-        }
-        if (!records.isEmpty()) {
-          listener.accept(new Batch(audit));
-        }
-      }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      if (running) {
-        LOG.error("Cluster view stopped", e);
-      }
-    }
-  }
-
-  private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c, String topic) {
-    while (running) {
-      try {
-        List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(5));
-        kafkaReachable = true;
-        if (infos != null && !infos.isEmpty()) {
-          return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-        }
-        LOG.warn("Topic {} does not exist yet; waiting for registry-stream to create it", topic);
-      } catch (org.apache.kafka.common.errors.TimeoutException e) {
-        kafkaReachable = false;
-        LOG.warn("Kafka unreachable while looking up {}; retrying", topic);
-      }
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return List.of();
-      }
-    }
-    return List.of();
-  }
-
-  private static boolean caughtUp(KafkaConsumer<String, byte[]> c, Map<TopicPartition, Long> ends) {
-    for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-      if (c.position(e.getKey()) < e.getValue()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private void applyRoute(ConsumerRecord<String, byte[]> r) {
-    if (r.key() == null) {
-      return;
-    }
-    String id = RouteKeys.idOf(r.key());
-    if (r.value() == null) {
-      routes.remove(id);
-      return;
-    }
-    RouteEntry entry = decode(routeSerde, r);
-    if (entry != null) {
-      routes.put(id, new RouteAt(AvroMapping.toRoute(entry), r.partition(), r.offset()));
-    }
-  }
-
-  private void applyAgent(ConsumerRecord<String, byte[]> r) {
-    if (r.key() == null) {
-      return;
-    }
-    if (r.value() == null) {
-      agents.remove(r.key());
-      return;
-    }
-    AgentHeartbeat h = decode(agentSerde, r);
-    if (h != null) {
-      agents.put(
-          r.key(),
-          new Agent(
-              h.getAgentId(),
-              h.getWorkload(),
-              h.getPartition(),
-              h.getAppliedOffset(),
-              h.getReady(),
-              h.getRoutes(),
-              h.getStartedAt(),
-              h.getTime()));
-    }
-  }
-
-  private static <T extends org.apache.avro.specific.SpecificRecord> T decode(
-      AvroSerde<T> serde, ConsumerRecord<String, byte[]> r) {
-    try {
-      return serde.deserialize(r.topic(), r.value());
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "Record {} at {}-{}@{} skipped: {}",
-          r.key(),
-          r.topic(),
-          r.partition(),
-          r.offset(),
-          e.getMessage());
-      return null;
+      Batch batch = new Batch(List.copyOf(audit));
+      audit = new ArrayList<>();
+      changed = false;
+      // a listener that throws is the reader's to log; the view goes on
+      listener.accept(batch);
     }
   }
 
   @Override
   public void close() {
-    running = false;
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    try {
-      thread.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    reader.close();
   }
 }

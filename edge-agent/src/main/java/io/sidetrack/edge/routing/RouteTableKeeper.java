@@ -1,0 +1,182 @@
+package io.sidetrack.edge.routing;
+
+import io.micrometer.core.instrument.Counter;
+import io.sidetrack.core.RouteKeys;
+import io.sidetrack.core.routing.Route;
+import io.sidetrack.core.routing.RouteTable;
+import io.sidetrack.feed.FeedRecord;
+import io.sidetrack.feed.RecordHandler;
+import io.sidetrack.feed.SkippedRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Folds the workload's route records into the table routing reads. While its partition is read to
+ * the end (at start, or after the workload moved to another partition) the records only fill a map,
+ * compiled in one pass once caught up: the table in use stays until then. After that each record
+ * changes the table and a poll's changes are published together. Runs on the reader's thread;
+ * {@link #current()}, {@link #partition()} and {@link #appliedOffset()} are read by others.
+ */
+final class RouteTableKeeper implements RecordHandler<String, Route> {
+  private static final Logger LOG = LoggerFactory.getLogger(RouteTableKeeper.class);
+
+  private final String workload;
+  private final Counter changes;
+  private final Counter undecodable;
+  private final Counter rejected;
+  private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.empty());
+  private volatile int partition = -1;
+  private volatile long appliedOffset;
+
+  // the reader thread's own
+  private TopicPartition reading;
+  private RouteTable next = RouteTable.empty();
+  private Map<String, Route> loading;
+  private long loadStartedNanos;
+  private long loadStartedUptime;
+
+  RouteTableKeeper(String workload, Counter changes, Counter undecodable, Counter rejected) {
+    this.workload = workload;
+    this.changes = changes;
+    this.undecodable = undecodable;
+    this.rejected = rejected;
+  }
+
+  RouteTable current() {
+    return table.get();
+  }
+
+  int partition() {
+    return partition;
+  }
+
+  long appliedOffset() {
+    return appliedOffset;
+  }
+
+  @Override
+  public void assigned(Set<TopicPartition> added, Set<TopicPartition> removed) {
+    if (added.isEmpty()) {
+      return;
+    }
+    reading = added.iterator().next();
+    if (!removed.isEmpty()) {
+      LOG.info(
+          "Routes of {} now live in partition {} (was {}): reading it to its end; routing stays"
+              + " on the current table until then",
+          workload,
+          reading.partition(),
+          partition);
+    }
+    // nothing of the new partition is applied yet: heartbeats say so
+    appliedOffset = 0;
+    partition = reading.partition();
+    loading = new HashMap<>();
+    loadStartedNanos = System.nanoTime();
+    loadStartedUptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+  }
+
+  @Override
+  public void apply(FeedRecord<String, Route> r) {
+    String id = RouteKeys.idOf(r.key());
+    if (loading != null) {
+      if (r.value() == null) {
+        loading.remove(id);
+      } else {
+        loading.put(id, r.value());
+      }
+      return;
+    }
+    // a route the table cannot take (a regex it cannot compile) throws: the reader skips it
+    next = r.value() == null ? next.without(id) : next.with(r.value());
+    changes.increment();
+    LOG.debug(
+        "Route {} {} (offset {})",
+        r.key(),
+        r.value() == null ? "withdrawn" : "applied",
+        r.offset());
+  }
+
+  @Override
+  public void caughtUp(Map<TopicPartition, Long> applied) {
+    if (loading == null) {
+      return;
+    }
+    long read = System.nanoTime();
+    RouteTable loaded = compile(loading);
+    int routes = loading.size();
+    loading = null;
+    next = loaded;
+    table.set(loaded);
+    appliedOffset = applied.getOrDefault(reading, 0L);
+    LOG.info(
+        "Routes of {} loaded: {} routes from partition {} up to offset {} (reading began {} ms"
+            + " after JVM start; read and decoded in {} ms, compiled in {} ms)",
+        workload,
+        loaded.size(),
+        reading.partition(),
+        appliedOffset,
+        loadStartedUptime,
+        (read - loadStartedNanos) / 1_000_000,
+        (System.nanoTime() - read) / 1_000_000);
+    if (loaded.size() != routes) {
+      LOG.warn(
+          "Routes of {}: {} of {} read could not be applied",
+          workload,
+          routes - loaded.size(),
+          routes);
+    }
+  }
+
+  /**
+   * Compiles the routes read in one pass; if one cannot be compiled, finds it (and any other) one
+   * by one, rejects it as a record that cannot be applied would be, and compiles the rest.
+   */
+  private RouteTable compile(Map<String, Route> routes) {
+    try {
+      return RouteTable.compile(routes.values());
+    } catch (RuntimeException first) {
+      List<Route> good = new ArrayList<>(routes.size());
+      for (Route route : routes.values()) {
+        try {
+          RouteTable.empty().with(route);
+          good.add(route);
+        } catch (RuntimeException e) {
+          rejected.increment();
+          LOG.warn(
+              "route-feed-{}: record {} skipped (cannot apply): {}",
+              workload,
+              RouteKeys.routeKey(workload, route.interceptId()),
+              e.getMessage());
+        }
+      }
+      return RouteTable.compile(good);
+    }
+  }
+
+  @Override
+  public void afterBatch(Map<TopicPartition, Long> applied) {
+    if (loading != null) {
+      return;
+    }
+    if (next != table.get()) {
+      table.set(next);
+    }
+    Long at = applied.get(reading);
+    if (at != null) {
+      appliedOffset = at;
+    }
+  }
+
+  @Override
+  public void skipped(SkippedRecord record) {
+    (record.stage() == SkippedRecord.Stage.APPLY ? rejected : undecodable).increment();
+  }
+}

@@ -1,0 +1,184 @@
+package io.sidetrack.edge.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.core.FailureMode;
+import io.sidetrack.core.HeaderMatch;
+import io.sidetrack.core.Intercept;
+import io.sidetrack.core.MatchRules;
+import io.sidetrack.core.WorkloadPartitioning;
+import io.sidetrack.embedded.SharedInfrastructure;
+import io.sidetrack.schemas.AvroMapping;
+import io.sidetrack.schemas.avro.RouteEntry;
+import io.sidetrack.schemas.registry.InMemorySchemaRegistryClient;
+import io.sidetrack.schemas.serde.AvroSerde;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The route feed on a real broker: a topic of its own per test, entries written straight to it. */
+@Timeout(120)
+class RouteFeedIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private final AvroSerde<RouteEntry> serde =
+      AvroSerde.forValues(new InMemorySchemaRegistryClient(), RouteEntry.class);
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private String topic;
+  private Admin admin;
+  private KafkaProducer<String, byte[]> producer;
+  private RouteFeed feed;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    String kafka = SharedInfrastructure.kafka();
+    topic = "routes-" + UUID.randomUUID();
+    admin = Admin.create(Map.of("bootstrap.servers", kafka));
+    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka),
+            new StringSerializer(),
+            new ByteArraySerializer());
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (feed != null) {
+      feed.close();
+    }
+    producer.close();
+    admin.close();
+  }
+
+  private RouteFeed start(String workload) {
+    feed =
+        new RouteFeed(
+            workload,
+            SharedInfrastructure.kafka(),
+            // metadata refreshed often, so a grown topic is noticed within the test
+            Map.of("metadata.max.age.ms", "300"),
+            topic,
+            () -> serde,
+            meters);
+    feed.start();
+    return feed;
+  }
+
+  @Test
+  void routeThatCannotBeAppliedIsSkippedAndTailingGoesOn() throws Exception {
+    RouteFeed routes = start("shop");
+    write(0, "shop/i-1", route("i-1", "shop", "alice"));
+    await().atMost(WAIT).until(() -> routes.current().size() == 1);
+
+    write(0, "shop/i-2", regexRoute("i-2", "shop", "("));
+    write(0, "shop/i-3", route("i-3", "shop", "bob"));
+
+    await().atMost(WAIT).until(() -> routes.current().route("i-3").isPresent());
+    assertThat(routes.current().size()).isEqualTo(2);
+    assertThat(routes.current().route("i-2")).isEmpty();
+    assertThat(meters.counter("sidetrack.agent.routes.rejected").count()).isEqualTo(1.0);
+    await().atMost(WAIT).until(() -> routes.appliedOffset() == 3);
+  }
+
+  @Test
+  void routeThatCannotBeAppliedWhileCatchingUpIsSkipped() throws Exception {
+    write(0, "shop/i-1", route("i-1", "shop", "alice"));
+    write(0, "shop/i-2", regexRoute("i-2", "shop", "(unclosed"));
+    write(0, "shop/i-3", route("i-3", "shop", "bob"));
+
+    RouteFeed routes = start("shop");
+
+    await().atMost(WAIT).until(routes::caughtUp);
+    assertThat(routes.current().size()).isEqualTo(2);
+    assertThat(routes.current().route("i-2")).isEmpty();
+    assertThat(routes.appliedOffset()).isEqualTo(3);
+    assertThat(meters.counter("sidetrack.agent.routes.rejected").count()).isEqualTo(1.0);
+    write(0, "shop/i-4", route("i-4", "shop", "carol"));
+    await().atMost(WAIT).until(() -> routes.current().size() == 3);
+  }
+
+  @Test
+  void workloadMovesToItsNewPartitionWhenTheTopicGrows() throws Exception {
+    // a workload whose partition among 4 is not its partition among 1 (0)
+    String workload =
+        java.util.stream.IntStream.range(0, 100)
+            .mapToObj(i -> "w" + i)
+            .filter(w -> WorkloadPartitioning.partitionOf(w, 4) != 0)
+            .findFirst()
+            .orElseThrow();
+    int moved = WorkloadPartitioning.partitionOf(workload, 4);
+    RouteFeed routes = start(workload);
+    write(0, workload + "/i-1", route("i-1", workload, "alice"));
+    await().atMost(WAIT).until(() -> routes.current().size() == 1);
+    assertThat(routes.partition()).isZero();
+
+    admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all().get();
+    // what registry-stream writes from now on goes to the workload's new partition
+    write(moved, workload + "/i-1", route("i-1", workload, "alice"));
+    write(moved, workload + "/i-2", route("i-2", workload, "bob"));
+    // and the old partition is no longer the workload's: a change there is not seen
+    write(0, workload + "/i-9", route("i-9", workload, "mallory"));
+
+    await().atMost(WAIT).until(() -> routes.partition() == moved);
+    await().atMost(WAIT).until(() -> routes.current().size() == 2);
+    assertThat(routes.current().route("i-2")).isPresent();
+    assertThat(routes.current().route("i-9")).isEmpty();
+    await().atMost(WAIT).until(() -> routes.appliedOffset() == 2);
+
+    write(moved, workload + "/i-1", null);
+    await().atMost(WAIT).until(() -> routes.current().route("i-1").isEmpty());
+    assertThat(routes.appliedOffset()).isEqualTo(3);
+    assertThat(routes.caughtUp()).isTrue();
+  }
+
+  private void write(int partition, String key, RouteEntry entry) throws Exception {
+    producer
+        .send(
+            new ProducerRecord<>(
+                topic, partition, key, entry == null ? null : serde.serialize(topic, entry)))
+        .get();
+  }
+
+  private static RouteEntry route(String id, String workload, String user) {
+    return entry(id, workload, MatchRules.header("x-dev", user));
+  }
+
+  private static RouteEntry regexRoute(String id, String workload, String regex) {
+    return entry(
+        id,
+        workload,
+        new MatchRules(List.of(HeaderMatch.regex("x-dev", regex)), List.of(), null, null, false));
+  }
+
+  private static RouteEntry entry(String id, String workload, MatchRules match) {
+    Instant now = Instant.now();
+    return AvroMapping.toRouteEntry(
+        new Intercept(
+            id,
+            workload,
+            "alice",
+            match,
+            "127.0.0.1:9",
+            now,
+            now.plusSeconds(60),
+            FailureMode.FAIL_OPEN,
+            Map.of()));
+  }
+}

@@ -1,0 +1,114 @@
+package io.sidetrack.edge.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.core.FailureMode;
+import io.sidetrack.core.HeaderMatch;
+import io.sidetrack.core.MatchRules;
+import io.sidetrack.core.routing.Route;
+import io.sidetrack.feed.FeedRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/** The route table's fold, record by record, as the reader drives it. */
+class RouteTableKeeperTest {
+  private static final TopicPartition P0 = new TopicPartition("routes", 0);
+  private static final TopicPartition P3 = new TopicPartition("routes", 3);
+
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final RouteTableKeeper keeper =
+      new RouteTableKeeper(
+          "shop",
+          meters.counter("changes"),
+          meters.counter("undecodable"),
+          meters.counter("rejected"));
+
+  @Test
+  void tableReadToTheEndIsPublishedOnlyOnceCaughtUp() {
+    keeper.assigned(Set.of(P0), Set.of());
+    keeper.apply(record(0, "i-1", route("i-1", "alice")));
+    keeper.afterBatch(Map.of(P0, 1L));
+    assertThat(keeper.current().size()).isZero();
+
+    keeper.caughtUp(Map.of(P0, 1L));
+
+    assertThat(keeper.current().route("i-1")).isPresent();
+    assertThat(keeper.appliedOffset()).isEqualTo(1);
+  }
+
+  @Test
+  void routeThatCannotCompileWhileLoadingIsRejectedAndTheRestLoaded() {
+    keeper.assigned(Set.of(P0), Set.of());
+    keeper.apply(record(0, "i-1", route("i-1", "alice")));
+    keeper.apply(record(1, "i-2", regex("i-2", "(")));
+    keeper.caughtUp(Map.of(P0, 2L));
+
+    assertThat(keeper.current().size()).isEqualTo(1);
+    assertThat(meters.counter("rejected").count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void routeThatCannotCompileWhileTailingThrowsAndLeavesTheTable() {
+    keeper.assigned(Set.of(P0), Set.of());
+    keeper.caughtUp(Map.of(P0, 0L));
+    keeper.apply(record(0, "i-1", route("i-1", "alice")));
+
+    assertThatThrownBy(() -> keeper.apply(record(1, "i-2", regex("i-2", "("))))
+        .isInstanceOf(RuntimeException.class);
+    keeper.afterBatch(Map.of(P0, 2L));
+
+    assertThat(keeper.current().size()).isEqualTo(1);
+    assertThat(keeper.appliedOffset()).isEqualTo(2);
+  }
+
+  @Test
+  void newPartitionReplacesTheTableOnlyOnceReadToItsEnd() {
+    keeper.assigned(Set.of(P0), Set.of());
+    keeper.apply(record(0, "i-1", route("i-1", "alice")));
+    keeper.caughtUp(Map.of(P0, 1L));
+
+    keeper.assigned(Set.of(P3), Set.of(P0));
+    assertThat(keeper.partition()).isEqualTo(3);
+    assertThat(keeper.appliedOffset()).isZero();
+    keeper.apply(new FeedRecord<>("routes", 3, 0, "shop/i-2", route("i-2", "bob")));
+    keeper.afterBatch(Map.of(P3, 1L));
+    assertThat(keeper.current().route("i-1")).as("still the old table").isPresent();
+
+    keeper.caughtUp(Map.of(P3, 1L));
+    assertThat(keeper.current().route("i-1")).isEmpty();
+    assertThat(keeper.current().route("i-2")).isPresent();
+    assertThat(keeper.appliedOffset()).isEqualTo(1);
+  }
+
+  private static FeedRecord<String, Route> record(long offset, String id, Route route) {
+    return new FeedRecord<>("routes", 0, offset, "shop/" + id, route);
+  }
+
+  private static Route route(String id, String user) {
+    return new Route(
+        id,
+        "shop",
+        user,
+        MatchRules.header("x-dev", user),
+        "127.0.0.1:9",
+        Instant.now(),
+        FailureMode.FAIL_OPEN);
+  }
+
+  private static Route regex(String id, String regex) {
+    return new Route(
+        id,
+        "shop",
+        "alice",
+        new MatchRules(List.of(HeaderMatch.regex("x-dev", regex)), List.of(), null, null, false),
+        "127.0.0.1:9",
+        Instant.now(),
+        FailureMode.FAIL_OPEN);
+  }
+}
