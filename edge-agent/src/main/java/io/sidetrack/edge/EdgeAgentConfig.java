@@ -28,7 +28,8 @@ import java.util.Map;
  * @param breakerFailures consecutive failures that open a router's circuit
  * @param breakerOpenFor how long an open circuit sends traffic past the router
  * @param heartbeatInterval how often it reports the offset it applied
- * @param eventLoops Vert.x event loops (0: one per core)
+ * @param eventLoops Vert.x event loops (0: Vert.x's default, two per core); a sidecar's default is
+ *     {@link #DEFAULT_EVENT_LOOPS}
  * @param fastFront whether plain HTTP/1.1 requests take the byte-level fast path ({@link
  *     io.sidetrack.edge.proxy.FastFront}); off, every request takes the full Vert.x proxy
  * @param idleTimeout how long the fast front keeps a client connection with no request under way; a
@@ -63,6 +64,12 @@ public record EdgeAgentConfig(
   public static final Duration DEFAULT_BREAKER_OPEN_FOR = Duration.ofSeconds(5);
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * Event loops of a sidecar: two carry the 1,000s of requests per second a pod gets without the
+   * threads (and memory) of Vert.x's two per core of a large node.
+   */
+  public static final int DEFAULT_EVENT_LOOPS = 2;
 
   public EdgeAgentConfig {
     requireNonNull(workload, "workload");
@@ -141,7 +148,7 @@ public record EdgeAgentConfig(
         DEFAULT_BREAKER_FAILURES,
         DEFAULT_BREAKER_OPEN_FOR,
         DEFAULT_HEARTBEAT_INTERVAL,
-        0,
+        DEFAULT_EVENT_LOOPS,
         true,
         DEFAULT_IDLE_TIMEOUT,
         Map.of());

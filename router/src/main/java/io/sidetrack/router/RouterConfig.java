@@ -38,6 +38,14 @@ public record RouterConfig(
 
   public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Where {@link #of} listens and relays: loopback, on free ports. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+
+  public static final int DEFAULT_PORT = 0;
+
+  /** The default topic prefix: none. */
+  public static final String DEFAULT_TOPIC_PREFIX = "";
+
   public RouterConfig {
     requireNonNull(listenHost, "listenHost");
     requireNonNull(relayHost, "relayHost");
@@ -47,15 +55,21 @@ public record RouterConfig(
     requireNonNull(tokensFile, "tokensFile");
     requireNonNull(agentTimeout, "agentTimeout");
     kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
-    if (listenPort < 0 || listenPort > 65535) {
-      throw new IllegalArgumentException("invalid --listen port " + listenPort);
-    }
-    if (relayPort < 0 || relayPort > 65535) {
-      throw new IllegalArgumentException("invalid --relay port " + relayPort);
-    }
+    checkPort("--listen (SIDETRACK_ROUTER_LISTEN)", listenPort);
+    checkPort("--relay (SIDETRACK_ROUTER_RELAY)", relayPort);
     if (advertise != null && !advertise.matches("[^\\s:/]+:\\d{1,5}")) {
       throw new IllegalArgumentException(
-          "invalid --advertise '" + advertise + "': expected HOST:PORT");
+          "invalid --advertise (SIDETRACK_ROUTER_ADVERTISE): '" + advertise + "' (HOST:PORT)");
+    }
+    if (agentTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "invalid --agent-timeout (SIDETRACK_AGENT_TIMEOUT): '" + agentTimeout + "' (0 or more)");
+    }
+  }
+
+  private static void checkPort(String setting, int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("invalid " + setting + " port: '" + port + "' (0-65535)");
     }
   }
 
@@ -63,14 +77,14 @@ public record RouterConfig(
   public static RouterConfig of(
       String bootstrapServers, SchemaRegistryConfig schemaRegistry, Path tokensFile) {
     return new RouterConfig(
-        "127.0.0.1",
-        0,
-        "127.0.0.1",
-        0,
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        DEFAULT_HOST,
+        DEFAULT_PORT,
         null,
         bootstrapServers,
         schemaRegistry,
-        "",
+        DEFAULT_TOPIC_PREFIX,
         tokensFile,
         DEFAULT_AGENT_TIMEOUT,
         Map.of());

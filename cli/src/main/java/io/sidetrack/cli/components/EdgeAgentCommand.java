@@ -109,9 +109,10 @@ public final class EdgeAgentCommand implements Callable<Integer> {
 
   @Option(
       names = "--event-loops",
-      defaultValue = "${env:SIDETRACK_EVENT_LOOPS:-0}",
+      defaultValue = "${env:SIDETRACK_EVENT_LOOPS:-" + EdgeAgentConfig.DEFAULT_EVENT_LOOPS + "}",
       description =
-          "Vert.x event loops; 0 = one per core (env SIDETRACK_EVENT_LOOPS; default ${DEFAULT-VALUE}).")
+          "Vert.x event loops; 0 = Vert.x's default, two per core (env SIDETRACK_EVENT_LOOPS;"
+              + " default ${DEFAULT-VALUE}). JVM options: bin/edge-agent.jvm-options.")
   int eventLoops;
 
   @Option(

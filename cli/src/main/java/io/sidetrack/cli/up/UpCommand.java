@@ -20,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -100,7 +98,8 @@ public final class UpCommand implements Callable<Integer> {
           "Partitions of Sidetrack's topics (env SIDETRACK_PARTITIONS; default ${DEFAULT-VALUE}).")
   int partitions;
 
-  private final Deque<AutoCloseable> running = new ArrayDeque<>();
+  /** Stopped by the shutdown hook while {@link #call()} may still be starting parts. */
+  private final StartedComponents running = new StartedComponents();
 
   @Override
   public Integer call() throws Exception {
@@ -208,17 +207,12 @@ public final class UpCommand implements Callable<Integer> {
     return 0;
   }
 
-  private interface Starter<T> {
-    T start() throws Exception;
-  }
-
-  private <T extends AutoCloseable> T step(PrintWriter out, String what, Starter<T> starter)
-      throws Exception {
+  private <T extends AutoCloseable> T step(
+      PrintWriter out, String what, StartedComponents.Starter<T> starter) throws Exception {
     out.print("Starting " + what + "... ");
     out.flush();
     long t0 = System.nanoTime();
-    T started = starter.start();
-    running.push(started);
+    T started = running.start(starter);
     out.printf("ready in %.1fs%n", (System.nanoTime() - t0) / 1e9);
     out.flush();
     return started;
@@ -273,13 +267,7 @@ public final class UpCommand implements Callable<Integer> {
   }
 
   private void stopAll() {
-    while (!running.isEmpty()) {
-      try {
-        running.pop().close();
-      } catch (Exception e) {
-        // keep stopping the rest
-      }
-    }
+    running.close();
   }
 
   private static void refuseIfAlreadyUp(Path home) throws IOException {

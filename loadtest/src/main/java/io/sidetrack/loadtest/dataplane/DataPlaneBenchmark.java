@@ -41,9 +41,10 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * The data plane side by side with its anchors, in one run on one machine: wrk against the app
  * directly, nginx and HAProxy routing on the header, and the edge agent (a separate JVM started by
- * {@code bin/sidetrack edge-agent}, {@code -Xmx256m}), with 1 and with 100,000 routes, for matched
- * and unmatched requests. Also: a new agent's time to ready, its heap, and the time from a
- * registration being published to the agent routing by it.
+ * {@code bin/sidetrack edge-agent} with its shipped JVM options, {@code
+ * bin/edge-agent.jvm-options}), with 1 and with 100,000 routes, for matched and unmatched requests.
+ * Also: a new agent's time to ready, its heap, and the time from a registration being published to
+ * the agent routing by it.
  */
 public final class DataPlaneBenchmark {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -89,6 +90,22 @@ public final class DataPlaneBenchmark {
           AvroSerde.forValues(
               new HttpSchemaRegistryClient(SchemaRegistryConfig.of(registry.url())),
               InterceptRegistration.class);
+      if (SidecarRss.enabled()) {
+        SidecarRss.run(
+            root,
+            dir,
+            kafka.bootstrapServers(),
+            registry.url(),
+            appPort,
+            tunnelPort,
+            producer,
+            serde,
+            stream,
+            processes,
+            args.length > 0 ? seconds : 30,
+            args.length > 1 ? manyRoutes : 1_000);
+        return;
+      }
       String tunnel = "127.0.0.1:" + tunnelPort;
       System.out.printf(
           "wrk -t%d -c%d -d%ds --latency; tiny responses; all on this machine%n",
@@ -117,8 +134,7 @@ public final class DataPlaneBenchmark {
         processes.add(agent.process);
         long readyMs = agent.awaitRoutes(routes, Duration.ofMinutes(5));
         System.out.printf(
-            "agent ready with %,d routes %d ms after its start (%s); heap after GC %d MB"
-                + " (-Xmx256m)%n",
+            "agent ready with %,d routes %d ms after its start (%s); heap after GC %d MB%n",
             routes, readyMs, agent.loadedLine(), agent.heapAfterGcMb());
         if (routes == 1) {
           routeEntryLatency(producer, registry.url(), agent, tunnel);
@@ -157,7 +173,7 @@ public final class DataPlaneBenchmark {
   }
 
   /** Waits until registry-stream created at least {@code n} intercepts. */
-  private static void awaitDecided(RegistryStreamApp stream, int n) throws InterruptedException {
+  static void awaitDecided(RegistryStreamApp stream, int n) throws InterruptedException {
     var created =
         stream.meters().find("sidetrack.registry.decisions").tag("outcome", "created").counter();
     while (created.count() < n) {
@@ -251,7 +267,7 @@ public final class DataPlaneBenchmark {
    * CPU time (user, system) a proxy process and its children (nginx's workers) have used, read from
    * /proc: the cost per request is steadier than requests/s when every process shares two cores.
    */
-  private static double[] cpuSeconds(Process proxy) throws IOException {
+  static double[] cpuSeconds(Process proxy) throws IOException {
     if (proxy == null) {
       return new double[2];
     }
@@ -383,7 +399,7 @@ public final class DataPlaneBenchmark {
         samples, ms[samples / 2], ms[(int) Math.ceil(samples * 0.99) - 1], ms[samples - 1]);
   }
 
-  private static void register(
+  static void register(
       KafkaProducer<String, byte[]> producer,
       AvroSerde<InterceptRegistration> serde,
       int n,
@@ -452,17 +468,13 @@ public final class DataPlaneBenchmark {
                   "--bootstrap-servers",
                   bootstrap,
                   "--schema-registry-url",
-                  registryUrl,
-                  "--event-loops",
-                  "2")
+                  registryUrl)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile());
-      // SIDETRACK_BENCH_AGENT_OPTS adds JVM options to the agent's (a profiler, say)
+      // the agent's own defaults (bin/edge-agent.jvm-options, its thread counts), as shipped;
+      // SIDETRACK_BENCH_AGENT_OPTS adds JVM options (a profiler, say)
       pb.environment()
-          .put(
-              "JAVA_OPTS",
-              "-Xmx256m -XX:+UseParallelGC "
-                  + System.getenv().getOrDefault("SIDETRACK_BENCH_AGENT_OPTS", ""));
+          .put("JAVA_OPTS", System.getenv().getOrDefault("SIDETRACK_BENCH_AGENT_OPTS", ""));
       pb.environment().put("SIDETRACK_HOME", dir.resolve("home").toString());
       return new Agent(pb.start(), port, admin, System.nanoTime(), log);
     }
