@@ -492,7 +492,7 @@ final class TunnelSession {
                 socket.closeHandler(v -> context.runOnContext(x -> ch.reset("closed")));
                 context.runOnContext(
                     v -> {
-                      ch.sinkTo(socket, trailers -> socket.end());
+                      ch.sinkTo(socket, rc, trailers -> socket.end());
                       ch.pump(socket, rc, null, null);
                     });
               });
@@ -515,6 +515,7 @@ final class TunnelSession {
         v ->
             ch.sinkTo(
                 out,
+                rc,
                 trailers -> {
                   if (trailers != null && !trailers.isEmpty() && out.isChunked()) {
                     out.trailers().addAll(trailers);

@@ -1,5 +1,7 @@
 package io.sidetrack.router.cluster;
 
+import static java.util.Objects.requireNonNull;
+
 import io.sidetrack.core.Intercept;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.InterceptRegistration;
@@ -8,25 +10,58 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Writes registrations, renewals and tombstones to {@code sidetrack.intercepts}. */
-public final class Registrations implements AutoCloseable {
+/**
+ * Writes registrations, renewals and tombstones to {@code sidetrack.intercepts}.
+ *
+ * <p>Sessions call it on an event loop, but serializing may ask the schema registry over HTTP and
+ * {@code send} may wait up to {@code max.block.ms} for metadata or buffer space: both run on one
+ * dedicated thread (one, so a renewal never overtakes the tombstone after it), and every failure
+ * completes the returned future rather than escaping to the caller.
+ */
+public final class Registrations implements Registrar, AutoCloseable {
   private final String topic;
-  private final AvroSerde<InterceptRegistration> serde;
-  private final KafkaProducer<String, byte[]> producer;
+  private final Function<Intercept, byte[]> serializer;
+  private final Producer<String, byte[]> producer;
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "sidetrack-registrations");
+            t.setDaemon(true);
+            return t;
+          });
 
   public Registrations(
       String bootstrapServers,
       Map<String, String> kafkaProperties,
       String topic,
       AvroSerde<InterceptRegistration> serde) {
-    this.topic = topic;
-    this.serde = serde;
+    this(
+        producer(bootstrapServers, kafkaProperties),
+        topic,
+        i -> serde.serialize(topic, AvroMapping.toRegistration(i)));
+  }
+
+  /** A writer on the given producer; {@code serializer} makes a registration's value. */
+  Registrations(
+      Producer<String, byte[]> producer, String topic, Function<Intercept, byte[]> serializer) {
+    this.producer = requireNonNull(producer, "producer");
+    this.topic = requireNonNull(topic, "topic");
+    this.serializer = requireNonNull(serializer, "serializer");
+  }
+
+  private static KafkaProducer<String, byte[]> producer(
+      String bootstrapServers, Map<String, String> kafkaProperties) {
     Map<String, Object> props = new HashMap<>(kafkaProperties);
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -35,37 +70,50 @@ public final class Registrations implements AutoCloseable {
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
-  /** Fetches the topic's metadata now, so that the first registration does not wait for it. */
+  /**
+   * Fetches the topic's metadata now, so that the first registration does not wait for it; blocks,
+   * call it off the event loop.
+   */
   public void warmUp() {
     producer.partitionsFor(topic);
   }
 
-  /** Publishes a registration (or its renewal). */
+  @Override
   public CompletableFuture<Void> publish(Intercept intercept) {
-    return send(intercept.id(), serde.serialize(topic, AvroMapping.toRegistration(intercept)));
+    requireNonNull(intercept, "intercept");
+    return send(intercept.id(), intercept);
   }
 
-  /** Publishes the tombstone of an intercept. */
+  @Override
   public CompletableFuture<Void> remove(String interceptId) {
+    requireNonNull(interceptId, "interceptId");
     return send(interceptId, null);
   }
 
-  private CompletableFuture<Void> send(String key, byte[] value) {
+  private CompletableFuture<Void> send(String key, Intercept intercept) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      producer.send(
-          new ProducerRecord<>(topic, key, value),
-          (meta, e) -> {
-            if (e != null) {
+      worker.execute(
+          () -> {
+            try {
+              byte[] value = intercept == null ? null : serializer.apply(intercept);
+              producer.send(
+                  new ProducerRecord<>(topic, key, value),
+                  (meta, e) -> {
+                    if (e != null) {
+                      done.completeExceptionally(e);
+                    } else {
+                      done.complete(null);
+                    }
+                  });
+            } catch (Throwable e) { // serializer, registry, send: all go back to the session
               done.completeExceptionally(e);
-            } else {
-              done.complete(null);
             }
           });
-    } catch (RuntimeException e) {
+    } catch (RuntimeException e) { // closed
       done.completeExceptionally(e);
     }
     return done;
@@ -73,6 +121,12 @@ public final class Registrations implements AutoCloseable {
 
   @Override
   public void close() {
+    worker.shutdown();
+    try {
+      worker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     producer.close(Duration.ofSeconds(5));
   }
 }

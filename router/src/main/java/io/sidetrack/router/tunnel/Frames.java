@@ -169,8 +169,9 @@ public final class Frames {
       this.b = b;
     }
 
+    /** Subtracts rather than adds: {@code pos + n} overflows for a length near 2^31. */
     private void need(int n) {
-      if (n < 0 || pos + n > b.length()) {
+      if (n < 0 || n > b.length() - pos) {
         throw new BadFrame("frame payload is truncated");
       }
     }

@@ -30,7 +30,7 @@ public final class Mux {
   /** Bytes a sender may have in flight per stream and direction. */
   public static final int WINDOW = 512 * 1024;
 
-  private final WebSocketBase ws;
+  private final Handler<Buffer> out;
   private final Context context;
   private final Handler<Channel> accept;
   private final Map<Integer, Channel> channels = new HashMap<>();
@@ -41,7 +41,15 @@ public final class Mux {
    * @param accept takes the channels the peer opens ({@code null} where the peer opens none)
    */
   public Mux(WebSocketBase ws, Context context, Handler<Channel> accept) {
-    this.ws = ws;
+    this(ws::write, context, accept);
+  }
+
+  /**
+   * @param out sends one frame to the peer (a binary WebSocket message); called on {@code context}
+   * @param accept takes the channels the peer opens ({@code null} where the peer opens none)
+   */
+  public Mux(Handler<Buffer> out, Context context, Handler<Channel> accept) {
+    this.out = out;
     this.context = context;
     this.accept = accept;
   }
@@ -88,7 +96,7 @@ public final class Mux {
     if (closed) {
       context.runOnContext(v -> ch.onReset("tunnel closed"));
     } else {
-      ws.write(Frames.open(ch.id, head));
+      out.handle(Frames.open(ch.id, head));
     }
     return ch;
   }
@@ -105,7 +113,7 @@ public final class Mux {
 
   private void send(Buffer frame) {
     if (!closed) {
-      ws.write(frame);
+      out.handle(frame);
     }
   }
 
@@ -123,6 +131,7 @@ public final class Mux {
 
     // what this end receives
     private WriteStream<Buffer> sink;
+    private Context sinkContext;
     private Handler<MultiMap> endHandler;
     private final ArrayDeque<Buffer> early = new ArrayDeque<>();
     private MultiMap endTrailers;
@@ -238,11 +247,22 @@ public final class Mux {
     }
 
     /**
-     * Writes the body the peer sends into {@code target}, returning window as each write completes;
-     * {@code onEnd} gets the trailers once it has all been handed to {@code target}.
+     * Writes the body the peer sends into {@code target}, a stream of this mux's own context,
+     * returning window as each write completes; {@code onEnd} gets the trailers once it has all
+     * been handed to {@code target}.
      */
     public void sinkTo(WriteStream<Buffer> target, Handler<MultiMap> onEnd) {
+      sinkTo(target, context, onEnd);
+    }
+
+    /**
+     * Writes the body the peer sends into {@code target}, which lives on {@code targetContext} (an
+     * HTTP response of the agent's connection, say): every write and {@code onEnd} run there, since
+     * a Vert.x stream may only be touched on its own context.
+     */
+    public void sinkTo(WriteStream<Buffer> target, Context targetContext, Handler<MultiMap> onEnd) {
       this.sink = target;
+      this.sinkContext = targetContext;
       this.endHandler = onEnd;
       while (!early.isEmpty()) {
         write(early.poll());
@@ -252,9 +272,18 @@ public final class Mux {
       }
     }
 
+    private void onSinkContext(Runnable action) {
+      if (sinkContext == context) {
+        action.run();
+      } else {
+        sinkContext.runOnContext(v -> action.run());
+      }
+    }
+
     private void write(Buffer b) {
       int n = b.length();
-      sink.write(b).onComplete(ar -> context.runOnContext(v -> written(n)));
+      WriteStream<Buffer> target = sink;
+      onSinkContext(() -> target.write(b).onComplete(ar -> context.runOnContext(v -> written(n))));
     }
 
     private void written(int n) {
@@ -297,7 +326,8 @@ public final class Mux {
       Handler<MultiMap> h = endHandler;
       endHandler = null;
       if (h != null) {
-        h.handle(endTrailers);
+        MultiMap trailers = endTrailers;
+        onSinkContext(() -> h.handle(trailers));
       }
       finishIfOver();
     }

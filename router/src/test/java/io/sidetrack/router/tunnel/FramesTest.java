@@ -78,4 +78,23 @@ class FramesTest {
         .isInstanceOf(Frames.BadFrame.class)
         .hasMessageContaining("-5 headers");
   }
+
+  @Test
+  void aHugeLengthIsABadFrameNotAnOverflow() {
+    // pos + Integer.MAX_VALUE wraps negative: the check must not add
+    Buffer huge =
+        Buffer.buffer().appendByte(Frames.RESET).appendInt(1).appendInt(Integer.MAX_VALUE);
+    assertThatThrownBy(() -> Frames.readReset(Frames.decode(huge).payload()))
+        .isInstanceOf(Frames.BadFrame.class)
+        .hasMessageContaining("truncated");
+    Buffer afterStatus =
+        Buffer.buffer()
+            .appendByte(Frames.HEAD)
+            .appendInt(1)
+            .appendInt(200)
+            .appendInt(Integer.MAX_VALUE - 1);
+    assertThatThrownBy(() -> Frames.readHead(Frames.decode(afterStatus).payload()))
+        .isInstanceOf(Frames.BadFrame.class)
+        .hasMessageContaining("truncated");
+  }
 }
