@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sidetrack.edge.dispatch.DispatchMetrics;
+import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.RouterBreaker;
 import io.sidetrack.edge.proxy.EdgeProxy;
 import io.sidetrack.edge.proxy.FastFront;
@@ -88,17 +90,16 @@ public final class EdgeAgent implements AutoCloseable {
     }
     Vertx vertx = Vertx.vertx(options);
     RouterBreaker breaker = new RouterBreaker(config.breakerFailures(), config.breakerOpenFor());
+    Dispatcher dispatcher = new Dispatcher(feed::current, breaker, new DispatchMetrics(meters));
     EdgeProxy proxy =
         new EdgeProxy(
             vertx,
-            feed,
+            dispatcher,
             config.workload(),
             config.appHost(),
             config.appPort(),
             config.appHttp2(),
-            config.routerConnectTimeout(),
-            breaker,
-            meters);
+            config.routerConnectTimeout());
     FastFront front =
         config.fastFront()
             ? new FastFront(

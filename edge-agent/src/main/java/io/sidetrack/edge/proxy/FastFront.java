@@ -390,7 +390,6 @@ public final class FastFront {
       Exchange ex = new Exchange(hasBody, !request.close, request.methodIs(HEAD), route);
       current = ex;
       if (route == null) {
-        proxy.countApp();
         send(ex, app);
       } else if (!breaker.allows(route.target())) {
         fallback(ex, "router-circuit-open");
@@ -715,7 +714,6 @@ public final class FastFront {
           ex.fallback = "no-tunnel";
           return true;
         }
-        proxy.countIntercept();
       }
       // an answer that starts before the whole request came ends the connection: the rest of
       // that request could not be told from a next one
@@ -838,7 +836,6 @@ public final class FastFront {
 
     private void fallback(Exchange ex, String reason) {
       if (ex.route != null && ex.route.failureMode() == FailureMode.FAIL_CLOSED) {
-        proxy.countFailClosed();
         reply(
             503,
             "Service Unavailable",
@@ -853,8 +850,6 @@ public final class FastFront {
             true);
         return;
       }
-      proxy.countFallback(reason);
-      proxy.countApp();
       ex.fallback = reason;
       ex.upstream = null;
       send(ex, app);
@@ -969,7 +964,7 @@ public final class FastFront {
                 fullChannel = f.channel();
                 int port = ((InetSocketAddress) fullChannel.localAddress()).getPort();
                 proxy.handedOff(port, client);
-                fullChannel.closeFuture().addListener(x -> proxy.handedOffClosed(port));
+                fullChannel.closeFuture().addListener(x -> proxy.handedOffClosed(port, client));
                 flushHandoff();
                 raw = null;
                 ctx.pipeline().replace(this, "pipe", new Pipe(fullChannel));

@@ -3,6 +3,8 @@ package io.sidetrack.edge.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.edge.dispatch.DispatchMetrics;
+import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.RouterBreaker;
 import io.sidetrack.edge.routing.RouteFeed;
 import io.vertx.core.Vertx;
@@ -63,14 +65,12 @@ class FastFrontTest {
     EdgeProxy proxy =
         new EdgeProxy(
             vertx,
-            routes,
+            new Dispatcher(routes::current, breaker, new DispatchMetrics(meters)),
             "shop",
             "127.0.0.1",
             app.getLocalPort(),
             false,
-            Duration.ofSeconds(1),
-            breaker,
-            meters);
+            Duration.ofSeconds(1));
     int full = proxy.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get();
     front = listen(routes, proxy, breaker, full, Duration.ofSeconds(60));
     impatient = listen(routes, proxy, breaker, full, Duration.ofMillis(300));
