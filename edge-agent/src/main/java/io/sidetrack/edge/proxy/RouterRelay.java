@@ -136,7 +136,7 @@ final class RouterRelay {
       }
       HttpClientResponse response = result.result();
       if (!bodySent && response.getHeader(RelayHeaders.NO_TUNNEL) != null) {
-        response.end().onComplete(done -> abandonHeldBody());
+        response.end();
         next.carryOut(req, bodyless, dispatcher.noTunnel(route));
         return;
       }
