@@ -47,6 +47,15 @@ class SidetrackHelpTest {
                 + " 500ms, 2s or 5m)");
   }
 
+  @Test
+  void aBadDurationFlagOfACommandWithoutVariableNamesOnlyTheFlag() {
+    String[] r = run(Map.of(), "register", "demo", "--ttl", "1 hour");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2].lines().findFirst())
+        .hasValue(
+            "sidetrack: invalid --ttl: '1 hour' (expected a duration such as 500ms, 2s or 5m)");
+  }
+
   /** Flag, variable and default of every option that had a variable before the convention. */
   @Test
   void everyFlagKeepsItsVariableAndDefault() {
