@@ -48,7 +48,8 @@ public final class EdgeAgentCommand implements Callable<Integer> {
       names = "--app-http2",
       defaultValue = "false",
       description =
-          "The app speaks HTTP/2 without TLS (h2c): HTTP/2 requests such as gRPC reach it over HTTP/2; otherwise every request reaches it over HTTP/1.1.")
+          "The app speaks HTTP/2 without TLS (h2c): HTTP/2 requests such as gRPC reach it"
+              + " over HTTP/2; otherwise every request reaches it over HTTP/1.1.")
   boolean appHttp2;
 
   @EnvVar
@@ -104,7 +105,8 @@ public final class EdgeAgentCommand implements Callable<Integer> {
       names = "--event-loops",
       defaultValue = "" + EdgeAgentConfig.DEFAULT_EVENT_LOOPS,
       description =
-          "Vert.x event loops; 0 = Vert.x's default, two per core. JVM options: bin/edge-agent.jvm-options.")
+          "Vert.x event loops; 0 = Vert.x's default, two per core. JVM options:"
+              + " bin/edge-agent.jvm-options.")
   int eventLoops;
 
   @EnvVar
@@ -113,7 +115,8 @@ public final class EdgeAgentCommand implements Callable<Integer> {
       defaultValue = "true",
       arity = "1",
       description =
-          "Relay plain HTTP/1.1 requests as bytes on the accepting event loop; false sends every request through the full Vert.x proxy.")
+          "Relay plain HTTP/1.1 requests as bytes on the accepting event loop; false sends"
+              + " every request through the full Vert.x proxy.")
   boolean fastFront;
 
   @EnvVar
@@ -121,7 +124,9 @@ public final class EdgeAgentCommand implements Callable<Integer> {
       names = "--idle-timeout",
       defaultValue = "60s",
       description =
-          "How long the fast front keeps a client connection with no request under way; a request head still coming in by then gets 408; a request under way is never cut; 0s = no limit.")
+          "How long the fast front keeps a client connection with no request under way; a"
+              + " request head still coming in by then gets 408; a request under way is never cut;"
+              + " 0s = no limit.")
   Duration idleTimeout;
 
   @Override

@@ -57,7 +57,8 @@ public final class RegistryStreamCommand implements Callable<Integer> {
   @Option(
       names = "--advertised-host",
       description =
-          "Host other instances reach this one's query API at, e.g. the pod IP (default the listen host, or 127.0.0.1).")
+          "Host other instances reach this one's query API at, e.g. the pod IP (default the"
+              + " listen host, or 127.0.0.1).")
   String advertisedHost;
 
   @EnvVar

@@ -49,7 +49,8 @@ public final class RouterCommand implements Callable<Integer> {
   @Option(
       names = "--advertise",
       description =
-          "HOST:PORT agents reach the relay at, written into each route (e.g. the pod's DNS name; default the relay address, with this host's name for 0.0.0.0).")
+          "HOST:PORT agents reach the relay at, written into each route (e.g. the pod's DNS"
+              + " name; default the relay address, with this host's name for 0.0.0.0).")
   String advertise;
 
   @EnvVar("SIDETRACK_ROUTER_TOKENS")
