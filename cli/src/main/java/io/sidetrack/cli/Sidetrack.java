@@ -12,8 +12,11 @@ import io.sidetrack.cli.dev.AgentsCommand;
 import io.sidetrack.cli.dev.InterceptCommand;
 import io.sidetrack.cli.dev.LeaveCommand;
 import io.sidetrack.cli.dev.ListCommand;
+import io.sidetrack.cli.options.Conventions;
+import io.sidetrack.cli.options.UsageErrors;
 import io.sidetrack.cli.up.UpCommand;
 import java.io.PrintWriter;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,8 +82,17 @@ public final class Sidetrack {
 
   /** The command line with Sidetrack's error handling, for main and for tests. */
   public static CommandLine commandLine() {
+    return commandLine(System::getenv);
+  }
+
+  /**
+   * The command line reading environment variables through {@code env}, for tests. Sets the
+   * conventions of every subcommand once: variables as defaults, converters, help listing them.
+   */
+  public static CommandLine commandLine(Function<String, String> env) {
     Sidetrack root = new Sidetrack();
     CommandLine cli = new CommandLine(root);
+    Conventions.install(cli, env);
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           PrintWriter err = cmd.getErr();
@@ -94,7 +106,7 @@ public final class Sidetrack {
     cli.setParameterExceptionHandler(
         (e, args) -> {
           PrintWriter err = e.getCommandLine().getErr();
-          err.println("sidetrack: " + e.getMessage());
+          err.println("sidetrack: " + UsageErrors.message(e));
           err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
           err.flush();
           return EXIT_USAGE;

@@ -59,6 +59,17 @@ public record EdgeAgentConfig(
     Duration idleTimeout,
     Map<String, String> kafkaProperties) {
 
+  /** Where {@link #of} answers {@code /ready}, {@code /health} and {@code /metrics}: loopback. */
+  public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
+
+  /** {@link #of}'s admin port: a free one. */
+  public static final int DEFAULT_ADMIN_PORT = 0;
+
+  /** The default topic prefix: none. */
+  public static final String DEFAULT_TOPIC_PREFIX = "";
+
+  public static final boolean DEFAULT_APP_HTTP2 = false;
+  public static final boolean DEFAULT_FAST_FRONT = true;
   public static final Duration DEFAULT_ROUTER_CONNECT_TIMEOUT = Duration.ofSeconds(1);
   public static final int DEFAULT_BREAKER_FAILURES = 5;
   public static final Duration DEFAULT_BREAKER_OPEN_FOR = Duration.ofSeconds(5);
@@ -84,6 +95,15 @@ public record EdgeAgentConfig(
     requireNonNull(breakerOpenFor, "breakerOpenFor");
     requireNonNull(heartbeatInterval, "heartbeatInterval");
     requireNonNull(idleTimeout, "idleTimeout");
+    checkPositive(
+        "--router-connect-timeout (SIDETRACK_ROUTER_CONNECT_TIMEOUT)", routerConnectTimeout);
+    checkPositive("--heartbeat-interval (SIDETRACK_HEARTBEAT_INTERVAL)", heartbeatInterval);
+    if (breakerOpenFor.isNegative()) {
+      throw new IllegalArgumentException(
+          "invalid --breaker-open-for (SIDETRACK_BREAKER_OPEN_FOR): '"
+              + breakerOpenFor
+              + "' (0 or more)");
+    }
     if (idleTimeout.isNegative()) {
       throw new IllegalArgumentException(
           "invalid --idle-timeout (SIDETRACK_IDLE_TIMEOUT): '" + idleTimeout + "' (0 or more)");
@@ -108,6 +128,13 @@ public record EdgeAgentConfig(
     if (eventLoops < 0) {
       throw new IllegalArgumentException(
           "invalid --event-loops (SIDETRACK_EVENT_LOOPS): '" + eventLoops + "' (0 or more)");
+    }
+  }
+
+  private static void checkPositive(String setting, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(
+          "invalid " + setting + ": '" + value + "' (a positive duration)");
     }
   }
 
@@ -138,18 +165,18 @@ public record EdgeAgentConfig(
         listenPort,
         appHost,
         appPort,
-        false,
-        "127.0.0.1",
-        0,
+        DEFAULT_APP_HTTP2,
+        DEFAULT_ADMIN_HOST,
+        DEFAULT_ADMIN_PORT,
         bootstrapServers,
         schemaRegistry,
-        "",
+        DEFAULT_TOPIC_PREFIX,
         DEFAULT_ROUTER_CONNECT_TIMEOUT,
         DEFAULT_BREAKER_FAILURES,
         DEFAULT_BREAKER_OPEN_FOR,
         DEFAULT_HEARTBEAT_INTERVAL,
         DEFAULT_EVENT_LOOPS,
-        true,
+        DEFAULT_FAST_FRONT,
         DEFAULT_IDLE_TIMEOUT,
         Map.of());
   }

@@ -58,6 +58,17 @@ public record RegistryStreamConfig(
   public static final int DEFAULT_PARTITIONS = 12;
   public static final int DEFAULT_REPLICATION_FACTOR = -1;
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(20);
+
+  /** The default topic prefix: none. */
+  public static final String DEFAULT_TOPIC_PREFIX = "";
+
+  public static final int DEFAULT_STANDBY_REPLICAS = 0;
+  public static final int DEFAULT_STREAM_THREADS = 1;
+
+  /** Where the state stores live by default: under the JVM's temporary directory. */
+  public static final Path DEFAULT_STATE_DIR =
+      Path.of(System.getProperty("java.io.tmpdir"), "sidetrack", "registry-stream");
+
   private static final Set<String> GUARANTEES = Set.of("exactly_once_v2", "at_least_once");
 
   public RegistryStreamConfig {
@@ -142,15 +153,14 @@ public record RegistryStreamConfig(
     private final String bootstrapServers;
     private final SchemaRegistryConfig schemaRegistry;
     private String applicationId = DEFAULT_APPLICATION_ID;
-    private String topicPrefix = "";
-    private Path stateDir =
-        Path.of(System.getProperty("java.io.tmpdir"), "sidetrack", "registry-stream");
+    private String topicPrefix = DEFAULT_TOPIC_PREFIX;
+    private Path stateDir = DEFAULT_STATE_DIR;
     private String listenHost = DEFAULT_LISTEN_HOST;
     private int listenPort = DEFAULT_LISTEN_PORT;
     private String advertisedHost;
-    private int standbyReplicas;
+    private int standbyReplicas = DEFAULT_STANDBY_REPLICAS;
     private String processingGuarantee = DEFAULT_PROCESSING_GUARANTEE;
-    private int streamThreads = 1;
+    private int streamThreads = DEFAULT_STREAM_THREADS;
     private int partitions = DEFAULT_PARTITIONS;
     private int replicationFactor = DEFAULT_REPLICATION_FACTOR;
     private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;

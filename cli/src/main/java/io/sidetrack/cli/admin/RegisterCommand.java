@@ -2,7 +2,6 @@ package io.sidetrack.cli.admin;
 
 import io.sidetrack.cli.MatchOptions;
 import io.sidetrack.cli.context.Connection;
-import io.sidetrack.core.Durations;
 import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.Intercept;
 import io.sidetrack.schemas.AvroMapping;
@@ -68,7 +67,7 @@ public final class RegisterCommand implements Callable<Integer> {
       names = "--ttl",
       defaultValue = "15m",
       description = "Lease length; nothing renews it (default ${DEFAULT-VALUE}).")
-  String ttl;
+  Duration ttl;
 
   @Option(names = "--fail-closed", description = "Answer 503 instead of falling back to the app.")
   boolean failClosed;
@@ -87,12 +86,7 @@ public final class RegisterCommand implements Callable<Integer> {
       String[] kv = MatchOptions.pair("--label", l);
       labelMap.put(kv[0], kv[1]);
     }
-    Duration lease;
-    try {
-      lease = Durations.parse(ttl);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("invalid --ttl: " + e.getMessage(), e);
-    }
+    Duration lease = ttl;
     Instant now = Instant.now();
     String interceptId = id != null ? id : "i-" + UUID.randomUUID().toString().substring(0, 8);
     Intercept intercept =

@@ -1,7 +1,11 @@
 package io.sidetrack.cli.components;
 
+import io.sidetrack.cli.options.EnvVar;
+import io.sidetrack.cli.options.HostPort;
+import io.sidetrack.cli.options.TopicOptions;
 import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -21,118 +25,109 @@ import picocli.CommandLine.Option;
 public final class EdgeAgentCommand implements Callable<Integer> {
   public static final String NAME = "edge-agent";
 
-  @Option(
-      names = "--workload",
-      required = true,
-      defaultValue = "${env:SIDETRACK_WORKLOAD}",
-      description = "The workload this agent fronts (env SIDETRACK_WORKLOAD).")
+  @EnvVar
+  @Option(names = "--workload", required = true, description = "The workload this agent fronts.")
   String workload;
 
+  @EnvVar
   @Option(
       names = "--listen",
-      defaultValue = "${env:SIDETRACK_LISTEN:-0.0.0.0:8080}",
-      description =
-          "HOST:PORT taking the workload's traffic (env SIDETRACK_LISTEN; default ${DEFAULT-VALUE}).")
-  String listen;
+      defaultValue = "0.0.0.0:8080",
+      description = "HOST:PORT taking the workload's traffic.")
+  HostPort listen;
 
+  @EnvVar
   @Option(
       names = "--app",
-      defaultValue = "${env:SIDETRACK_APP:-127.0.0.1:8081}",
-      description =
-          "HOST:PORT of the workload's own app (env SIDETRACK_APP; default ${DEFAULT-VALUE}).")
-  String app;
+      defaultValue = "127.0.0.1:8081",
+      description = "HOST:PORT of the workload's own app.")
+  HostPort app;
 
+  @EnvVar
   @Option(
       names = "--app-http2",
-      defaultValue = "${env:SIDETRACK_APP_HTTP2:-false}",
+      defaultValue = "false",
       description =
-          "The app speaks HTTP/2 without TLS (h2c): HTTP/2 requests such as gRPC reach it over"
-              + " HTTP/2; otherwise every request reaches it over HTTP/1.1 (env"
-              + " SIDETRACK_APP_HTTP2; default ${DEFAULT-VALUE}).")
+          "The app speaks HTTP/2 without TLS (h2c): HTTP/2 requests such as gRPC reach it"
+              + " over HTTP/2; otherwise every request reaches it over HTTP/1.1.")
   boolean appHttp2;
 
+  @EnvVar
   @Option(
       names = "--admin",
-      defaultValue = "${env:SIDETRACK_ADMIN:-0.0.0.0:9901}",
-      description =
-          "HOST:PORT of /ready, /health and /metrics (env SIDETRACK_ADMIN; default ${DEFAULT-VALUE}).")
-  String admin;
+      defaultValue = "0.0.0.0:9901",
+      description = "HOST:PORT of /ready, /health and /metrics.")
+  HostPort admin;
 
+  @EnvVar
   @Option(
       names = "--agent-id",
-      defaultValue = "${env:SIDETRACK_AGENT_ID}",
-      description =
-          "Id in sidetrack.agents (env SIDETRACK_AGENT_ID, e.g. the pod name; default WORKLOAD-random).")
+      description = "Id in sidetrack.agents (e.g. the pod name; default WORKLOAD-random).")
   String agentId;
 
   @Mixin KafkaOptions kafka;
 
   @Mixin SchemaRegistryOptions schemaRegistry;
 
-  @Option(
-      names = "--topic-prefix",
-      defaultValue = "${env:SIDETRACK_TOPIC_PREFIX:-}",
-      description = "Put in front of every topic name (env SIDETRACK_TOPIC_PREFIX; default none).")
-  String topicPrefix;
+  @Mixin TopicOptions topics;
 
+  @EnvVar
   @Option(
       names = "--router-connect-timeout",
-      defaultValue = "${env:SIDETRACK_ROUTER_CONNECT_TIMEOUT:-1s}",
+      defaultValue = "1s",
       description =
-          "How long a router may take to accept a connection before the request falls back (env"
-              + " SIDETRACK_ROUTER_CONNECT_TIMEOUT; default ${DEFAULT-VALUE}).")
-  String routerConnectTimeout;
+          "How long a router may take to accept a connection before the request falls back.")
+  Duration routerConnectTimeout;
 
+  @EnvVar
   @Option(
       names = "--breaker-failures",
-      defaultValue = "${env:SIDETRACK_BREAKER_FAILURES:-5}",
-      description =
-          "Consecutive failures that open a router's circuit (env SIDETRACK_BREAKER_FAILURES;"
-              + " default ${DEFAULT-VALUE}).")
+      defaultValue = "5",
+      description = "Consecutive failures that open a router's circuit.")
   int breakerFailures;
 
+  @EnvVar
   @Option(
       names = "--breaker-open-for",
-      defaultValue = "${env:SIDETRACK_BREAKER_OPEN_FOR:-5s}",
-      description =
-          "How long an open circuit skips the router (env SIDETRACK_BREAKER_OPEN_FOR; default"
-              + " ${DEFAULT-VALUE}).")
-  String breakerOpenFor;
+      defaultValue = "5s",
+      description = "How long an open circuit skips the router.")
+  Duration breakerOpenFor;
 
+  @EnvVar
   @Option(
       names = "--heartbeat-interval",
-      defaultValue = "${env:SIDETRACK_HEARTBEAT_INTERVAL:-2s}",
-      description =
-          "How often the agent reports the offset it applied (env SIDETRACK_HEARTBEAT_INTERVAL;"
-              + " default ${DEFAULT-VALUE}).")
-  String heartbeatInterval;
+      defaultValue = "2s",
+      description = "How often the agent reports the offset it applied.")
+  Duration heartbeatInterval;
 
+  @EnvVar
   @Option(
       names = "--event-loops",
-      defaultValue = "${env:SIDETRACK_EVENT_LOOPS:-" + EdgeAgentConfig.DEFAULT_EVENT_LOOPS + "}",
+      defaultValue = "" + EdgeAgentConfig.DEFAULT_EVENT_LOOPS,
       description =
-          "Vert.x event loops; 0 = Vert.x's default, two per core (env SIDETRACK_EVENT_LOOPS;"
-              + " default ${DEFAULT-VALUE}). JVM options: bin/edge-agent.jvm-options.")
+          "Vert.x event loops; 0 = Vert.x's default, two per core. JVM options:"
+              + " bin/edge-agent.jvm-options.")
   int eventLoops;
 
+  @EnvVar
   @Option(
       names = "--fast-front",
-      defaultValue = "${env:SIDETRACK_FAST_FRONT:-true}",
+      defaultValue = "true",
       arity = "1",
       description =
-          "Relay plain HTTP/1.1 requests as bytes on the accepting event loop; false"
-              + " sends every request through the full Vert.x proxy (env SIDETRACK_FAST_FRONT;"
-              + " default ${DEFAULT-VALUE}).")
+          "Relay plain HTTP/1.1 requests as bytes on the accepting event loop; false sends"
+              + " every request through the full Vert.x proxy.")
   boolean fastFront;
 
+  @EnvVar
   @Option(
       names = "--idle-timeout",
-      defaultValue = "${env:SIDETRACK_IDLE_TIMEOUT:-60s}",
+      defaultValue = "60s",
       description =
           "How long the fast front keeps a client connection with no request under way; a"
-              + " request head still coming in by then gets 408; a request under way is never"
-              + " cut; 0s = no limit (env SIDETRACK_IDLE_TIMEOUT; default ${DEFAULT-VALUE}).")
-  String idleTimeout;
+              + " request head still coming in by then gets 408; a request under way is never cut;"
+              + " 0s = no limit.")
+  Duration idleTimeout;
 
   @Override
   public Integer call() throws Exception {
@@ -151,9 +146,6 @@ public final class EdgeAgentCommand implements Callable<Integer> {
   }
 
   EdgeAgentConfig toConfig() throws java.io.IOException {
-    HostPort l = HostPort.parse("--listen (SIDETRACK_LISTEN)", listen);
-    HostPort a = HostPort.parse("--app (SIDETRACK_APP)", app);
-    HostPort ad = HostPort.parse("--admin (SIDETRACK_ADMIN)", admin);
     String id =
         agentId == null || agentId.isBlank()
             ? workload + "-" + java.util.UUID.randomUUID().toString().substring(0, 8)
@@ -161,23 +153,23 @@ public final class EdgeAgentCommand implements Callable<Integer> {
     return new EdgeAgentConfig(
         workload,
         id,
-        l.host(),
-        l.port(),
-        a.host().equals("0.0.0.0") ? "127.0.0.1" : a.host(),
-        a.port(),
+        listen.host(),
+        listen.port(),
+        app.connectHost(),
+        app.port(),
         appHttp2,
-        ad.host(),
-        ad.port(),
+        admin.host(),
+        admin.port(),
         kafka.bootstrapServers(),
         schemaRegistry.toConfig(),
-        topicPrefix == null ? "" : topicPrefix,
-        RegistryStreamCommand.duration("--router-connect-timeout", routerConnectTimeout),
+        topics.prefix(),
+        routerConnectTimeout,
         breakerFailures,
-        RegistryStreamCommand.duration("--breaker-open-for", breakerOpenFor),
-        RegistryStreamCommand.duration("--heartbeat-interval", heartbeatInterval),
+        breakerOpenFor,
+        heartbeatInterval,
         eventLoops,
         fastFront,
-        RegistryStreamCommand.duration("--idle-timeout", idleTimeout),
+        idleTimeout,
         kafka.properties());
   }
 }

@@ -1,5 +1,6 @@
 package io.sidetrack.cli.components;
 
+import io.sidetrack.cli.options.EnvVar;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -11,19 +12,17 @@ import picocli.CommandLine.Option;
 
 /** How a component reaches Kafka: flags with environment-variable defaults. */
 public final class KafkaOptions {
+  @EnvVar("KAFKA_BOOTSTRAP_SERVERS")
   @Option(
       names = "--bootstrap-servers",
-      defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}",
-      description =
-          "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
+      defaultValue = "localhost:9092",
+      description = "Kafka bootstrap servers.")
   String bootstrapServers;
 
+  @EnvVar
   @Option(
       names = "--kafka-config",
-      defaultValue = "${env:SIDETRACK_KAFKA_CONFIG}",
-      description =
-          "Properties file of extra Kafka client settings, e.g. security (env"
-              + " SIDETRACK_KAFKA_CONFIG).")
+      description = "Properties file of extra Kafka client settings, e.g. security.")
   Path kafkaConfig;
 
   public String bootstrapServers() {

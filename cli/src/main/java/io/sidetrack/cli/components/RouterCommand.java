@@ -1,5 +1,8 @@
 package io.sidetrack.cli.components;
 
+import io.sidetrack.cli.options.EnvVar;
+import io.sidetrack.cli.options.HostPort;
+import io.sidetrack.cli.options.TopicOptions;
 import io.sidetrack.router.Router;
 import io.sidetrack.router.RouterConfig;
 import java.nio.file.Path;
@@ -27,55 +30,45 @@ import picocli.CommandLine.Option;
 public final class RouterCommand implements Callable<Integer> {
   public static final String NAME = "router";
 
+  @EnvVar("SIDETRACK_ROUTER_LISTEN")
   @Option(
       names = "--listen",
-      defaultValue = "${env:SIDETRACK_ROUTER_LISTEN:-0.0.0.0:8070}",
-      description =
-          "HOST:PORT for developers' tunnels and the API (env SIDETRACK_ROUTER_LISTEN; default"
-              + " ${DEFAULT-VALUE}).")
-  String listen;
+      defaultValue = "0.0.0.0:8070",
+      description = "HOST:PORT for developers' tunnels and the API.")
+  HostPort listen;
 
+  @EnvVar("SIDETRACK_ROUTER_RELAY")
   @Option(
       names = "--relay",
-      defaultValue = "${env:SIDETRACK_ROUTER_RELAY:-0.0.0.0:8071}",
+      defaultValue = "0.0.0.0:8071",
       description =
-          "HOST:PORT where edge agents deliver matched requests; keep it inside the cluster (env"
-              + " SIDETRACK_ROUTER_RELAY; default ${DEFAULT-VALUE}).")
-  String relay;
+          "HOST:PORT where edge agents deliver matched requests; keep it inside the cluster.")
+  HostPort relay;
 
+  @EnvVar("SIDETRACK_ROUTER_ADVERTISE")
   @Option(
       names = "--advertise",
-      defaultValue = "${env:SIDETRACK_ROUTER_ADVERTISE}",
       description =
-          "HOST:PORT agents reach the relay at, written into each route (env"
-              + " SIDETRACK_ROUTER_ADVERTISE, e.g. the pod's DNS name; default the relay address,"
-              + " with this host's name for 0.0.0.0).")
+          "HOST:PORT agents reach the relay at, written into each route (e.g. the pod's DNS"
+              + " name; default the relay address, with this host's name for 0.0.0.0).")
   String advertise;
 
-  @Option(
-      names = "--tokens",
-      required = true,
-      defaultValue = "${env:SIDETRACK_ROUTER_TOKENS}",
-      description = "The tokens file (env SIDETRACK_ROUTER_TOKENS).")
+  @EnvVar("SIDETRACK_ROUTER_TOKENS")
+  @Option(names = "--tokens", required = true, description = "The tokens file.")
   Path tokens;
 
+  @EnvVar
   @Option(
       names = "--agent-timeout",
-      defaultValue = "${env:SIDETRACK_AGENT_TIMEOUT:-10s}",
-      description =
-          "An agent silent for longer is not live, and activation does not wait for it (env"
-              + " SIDETRACK_AGENT_TIMEOUT; default ${DEFAULT-VALUE}).")
-  String agentTimeout;
+      defaultValue = "10s",
+      description = "An agent silent for longer is not live, and activation does not wait for it.")
+  java.time.Duration agentTimeout;
 
   @Mixin KafkaOptions kafka;
 
   @Mixin SchemaRegistryOptions schemaRegistry;
 
-  @Option(
-      names = "--topic-prefix",
-      defaultValue = "${env:SIDETRACK_TOPIC_PREFIX:-}",
-      description = "Put in front of every topic name (env SIDETRACK_TOPIC_PREFIX; default none).")
-  String topicPrefix;
+  @Mixin TopicOptions topics;
 
   @Override
   public Integer call() throws Exception {
@@ -94,19 +87,17 @@ public final class RouterCommand implements Callable<Integer> {
   }
 
   RouterConfig toConfig() throws java.io.IOException {
-    HostPort l = HostPort.parse("--listen (SIDETRACK_ROUTER_LISTEN)", listen);
-    HostPort r = HostPort.parse("--relay (SIDETRACK_ROUTER_RELAY)", relay);
     return new RouterConfig(
-        l.host(),
-        l.port(),
-        r.host(),
-        r.port(),
+        listen.host(),
+        listen.port(),
+        relay.host(),
+        relay.port(),
         advertise == null || advertise.isBlank() ? null : advertise,
         kafka.bootstrapServers(),
         schemaRegistry.toConfig(),
-        topicPrefix == null ? "" : topicPrefix,
+        topics.prefix(),
         tokens,
-        RegistryStreamCommand.duration("--agent-timeout", agentTimeout),
+        agentTimeout,
         kafka.properties());
   }
 }

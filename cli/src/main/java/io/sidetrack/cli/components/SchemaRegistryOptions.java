@@ -1,41 +1,38 @@
 package io.sidetrack.cli.components;
 
+import io.sidetrack.cli.options.EnvVar;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** How a component reaches the schema registry: flags with environment-variable defaults. */
 public final class SchemaRegistryOptions {
+  @EnvVar("SCHEMA_REGISTRY_URL")
   @Option(
       names = "--schema-registry-url",
-      defaultValue = "${env:SCHEMA_REGISTRY_URL:-http://localhost:8081}",
+      defaultValue = "http://localhost:8081",
       description =
-          "Confluent-compatible schema registry URL (env SCHEMA_REGISTRY_URL; default"
-              + " ${DEFAULT-VALUE}). Apicurio: http://HOST:PORT/apis/ccompat/v7.")
+          "Confluent-compatible schema registry URL. Apicurio: http://HOST:PORT/apis/ccompat/v7.")
   String url;
 
+  @EnvVar("SCHEMA_REGISTRY_BASIC_AUTH")
   @Option(
       names = "--schema-registry-basic-auth",
-      defaultValue = "${env:SCHEMA_REGISTRY_BASIC_AUTH}",
-      description = "USER:PASSWORD for HTTP basic auth (env SCHEMA_REGISTRY_BASIC_AUTH).")
+      description = "USER:PASSWORD for HTTP basic auth.")
   String basicAuth;
 
-  @Option(
-      names = "--schema-registry-token",
-      defaultValue = "${env:SCHEMA_REGISTRY_TOKEN}",
-      description = "Bearer token (env SCHEMA_REGISTRY_TOKEN).")
+  @EnvVar("SCHEMA_REGISTRY_TOKEN")
+  @Option(names = "--schema-registry-token", description = "Bearer token.")
   String token;
 
+  @EnvVar("SCHEMA_REGISTRY_TRUSTSTORE")
   @Option(
       names = "--schema-registry-truststore",
-      defaultValue = "${env:SCHEMA_REGISTRY_TRUSTSTORE}",
-      description = "Trust store (PKCS12/JKS) for https (env SCHEMA_REGISTRY_TRUSTSTORE).")
+      description = "Trust store (PKCS12/JKS) for https.")
   Path trustStore;
 
-  @Option(
-      names = "--schema-registry-truststore-password",
-      defaultValue = "${env:SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD}",
-      description = "Its password (env SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD).")
+  @EnvVar("SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD")
+  @Option(names = "--schema-registry-truststore-password", description = "Its password.")
   String trustStorePassword;
 
   /** The configuration these options describe. */

@@ -1,11 +1,14 @@
 package io.sidetrack.cli.context;
 
+import io.sidetrack.cli.options.EnvVar;
+import io.sidetrack.cli.options.TopicOptions;
 import io.sidetrack.core.Topics;
 import io.sidetrack.schemas.registry.SchemaRegistryClient;
 import io.sidetrack.schemas.registry.SchemaRegistryClients;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import java.io.IOException;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,32 +16,25 @@ import picocli.CommandLine.Option;
  * {@code sidetrack up} recorded.
  */
 public final class Connection {
+  @EnvVar("KAFKA_BOOTSTRAP_SERVERS")
   @Option(
       names = "--bootstrap-servers",
-      defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS}",
-      description =
-          "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS; default from context.json).")
+      description = "Kafka bootstrap servers (default from context.json).")
   String bootstrapServers;
 
+  @EnvVar("SCHEMA_REGISTRY_URL")
   @Option(
       names = "--schema-registry-url",
-      defaultValue = "${env:SCHEMA_REGISTRY_URL}",
-      description = "Schema registry URL (env SCHEMA_REGISTRY_URL; default from context.json).")
+      description = "Schema registry URL (default from context.json).")
   String schemaRegistryUrl;
 
+  @EnvVar
   @Option(
       names = "--api-url",
-      defaultValue = "${env:SIDETRACK_API_URL}",
-      description =
-          "registry-stream query API URL (env SIDETRACK_API_URL; default from context.json).")
+      description = "registry-stream query API URL (default from context.json).")
   String apiUrl;
 
-  @Option(
-      names = "--topic-prefix",
-      defaultValue = "${env:SIDETRACK_TOPIC_PREFIX}",
-      description =
-          "Prefix of every topic name (env SIDETRACK_TOPIC_PREFIX; default from context.json).")
-  String topicPrefix;
+  @Mixin TopicOptions topicOptions;
 
   private Optional<Context> context;
 
@@ -90,7 +86,7 @@ public final class Connection {
 
   public Topics.Names topics() {
     String prefix =
-        topicPrefix != null ? topicPrefix : context().map(Context::topicPrefix).orElse("");
+        topicOptions.given().orElseGet(() -> context().map(Context::topicPrefix).orElse(""));
     return Topics.DEFAULT.withPrefix(prefix);
   }
 }

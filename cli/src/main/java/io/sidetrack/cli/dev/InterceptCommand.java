@@ -1,7 +1,6 @@
 package io.sidetrack.cli.dev;
 
 import io.sidetrack.cli.MatchOptions;
-import io.sidetrack.core.Durations;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.MatchRules;
@@ -103,14 +102,14 @@ public final class InterceptCommand implements Callable<Integer> {
 
   @Mixin MatchOptions match;
 
+  @io.sidetrack.cli.options.EnvVar
   @Option(
       names = "--ttl",
-      defaultValue = "${env:SIDETRACK_TTL:-30s}",
+      defaultValue = "30s",
       description =
           "Lease: the router renews it every third while the tunnel is up; if this machine"
-              + " vanishes, the intercept ends within it (env SIDETRACK_TTL; default"
-              + " ${DEFAULT-VALUE}).")
-  String ttl;
+              + " vanishes, the intercept ends within it.")
+  Duration ttl;
 
   @Option(
       names = "--fail-closed",
@@ -138,13 +137,7 @@ public final class InterceptCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "invalid WORKLOAD '" + workload + "' (an RFC 1123 label)");
     }
-    Duration lease;
-    try {
-      lease = Durations.parse(ttl);
-    } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "invalid --ttl: " + e.getMessage());
-    }
+    Duration lease = ttl;
     boolean defaultHeader = match.selectsNothing();
     match.rules(List.of()); // malformed flags fail now, before any connection
     List<String> urls = router.routerUrls();

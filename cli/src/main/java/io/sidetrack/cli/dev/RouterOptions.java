@@ -2,6 +2,7 @@ package io.sidetrack.cli.dev;
 
 import io.sidetrack.cli.context.Context;
 import io.sidetrack.cli.context.ContextFile;
+import io.sidetrack.cli.options.EnvVar;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -13,19 +14,15 @@ import picocli.CommandLine.Option;
  * variables, else the context {@code sidetrack up} recorded.
  */
 public final class RouterOptions {
+  @EnvVar("SIDETRACK_ROUTER_URL")
   @Option(
       names = "--router",
       paramLabel = "URL[,URL...]",
-      defaultValue = "${env:SIDETRACK_ROUTER_URL}",
-      description =
-          "Router URL(s); a reconnect tries the next (env SIDETRACK_ROUTER_URL; default from"
-              + " context.json).")
+      description = "Router URL(s); a reconnect tries the next (default from context.json).")
   String router;
 
-  @Option(
-      names = "--token",
-      defaultValue = "${env:SIDETRACK_TOKEN}",
-      description = "Your bearer token (env SIDETRACK_TOKEN; default from context.json).")
+  @EnvVar
+  @Option(names = "--token", description = "Your bearer token (default from context.json).")
   String token;
 
   private Optional<Context> context;

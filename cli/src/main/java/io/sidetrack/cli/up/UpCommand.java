@@ -2,6 +2,7 @@ package io.sidetrack.cli.up;
 
 import io.sidetrack.cli.context.Context;
 import io.sidetrack.cli.context.ContextFile;
+import io.sidetrack.cli.options.EnvVar;
 import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
 import io.sidetrack.embedded.Directories;
@@ -52,50 +53,46 @@ public final class UpCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @EnvVar
   @Option(
       names = "--kafka-port",
-      defaultValue = "${env:SIDETRACK_KAFKA_PORT:-9092}",
-      description =
-          "Kafka client port; 0 picks a free one (env SIDETRACK_KAFKA_PORT; default ${DEFAULT-VALUE}).")
+      defaultValue = "9092",
+      description = "Kafka client port; 0 picks a free one.")
   int kafkaPort;
 
+  @EnvVar
   @Option(
       names = "--registry-port",
-      defaultValue = "${env:SIDETRACK_REGISTRY_PORT:-8081}",
-      description =
-          "Schema registry port; 0 picks a free one (env SIDETRACK_REGISTRY_PORT; default"
-              + " ${DEFAULT-VALUE}).")
+      defaultValue = "8081",
+      description = "Schema registry port; 0 picks a free one.")
   int registryPort;
 
+  @EnvVar
   @Option(
       names = "--api-port",
-      defaultValue = "${env:SIDETRACK_API_PORT:-8090}",
-      description =
-          "registry-stream query API port; 0 picks a free one (env SIDETRACK_API_PORT; default"
-              + " ${DEFAULT-VALUE}).")
+      defaultValue = "8090",
+      description = "registry-stream query API port; 0 picks a free one.")
   int apiPort;
 
+  @EnvVar
   @Option(
       names = "--router-port",
-      defaultValue = "${env:SIDETRACK_ROUTER_PORT:-8070}",
-      description =
-          "Port developers' CLIs reach the router at; 0 picks a free one (env"
-              + " SIDETRACK_ROUTER_PORT; default ${DEFAULT-VALUE}).")
+      defaultValue = "8070",
+      description = "Port developers' CLIs reach the router at; 0 picks a free one.")
   int routerPort;
 
+  @EnvVar
   @Option(
       names = "--demo-port",
-      defaultValue = "${env:SIDETRACK_DEMO_PORT:-8088}",
-      description =
-          "Port of the demo workload (its edge agent); 0 picks a free one (env"
-              + " SIDETRACK_DEMO_PORT; default ${DEFAULT-VALUE}).")
+      defaultValue = "8088",
+      description = "Port of the demo workload (its edge agent); 0 picks a free one.")
   int demoPort;
 
+  @EnvVar
   @Option(
       names = "--partitions",
-      defaultValue = "${env:SIDETRACK_PARTITIONS:-6}",
-      description =
-          "Partitions of Sidetrack's topics (env SIDETRACK_PARTITIONS; default ${DEFAULT-VALUE}).")
+      defaultValue = "6",
+      description = "Partitions of Sidetrack's topics.")
   int partitions;
 
   /** Stopped by the shutdown hook while {@link #call()} may still be starting parts. */

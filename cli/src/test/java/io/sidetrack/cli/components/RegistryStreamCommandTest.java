@@ -3,6 +3,8 @@ package io.sidetrack.cli.components;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sidetrack.cli.options.Conventions;
+import io.sidetrack.cli.options.UsageErrors;
 import io.sidetrack.stream.RegistryStreamConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -12,7 +14,7 @@ class RegistryStreamCommandTest {
 
   private static RegistryStreamConfig parse(String... args) throws Exception {
     RegistryStreamCommand command = new RegistryStreamCommand();
-    new CommandLine(command).parseArgs(args);
+    Conventions.install(new CommandLine(command), name -> null).parseArgs(args);
     return command.toConfig();
   }
 
@@ -43,9 +45,19 @@ class RegistryStreamCommandTest {
             "invalid --processing-guarantee (SIDETRACK_PROCESSING_GUARANTEE): 'maybe'"
                 + " (exactly_once_v2 or at_least_once)");
     assertThatThrownBy(() -> parse("--listen", "localhost:99999"))
-        .hasMessageContaining("invalid --listen (SIDETRACK_LISTEN): 'localhost:99999'");
+        .isInstanceOfSatisfying(
+            CommandLine.ParameterException.class,
+            e ->
+                assertThat(UsageErrors.message(e))
+                    .isEqualTo(
+                        "invalid --listen (SIDETRACK_LISTEN): 'localhost:99999'"
+                            + " (expected HOST:PORT; the port must be 0-65535)"));
     assertThatThrownBy(() -> parse("--commit-interval", "fast"))
-        .hasMessageStartingWith("invalid --commit-interval: 'fast' is not a duration");
+        .isInstanceOfSatisfying(
+            CommandLine.ParameterException.class,
+            e ->
+                assertThat(UsageErrors.message(e))
+                    .startsWith("invalid --commit-interval (SIDETRACK_COMMIT_INTERVAL): 'fast'"));
     assertThatThrownBy(() -> parse("--partitions", "0"))
         .hasMessageContaining("invalid --partitions (SIDETRACK_PARTITIONS): '0'");
   }

@@ -1,0 +1,132 @@
+package io.sidetrack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sidetrack.cli.options.EnvVars;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+class SidetrackHelpTest {
+
+  private static String[] run(Map<String, String> env, String... args) {
+    CommandLine cli = Sidetrack.commandLine(env::get);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new String[] {String.valueOf(exit), out.toString(), err.toString()};
+  }
+
+  @Test
+  void routerHelpListsTheVariablesOfItsOwnOptionsAndItsMixins() {
+    String help = run(Map.of(), "router", "--help")[1].replaceAll("\\s+", " ");
+    assertThat(help)
+        .contains("(env SIDETRACK_ROUTER_LISTEN; default 0.0.0.0:8070)")
+        .contains("(env SIDETRACK_ROUTER_RELAY; default 0.0.0.0:8071)")
+        .contains("(env SIDETRACK_AGENT_TIMEOUT; default 10s)")
+        .contains("(env KAFKA_BOOTSTRAP_SERVERS; default localhost:9092)")
+        .contains("(env SCHEMA_REGISTRY_URL; default http://localhost:8081)")
+        .contains("(env SIDETRACK_TOPIC_PREFIX)")
+        .contains("(env SIDETRACK_ROUTER_TOKENS)");
+  }
+
+  @Test
+  void aBadDurationInTheEnvironmentIsAUsageErrorOfOneLine() {
+    String[] r = run(Map.of("SIDETRACK_TTL", "forever"), "intercept", "demo", "--port", "1");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2].lines().findFirst())
+        .hasValue(
+            "sidetrack: invalid --ttl (SIDETRACK_TTL): 'forever' (expected a duration such as"
+                + " 500ms, 2s or 5m)");
+  }
+
+  @Test
+  void aBadDurationFlagOfACommandWithoutVariableNamesOnlyTheFlag() {
+    String[] r = run(Map.of(), "register", "demo", "--ttl", "1 hour");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2].lines().findFirst())
+        .hasValue(
+            "sidetrack: invalid --ttl: '1 hour' (expected a duration such as 500ms, 2s or 5m)");
+  }
+
+  /** Flag, variable and default of every option that had a variable before the convention. */
+  @Test
+  void everyFlagKeepsItsVariableAndDefault() {
+    Set<String> found = new TreeSet<>();
+    collect(Sidetrack.commandLine(name -> null), found);
+    assertThat(found)
+        .containsExactlyInAnyOrder(
+            "--admin SIDETRACK_ADMIN 0.0.0.0:9901",
+            "--advertise SIDETRACK_ROUTER_ADVERTISE ",
+            "--advertised-host SIDETRACK_ADVERTISED_HOST ",
+            "--agent-id SIDETRACK_AGENT_ID ",
+            "--agent-timeout SIDETRACK_AGENT_TIMEOUT 10s",
+            "--api-port SIDETRACK_API_PORT 8090",
+            "--api-url SIDETRACK_API_URL ",
+            "--app SIDETRACK_APP 127.0.0.1:8081",
+            "--app-http2 SIDETRACK_APP_HTTP2 false",
+            "--application-id SIDETRACK_APPLICATION_ID sidetrack-registry-stream",
+            "--bootstrap-servers KAFKA_BOOTSTRAP_SERVERS ",
+            "--bootstrap-servers KAFKA_BOOTSTRAP_SERVERS localhost:9092",
+            "--breaker-failures SIDETRACK_BREAKER_FAILURES 5",
+            "--breaker-open-for SIDETRACK_BREAKER_OPEN_FOR 5s",
+            "--commit-interval SIDETRACK_COMMIT_INTERVAL 20ms",
+            "--demo-port SIDETRACK_DEMO_PORT 8088",
+            "--event-loops SIDETRACK_EVENT_LOOPS 2",
+            "--fast-front SIDETRACK_FAST_FRONT true",
+            "--heartbeat-interval SIDETRACK_HEARTBEAT_INTERVAL 2s",
+            "--idle-timeout SIDETRACK_IDLE_TIMEOUT 60s",
+            "--kafka-config SIDETRACK_KAFKA_CONFIG ",
+            "--kafka-port SIDETRACK_KAFKA_PORT 9092",
+            "--lease-check-interval SIDETRACK_LEASE_CHECK_INTERVAL 1s",
+            "--listen SIDETRACK_LISTEN 0.0.0.0:8080",
+            "--listen SIDETRACK_LISTEN 0.0.0.0:8090",
+            "--listen SIDETRACK_ROUTER_LISTEN 0.0.0.0:8070",
+            "--max-ttl SIDETRACK_MAX_TTL 1h",
+            "--partitions SIDETRACK_PARTITIONS 12",
+            "--partitions SIDETRACK_PARTITIONS 6",
+            "--processing-guarantee SIDETRACK_PROCESSING_GUARANTEE exactly_once_v2",
+            "--registry-port SIDETRACK_REGISTRY_PORT 8081",
+            "--relay SIDETRACK_ROUTER_RELAY 0.0.0.0:8071",
+            "--replication-factor SIDETRACK_REPLICATION_FACTOR -1",
+            "--router SIDETRACK_ROUTER_URL ",
+            "--router-connect-timeout SIDETRACK_ROUTER_CONNECT_TIMEOUT 1s",
+            "--router-port SIDETRACK_ROUTER_PORT 8070",
+            "--schema-registry-basic-auth SCHEMA_REGISTRY_BASIC_AUTH ",
+            "--schema-registry-token SCHEMA_REGISTRY_TOKEN ",
+            "--schema-registry-truststore SCHEMA_REGISTRY_TRUSTSTORE ",
+            "--schema-registry-truststore-password SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD ",
+            "--schema-registry-url SCHEMA_REGISTRY_URL ",
+            "--schema-registry-url SCHEMA_REGISTRY_URL http://localhost:8081",
+            "--standby-replicas SIDETRACK_STANDBY_REPLICAS 0",
+            "--state-dir SIDETRACK_STATE_DIR ",
+            "--stream-threads SIDETRACK_STREAM_THREADS 1",
+            "--token SIDETRACK_TOKEN ",
+            "--tokens SIDETRACK_ROUTER_TOKENS ",
+            "--topic-prefix SIDETRACK_TOPIC_PREFIX ",
+            "--ttl SIDETRACK_TTL 30s",
+            "--workload SIDETRACK_WORKLOAD ");
+  }
+
+  private static void collect(CommandLine cli, Set<String> found) {
+    for (OptionSpec option : cli.getCommandSpec().options()) {
+      EnvVars.of(option)
+          .ifPresent(
+              env ->
+                  found.add(
+                      option.longestName()
+                          + " "
+                          + env
+                          + " "
+                          + (option.defaultValue() == null ? "" : option.defaultValue())));
+    }
+    cli.getSubcommands().values().forEach(sub -> collect(sub, found));
+  }
+}
