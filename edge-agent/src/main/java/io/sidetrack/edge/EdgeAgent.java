@@ -90,16 +90,18 @@ public final class EdgeAgent implements AutoCloseable {
     }
     Vertx vertx = Vertx.vertx(options);
     RouterBreaker breaker = new RouterBreaker(config.breakerFailures(), config.breakerOpenFor());
-    Dispatcher dispatcher = new Dispatcher(feed::current, breaker, new DispatchMetrics(meters));
     EdgeProxy proxy =
         new EdgeProxy(
             vertx,
-            dispatcher,
+            feed,
             config.workload(),
             config.appHost(),
             config.appPort(),
             config.appHttp2(),
-            config.routerConnectTimeout());
+            config.routerConnectTimeout(),
+            breaker,
+            meters);
+    Dispatcher dispatcher = new Dispatcher(feed::current, breaker, new DispatchMetrics(meters));
     FastFront front =
         config.fastFront()
             ? new FastFront(
