@@ -185,6 +185,26 @@ class FastFrontRoutingTest {
   }
 
   @Test
+  void oneConnectionAlternatesBetweenRouterAndApp() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", front.port())) {
+      s.setSoTimeout(10_000);
+      InputStream in = s.getInputStream();
+      for (String id : new String[] {"live", "nobody", "live", "nobody", "nobody", "live"}) {
+        s.getOutputStream()
+            .write(
+                ascii("GET /orders HTTP/1.1\r\nHost: shop\r\nx-sidetrack-id: " + id + "\r\n\r\n"));
+        String head = readHead(in);
+        assertThat(head).as(id).startsWith("HTTP/1.1 200");
+        Matcher m = Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+        assertThat(m.find()).as(head).isTrue();
+        String body =
+            new String(in.readNBytes(Integer.parseInt(m.group(1))), StandardCharsets.UTF_8);
+        assertThat(body).as(id).startsWith(id.equals("live") ? "router saw" : "app saw");
+      }
+    }
+  }
+
+  @Test
   void aMatchedRequestGoesToItsRouterWithItsInterceptAndWorkload() throws Exception {
     assertThat(exchange("live"))
         .startsWith("HTTP/1.1 200")

@@ -52,4 +52,52 @@ class ForwardHeadersTest {
     assertThat(out.get("forwarded"))
         .isEqualTo("for=10.0.0.1, for=10.0.0.2;host=\"shop:8080\";proto=http");
   }
+
+  @Test
+  void forwardedHostWithDelimitersIsQuotedSoItCannotForgeElements() {
+    assertThat(ForwardHeaders.forwardedElement("10.0.0.2", "a,for=evil;by=x", "http"))
+        .isEqualTo("for=10.0.0.2;host=\"a,for=evil;by=x\";proto=http");
+    assertThat(ForwardHeaders.forwardedElement("10.0.0.2", "a=b", "http"))
+        .isEqualTo("for=10.0.0.2;host=\"a=b\";proto=http");
+  }
+
+  @Test
+  void forwardedQuotedStringEscapesQuoteAndBackslash() {
+    assertThat(ForwardHeaders.forwardedElement("10.0.0.2", "a\"b\\c", "http"))
+        .isEqualTo("for=10.0.0.2;host=\"a\\\"b\\\\c\";proto=http");
+  }
+
+  @Test
+  void forwardedIpv6ClientIsBracketedAndQuoted() {
+    assertThat(ForwardHeaders.forwardedElement("2001:db8::1", null, "http"))
+        .isEqualTo("for=\"[2001:db8::1]\";proto=http");
+    assertThat(ForwardHeaders.forwardedElement("[2001:db8::1]", null, "http"))
+        .isEqualTo("for=\"[2001:db8::1]\";proto=http");
+  }
+
+  @Test
+  void forwardedTokenValuesStayBare() {
+    assertThat(ForwardHeaders.forwardedElement("192.0.2.43", "shop", "https"))
+        .isEqualTo("for=192.0.2.43;host=shop;proto=https");
+  }
+
+  @Test
+  void teTrailersReachesAnHttp2UpstreamButOtherTeDoesNot() {
+    MultiMap in = MultiMap.caseInsensitiveMultiMap().add("TE", "trailers").add("Accept", "*/*");
+    MultiMap h2 = MultiMap.caseInsensitiveMultiMap();
+    ForwardHeaders.copyEndToEnd(in, h2, false, true);
+    assertThat(h2.get("te")).isEqualTo("trailers");
+    MultiMap gzip = MultiMap.caseInsensitiveMultiMap();
+    ForwardHeaders.copyEndToEnd(
+        MultiMap.caseInsensitiveMultiMap().add("TE", "gzip"), gzip, false, true);
+    assertThat(gzip.contains("te")).isFalse();
+  }
+
+  @Test
+  void trailerFieldIsEndToEnd() {
+    MultiMap in = MultiMap.caseInsensitiveMultiMap().add("Trailer", "x-checksum");
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    ForwardHeaders.copyEndToEnd(in, out, false);
+    assertThat(out.get("trailer")).isEqualTo("x-checksum");
+  }
 }
