@@ -41,6 +41,9 @@ public final class Ports {
   /** Held for this JVM's life: closing a channel would release its lock. */
   private static final List<FileChannel> HELD = new ArrayList<>();
 
+  /** The ports whose locks {@link #HELD} holds (guarded by the class lock, as free() is). */
+  private static final java.util.Set<Integer> HELD_PORTS = new java.util.HashSet<>();
+
   private Ports() {}
 
   /**
@@ -118,6 +121,11 @@ public final class Ports {
 
   /** Takes the port's lock, kept until this JVM exits; false if another holder has it. */
   private static boolean reserve(Path dir, int port) {
+    // Never open a second channel to a lock file this JVM holds: closing it would drop the
+    // process's fcntl lock on that file (POSIX), and another JVM could then take the port.
+    if (HELD_PORTS.contains(port)) {
+      return false;
+    }
     FileChannel channel = null;
     try {
       channel =
@@ -126,6 +134,7 @@ public final class Ports {
       FileLock lock = channel.tryLock();
       if (lock != null) {
         HELD.add(channel);
+        HELD_PORTS.add(port);
         return true;
       }
     } catch (OverlappingFileLockException e) {

@@ -53,8 +53,8 @@ class PortsTest {
           }
         }
       }
-      assertThat(ownerOf).hasSize(PROCESSES * PORTS_EACH);
       assertThat(collisions).isEmpty();
+      assertThat(ownerOf).hasSize(PROCESSES * PORTS_EACH);
     } finally {
       for (Process h : holders) {
         h.getOutputStream().close();
