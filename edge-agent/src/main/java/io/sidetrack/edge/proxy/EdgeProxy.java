@@ -145,10 +145,6 @@ public final class EdgeProxy {
     fronted.put(port, client);
   }
 
-  void handedOffClosed(int port) {
-    fronted.remove(port);
-  }
-
   /** The connection from the front's {@code port} that carried {@code client}'s requests closed. */
   void handedOffClosed(int port, java.net.InetSocketAddress client) {
     fronted.remove(port, client);
