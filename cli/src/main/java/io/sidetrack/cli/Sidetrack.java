@@ -12,10 +12,7 @@ import io.sidetrack.cli.dev.AgentsCommand;
 import io.sidetrack.cli.dev.InterceptCommand;
 import io.sidetrack.cli.dev.LeaveCommand;
 import io.sidetrack.cli.dev.ListCommand;
-import io.sidetrack.cli.options.Conventions;
-import io.sidetrack.cli.options.UsageErrors;
 import io.sidetrack.cli.up.UpCommand;
-import java.io.PrintWriter;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -91,36 +88,7 @@ public final class Sidetrack {
    */
   public static CommandLine commandLine(Function<String, String> env) {
     Sidetrack root = new Sidetrack();
-    CommandLine cli = new CommandLine(root);
-    Conventions.install(cli, env);
-    cli.setExecutionExceptionHandler(
-        (e, cmd, parsed) -> {
-          PrintWriter err = cmd.getErr();
-          err.println("sidetrack: error: " + messageOf(e));
-          if (root.verbose) {
-            e.printStackTrace(err);
-          }
-          err.flush();
-          return EXIT_FAILURE;
-        });
-    cli.setParameterExceptionHandler(
-        (e, args) -> {
-          PrintWriter err = e.getCommandLine().getErr();
-          err.println("sidetrack: " + UsageErrors.message(e));
-          err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
-          err.flush();
-          return EXIT_USAGE;
-        });
-    return cli;
-  }
-
-  private static String messageOf(Throwable e) {
-    Throwable t = e;
-    while ((t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return CommandLines.configure(new CommandLine(root), env, () -> root.verbose);
   }
 
   /** Version from the jar's manifest. */
