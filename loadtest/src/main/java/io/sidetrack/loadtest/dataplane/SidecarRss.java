@@ -26,6 +26,9 @@ final class SidecarRss {
   static final int RATE =
       Integer.parseInt(System.getenv().getOrDefault("SIDETRACK_BENCH_RATE", "1000"));
 
+  /** Seconds over which the idle agent's CPU is sampled. */
+  private static final int IDLE_SAMPLE_SECONDS = 10;
+
   /** hey's workers; each sends RATE / WORKERS per second. */
   private static final int WORKERS = 10;
 
@@ -73,6 +76,16 @@ final class SidecarRss {
     hey(agentUrl, 10);
     Thread.sleep(5_000);
     System.out.printf("agent idle after a 10 s warm-up: %s%n", memory(agent.process));
+    // what the agent spends with no request at all (Kafka fetches, heartbeats, timers): at a low
+    // rate it is a large part of the CPU per request below
+    double[] idleBefore = DataPlaneBenchmark.cpuSeconds(agent.process);
+    Thread.sleep(IDLE_SAMPLE_SECONDS * 1_000L);
+    double[] idleAfter = DataPlaneBenchmark.cpuSeconds(agent.process);
+    double idleShare =
+        (idleAfter[0] + idleAfter[1] - idleBefore[0] - idleBefore[1]) / IDLE_SAMPLE_SECONDS;
+    System.out.printf(
+        "agent idle CPU: %.1f%% of a core, i.e. %.1f us of each request at %,d req/s%n",
+        idleShare * 100, idleShare * 1e6 / RATE, RATE);
 
     Load a = load(agentUrl, agent.process, seconds);
     System.out.printf(
