@@ -192,7 +192,6 @@ class GrpcIT {
 
   @Test
   @Timeout(30)
-  @Disabled(CLIENT_RESET_NOT_RELAYED)
   void aCancelledCallIsCancelledOnTheServer() throws Exception {
     cancellationReaches(null, app, "cancel-app");
   }

@@ -90,18 +90,16 @@ public final class EdgeAgent implements AutoCloseable {
     }
     Vertx vertx = Vertx.vertx(options);
     RouterBreaker breaker = new RouterBreaker(config.breakerFailures(), config.breakerOpenFor());
+    Dispatcher dispatcher = new Dispatcher(feed::current, breaker, new DispatchMetrics(meters));
     EdgeProxy proxy =
         new EdgeProxy(
             vertx,
-            feed,
+            dispatcher,
             config.workload(),
             config.appHost(),
             config.appPort(),
             config.appHttp2(),
-            config.routerConnectTimeout(),
-            breaker,
-            meters);
-    Dispatcher dispatcher = new Dispatcher(feed::current, breaker, new DispatchMetrics(meters));
+            config.routerConnectTimeout());
     FastFront front =
         config.fastFront()
             ? new FastFront(
