@@ -1,4 +1,4 @@
-package io.sidetrack.router.tunnel;
+package io.sidetrack.tunnel;
 
 /**
  * The control messages of a tunnel: JSON text messages beside the binary frames of the streams.
