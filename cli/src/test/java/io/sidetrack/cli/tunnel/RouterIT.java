@@ -1,4 +1,4 @@
-package io.sidetrack.router;
+package io.sidetrack.cli.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,12 +9,12 @@ import io.sidetrack.core.RelayHeaders;
 import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
 import io.sidetrack.embedded.SharedInfrastructure;
-import io.sidetrack.router.client.TunnelClient;
-import io.sidetrack.router.client.TunnelEvents;
-import io.sidetrack.router.tunnel.InterceptSpec;
+import io.sidetrack.router.Router;
+import io.sidetrack.router.RouterConfig;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.RegistryStreamApp;
 import io.sidetrack.stream.RegistryStreamConfig;
+import io.sidetrack.tunnel.InterceptSpec;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -232,7 +232,9 @@ class RouterIT {
       if (urls.isEmpty()) {
         urls.add(router.url());
       }
-      client = new TunnelClient(own, urls, token, owner -> spec, "127.0.0.1", localPort, this);
+      client =
+          new TunnelClient(
+              own, urls, token, owner -> spec, "127.0.0.1", localPort, AppProtocol.AUTO, this);
     }
 
     String start() throws Exception {
