@@ -66,12 +66,6 @@ class GrpcIT {
   static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** Why the matched cases are disabled until the lead applies the fix (see the report). */
-  static final String TUNNEL_SPEAKS_HTTP1 =
-      "TunnelClient calls the local app over HTTP/1.1 only; a grpc-java server speaks only HTTP/2,"
-          + " so the CLI answers 502 (UNAVAILABLE: HTTP status code 502). Fix: TunnelClient.serve"
-          + " sends gRPC (content-type application/grpc[+...|;...]) over an h2c client";
-
   static final String CLIENT_RESET_NOT_RELAYED =
       "EdgeProxy does not reset the pooled HTTP/2 upstream request when the client resets its"
           + " stream, so the app never sees a cancelled call (it runs to its own deadline). Fix:"
@@ -201,28 +195,24 @@ class GrpcIT {
 
   @Test
   @Timeout(30)
-  @Disabled(TUNNEL_SPEAKS_HTTP1)
   void matchedUnaryCallReachesTheLaptopThroughRouterAndTunnel() {
     assertThat(unary("dev", "hello")).isEqualTo("laptop:hello");
   }
 
   @Test
   @Timeout(30)
-  @Disabled(TUNNEL_SPEAKS_HTTP1)
   void matchedServerStreamingCallDeliversEveryMessageFromTheLaptop() {
     assertThat(count("dev", 100)).hasSize(100).startsWith("laptop:0").endsWith("laptop:99");
   }
 
   @Test
   @Timeout(30)
-  @Disabled(TUNNEL_SPEAKS_HTTP1)
   void matchedBidiStreamingCallEchoesFromTheLaptop() throws Exception {
     assertThat(echo("dev", 20)).hasSize(20).startsWith("laptop:m0").endsWith("laptop:m19");
   }
 
   @Test
   @Timeout(30)
-  @Disabled(TUNNEL_SPEAKS_HTTP1)
   void matchedErrorStatusReachesTheClientFromTheLaptop() {
     assertThatThrownBy(
             () -> ClientCalls.blockingUnaryCall(channel("dev"), EchoGrpc.FAIL, inTime(), "y"))
@@ -236,14 +226,12 @@ class GrpcIT {
 
   @Test
   @Timeout(30)
-  @Disabled(TUNNEL_SPEAKS_HTTP1)
   void matchedCallDeadlineExpiresInTimeAndCancelsTheLaptopsCall() throws Exception {
     deadlineExpires("dev", laptop, "late-laptop");
   }
 
   @Test
   @Timeout(30)
-  @Disabled(TUNNEL_SPEAKS_HTTP1)
   void matchedCancelledCallIsCancelledOnTheLaptop() throws Exception {
     cancellationReaches("dev", laptop, "cancel-laptop");
   }
@@ -261,7 +249,6 @@ class GrpcIT {
 
   @Test
   @Timeout(30)
-  @Disabled(TUNNEL_SPEAKS_HTTP1)
   void matchedAndNonMatchingCallsInterleaveOnOneConnection() {
     for (int i = 0; i < 10; i++) {
       assertThat(unary(i % 2 == 0 ? "dev" : null, "i" + i))

@@ -1,5 +1,7 @@
 package io.sidetrack.tunnel;
 
+import io.vertx.core.json.JsonObject;
+
 /**
  * The control messages of a tunnel: JSON text messages beside the binary frames of the streams.
  *
@@ -30,4 +32,39 @@ public final class Control {
 
   /** The tunnel endpoint's path on the router. */
   public static final String PATH = "/v1/tunnel";
+
+  /** {@code hello}: the router greets the CLI with the token's owner and its own address. */
+  public static JsonObject hello(String owner, String router) {
+    return new JsonObject().put("type", HELLO).put("owner", owner).put("router", router);
+  }
+
+  /** {@code leave}: the developer leaves. */
+  public static JsonObject leave() {
+    return new JsonObject().put("type", LEAVE);
+  }
+
+  /** {@code status pending}: not active yet, {@code detail} says on what it waits. */
+  public static JsonObject pending(String detail) {
+    return new JsonObject().put("type", STATUS).put("state", PENDING).put("detail", detail);
+  }
+
+  /** {@code status active}: every live agent of the workload routes by the intercept. */
+  public static JsonObject active(String id, int agents, long millis) {
+    return new JsonObject()
+        .put("type", STATUS)
+        .put("state", ACTIVE)
+        .put("id", id)
+        .put("agents", agents)
+        .put("ms", millis);
+  }
+
+  /** {@code status rejected} or {@code status removed}: the tunnel ends, for {@code reason}. */
+  public static JsonObject ended(String state, String reason) {
+    return new JsonObject().put("type", STATUS).put("state", state).put("reason", reason);
+  }
+
+  /** {@code left}: the tombstone of the intercept is written. */
+  public static JsonObject left(String id) {
+    return new JsonObject().put("type", LEFT).put("id", id);
+  }
 }

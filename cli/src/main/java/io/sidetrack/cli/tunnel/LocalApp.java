@@ -106,10 +106,8 @@ final class LocalApp {
                 upgrade(ch, up, t0);
                 return;
               }
-              if (!overH2c
-                  && head.hasBody()
-                  && !up.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-                up.setChunked(true);
+              if (head.hasBody() && !up.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                up.setChunked(true); // HTTP/1.1 chunked coding; HTTP/2 frames the body anyway
               }
               up.response()
                   .onComplete(

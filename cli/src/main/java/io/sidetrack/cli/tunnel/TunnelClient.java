@@ -123,7 +123,7 @@ public final class TunnelClient {
             left.tryComplete();
             return;
           }
-          ws.writeTextMessage(new JsonObject().put("type", Control.LEAVE).encode());
+          ws.writeTextMessage(Control.leave().encode());
           ended.future().onComplete(x -> left.tryComplete());
           vertx.setTimer(5_000, t -> left.tryComplete());
         });

@@ -78,11 +78,7 @@ final class TunnelSession {
     ws.textMessageHandler(this::control);
     ws.exceptionHandler(e -> LOG.debug("Tunnel of {}: {}", who.name(), e.toString()));
     ws.closeHandler(v -> closed());
-    send(
-        new JsonObject()
-            .put("type", Control.HELLO)
-            .put("owner", who.name())
-            .put("router", services.advertised()));
+    send(Control.hello(who.name(), services.advertised()));
   }
 
   Context context() {
@@ -149,7 +145,7 @@ final class TunnelSession {
             services.advertised(),
             services.agentsTopic());
     if (outcome instanceof RegistrationCheck.NotYet notYet) {
-      status(Control.PENDING, notYet.detail());
+      pending(notYet.detail());
       services.vertx().setTimer(200, t -> register(spec));
     } else if (outcome instanceof RegistrationCheck.Refused refused) {
       reject(refused.reason());
@@ -160,7 +156,7 @@ final class TunnelSession {
         previous.context.runOnContext(v -> previous.superseded("a new tunnel took it over"));
       }
       lease.start(intercept, spec.ttl());
-      status(Control.PENDING, "waiting for registry-stream to decide");
+      pending("waiting for registry-stream to decide");
       evaluate();
     }
   }
@@ -184,8 +180,7 @@ final class TunnelSession {
       return;
     }
     if (!progress.active()) {
-      status(
-          Control.PENDING,
+      pending(
           "accepted; "
               + progress.applied()
               + " of "
@@ -202,13 +197,7 @@ final class TunnelSession {
         intercept.workload(),
         ms,
         progress.agents());
-    send(
-        new JsonObject()
-            .put("type", Control.STATUS)
-            .put("state", Control.ACTIVE)
-            .put("id", intercept.id())
-            .put("agents", progress.agents())
-            .put("ms", ms));
+    send(Control.active(intercept.id(), progress.agents(), ms));
   }
 
   /** A decision registry-stream made. */
@@ -233,7 +222,7 @@ final class TunnelSession {
       case EXPIRED -> {
         // the lease ran out (renewals did not reach Kafka in time): register again
         state = State.PENDING;
-        status(Control.PENDING, "the lease expired; registering again");
+        pending("the lease expired; registering again");
         lease.renew();
       }
       default -> {}
@@ -258,13 +247,12 @@ final class TunnelSession {
                     v -> {
                       if (e != null) {
                         send(
-                            new JsonObject()
-                                .put("type", Control.STATUS)
-                                .put("state", Control.REJECTED)
-                                .put("reason", "could not remove " + id + ": " + e.getMessage()));
+                            Control.ended(
+                                Control.REJECTED,
+                                "could not remove " + id + ": " + e.getMessage()));
                       } else {
                         LOG.info("Intercept {} of {} left", id, who.name());
-                        send(new JsonObject().put("type", Control.LEFT).put("id", id));
+                        send(Control.left(id));
                       }
                       ws.close();
                     }));
@@ -294,11 +282,7 @@ final class TunnelSession {
       services.tunnels().release(intercept.id(), this);
     }
     if (finalState != null) {
-      send(
-          new JsonObject()
-              .put("type", Control.STATUS)
-              .put("state", finalState)
-              .put("reason", reason));
+      send(Control.ended(finalState, reason));
     }
     ws.close();
   }
@@ -323,12 +307,12 @@ final class TunnelSession {
     lease.stop();
   }
 
-  private void status(String state, String detail) {
+  private void pending(String detail) {
     if (detail.equals(lastDetail)) {
       return;
     }
     lastDetail = detail;
-    send(new JsonObject().put("type", Control.STATUS).put("state", state).put("detail", detail));
+    send(Control.pending(detail));
   }
 
   private void send(JsonObject msg) {
