@@ -18,7 +18,6 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -135,7 +134,7 @@ public final class TunnelClient {
     nextRouter++;
     WebSocketConnectOptions options =
         new WebSocketConnectOptions()
-            .setAbsoluteURI(wsUrl(url) + Control.PATH)
+            .setAbsoluteURI(RouterAddresses.tunnelUri(url))
             .addHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
     wsClient
         .connect(options)
@@ -153,35 +152,26 @@ public final class TunnelClient {
     String why;
     if (cause instanceof UpgradeRejectedException rejected) {
       if (rejected.getStatus() == 401) {
-        finish("the router at " + url + " refused the token: " + body(rejected), null);
+        finish(
+            "the router at " + url + " refused the token: " + RouterAddresses.refusal(rejected),
+            null);
         return;
       }
-      why = "router at " + url + " answered " + rejected.getStatus() + ": " + body(rejected);
-    } else {
       why =
-          "router unreachable at "
+          "router at "
               + url
-              + " ("
-              + (cause instanceof ConnectException ? "connection refused" : cause.getMessage())
-              + ")";
+              + " answered "
+              + rejected.getStatus()
+              + ": "
+              + RouterAddresses.refusal(rejected);
+    } else {
+      why = RouterAddresses.unreachable(url, cause);
     }
     if (!everActive && nextRouter >= routerUrls.size()) {
       finish(why, null);
       return;
     }
     retry(why);
-  }
-
-  private static String body(UpgradeRejectedException e) {
-    Buffer b = e.getBody();
-    if (b == null || b.length() == 0) {
-      return "(no detail)";
-    }
-    try {
-      return new JsonObject(b).getString("error", b.toString());
-    } catch (RuntimeException notJson) {
-      return b.toString().trim();
-    }
   }
 
   private void retry(String why) {
@@ -300,16 +290,5 @@ public final class TunnelClient {
   public Future<Void> close() {
     return Future.all(wsClient.close(), local == null ? Future.succeededFuture() : local.close())
         .mapEmpty();
-  }
-
-  private static String wsUrl(String url) {
-    String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    if (u.startsWith("https://")) {
-      return "wss://" + u.substring(8);
-    }
-    if (u.startsWith("http://")) {
-      return "ws://" + u.substring(7);
-    }
-    return u;
   }
 }
