@@ -1,12 +1,13 @@
 package io.sidetrack.cli.dev;
 
 import io.sidetrack.cli.MatchOptions;
+import io.sidetrack.cli.tunnel.AppProtocol;
+import io.sidetrack.cli.tunnel.TunnelClient;
+import io.sidetrack.cli.tunnel.TunnelEvents;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.MatchRules;
-import io.sidetrack.router.client.TunnelClient;
-import io.sidetrack.router.client.TunnelEvents;
-import io.sidetrack.router.tunnel.InterceptSpec;
+import io.sidetrack.tunnel.InterceptSpec;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -100,6 +101,15 @@ public final class InterceptCommand implements Callable<Integer> {
       description = "Host of that app (default ${DEFAULT-VALUE}).")
   String localHost;
 
+  @Option(
+      names = "--app-h2c",
+      description =
+          "The app on this machine speaks HTTP/2 in clear text only (h2c, prior knowledge): send"
+              + " every request to it so. Without it, gRPC calls (content-type application/grpc,"
+              + " application/grpc+..., application/grpc;...) go over h2c and everything else"
+              + " over HTTP/1.1.")
+  boolean appH2c;
+
   @Mixin MatchOptions match;
 
   @io.sidetrack.cli.options.EnvVar
@@ -166,7 +176,16 @@ public final class InterceptCommand implements Callable<Integer> {
     Vertx vertx = vertx();
     CompletableFuture<Void> leftOnSignal = new CompletableFuture<>();
     Events events = new Events(out, err);
-    TunnelClient client = new TunnelClient(vertx, urls, token, specFor, localHost, port, events);
+    TunnelClient client =
+        new TunnelClient(
+            vertx,
+            urls,
+            token,
+            specFor,
+            localHost,
+            port,
+            appH2c ? AppProtocol.H2C : AppProtocol.AUTO,
+            events);
     out.printf("Connecting to %s...%n", urls.get(0));
     out.flush();
     Thread leaveOnExit =

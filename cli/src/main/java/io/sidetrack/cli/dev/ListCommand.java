@@ -3,7 +3,7 @@ package io.sidetrack.cli.dev;
 import io.sidetrack.cli.audit.Describe;
 import io.sidetrack.cli.audit.OutputFormat;
 import io.sidetrack.cli.audit.Table;
-import io.sidetrack.router.tunnel.InterceptSpec;
+import io.sidetrack.tunnel.InterceptSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;

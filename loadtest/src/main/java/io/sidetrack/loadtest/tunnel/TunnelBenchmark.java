@@ -1,5 +1,8 @@
 package io.sidetrack.loadtest.tunnel;
 
+import io.sidetrack.cli.tunnel.AppProtocol;
+import io.sidetrack.cli.tunnel.TunnelClient;
+import io.sidetrack.cli.tunnel.TunnelEvents;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.RelayHeaders;
 import io.sidetrack.edge.EdgeAgent;
@@ -9,12 +12,10 @@ import io.sidetrack.embedded.EmbeddedSchemaRegistry;
 import io.sidetrack.embedded.Zeros;
 import io.sidetrack.router.Router;
 import io.sidetrack.router.RouterConfig;
-import io.sidetrack.router.client.TunnelClient;
-import io.sidetrack.router.client.TunnelEvents;
-import io.sidetrack.router.tunnel.InterceptSpec;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.RegistryStreamApp;
 import io.sidetrack.stream.RegistryStreamConfig;
+import io.sidetrack.tunnel.InterceptSpec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -119,6 +120,7 @@ public final class TunnelBenchmark {
         owner -> spec,
         "127.0.0.1",
         laptopPort,
+        AppProtocol.AUTO,
         new TunnelEvents() {});
   }
 

@@ -1,15 +1,18 @@
 package io.sidetrack.router.api;
 
-import io.sidetrack.router.Router;
+import static java.util.Objects.requireNonNull;
+
+import io.sidetrack.router.auth.BearerAuth;
+import io.sidetrack.router.auth.Tokens;
 import io.sidetrack.router.cluster.ClusterView;
-import io.sidetrack.router.tunnel.InterceptSpec;
-import io.vertx.core.Future;
+import io.sidetrack.tunnel.InterceptSpec;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The router's HTTP API for developers (bearer token) and for probes (no token).
@@ -26,34 +29,48 @@ public final class RestApi {
   private static final String JSON = "application/json";
   private static final String INTERCEPTS = "/v1/intercepts";
 
-  private final Router router;
+  private final ClusterView view;
+  private final BearerAuth auth;
+  private final InterceptRemoval removal;
+  private final Supplier<String> metrics;
 
-  public RestApi(Router router) {
-    this.router = router;
+  /**
+   * @param view the cluster as last read: intercepts, agents, readiness
+   * @param auth authenticates the developer's requests
+   * @param removal removes an intercept (its tunnel here stops renewing, then the tombstone)
+   * @param metrics the Prometheus scrape
+   */
+  public RestApi(
+      ClusterView view, BearerAuth auth, InterceptRemoval removal, Supplier<String> metrics) {
+    this.view = requireNonNull(view, "view");
+    this.auth = requireNonNull(auth, "auth");
+    this.removal = requireNonNull(removal, "removal");
+    this.metrics = requireNonNull(metrics, "metrics");
   }
 
+  /** Handles a request for anything but the tunnel endpoint. */
   public void handle(HttpServerRequest req) {
     String path = req.path();
     switch (path) {
       case "/health" -> {
-        boolean up = router.view().kafkaReachable();
+        boolean up = view.kafkaReachable();
         json(req, 200, new JsonObject().put("status", up ? "UP" : "DEGRADED"));
         return;
       }
       case "/ready" -> {
-        boolean ready = router.view().ready();
+        boolean ready = view.ready();
         json(req, ready ? 200 : 503, new JsonObject().put("ready", ready));
         return;
       }
       case "/metrics" -> {
         req.response()
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-            .end(router.meters().scrape());
+            .end(metrics.get());
         return;
       }
       default -> {}
     }
-    Optional<Tokens.Identity> who = router.authenticate(req);
+    Optional<Tokens.Identity> who = auth.authenticate(req);
     if (who.isEmpty()) {
       return;
     }
@@ -75,7 +92,7 @@ public final class RestApi {
 
   private JsonArray intercepts() {
     JsonArray out = new JsonArray();
-    router.view().routes().stream()
+    view.routes().stream()
         .sorted(
             Comparator.comparing((ClusterView.RouteAt r) -> r.route().workload())
                 .thenComparing(r -> r.route().createdAt()))
@@ -97,7 +114,7 @@ public final class RestApi {
 
   private JsonArray agents() {
     JsonArray out = new JsonArray();
-    router.view().liveAgents().stream()
+    view.liveAgents().stream()
         .sorted(
             Comparator.comparing(ClusterView.Agent::workload)
                 .thenComparing(ClusterView.Agent::agentId))
@@ -117,7 +134,7 @@ public final class RestApi {
   }
 
   private void remove(HttpServerRequest req, Tokens.Identity who, String id) {
-    Optional<ClusterView.RouteAt> at = router.view().route(id);
+    Optional<ClusterView.RouteAt> at = view.route(id);
     if (at.isEmpty()) {
       error(req, 404, "no active intercept " + id);
       return;
@@ -127,9 +144,8 @@ public final class RestApi {
       error(req, 403, "intercept " + id + " belongs to " + owner + ", not " + who.name());
       return;
     }
-    router
-        .removing(id)
-        .compose(v -> Future.fromCompletionStage(router.tombstone(id)))
+    removal
+        .remove(id)
         .onComplete(
             ar -> {
               if (ar.failed()) {

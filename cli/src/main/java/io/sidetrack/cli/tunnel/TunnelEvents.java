@@ -1,4 +1,4 @@
-package io.sidetrack.router.client;
+package io.sidetrack.cli.tunnel;
 
 /** What a {@link TunnelClient} tells its user; every method may be called on any thread. */
 public interface TunnelEvents {

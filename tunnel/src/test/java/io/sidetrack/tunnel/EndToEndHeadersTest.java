@@ -1,4 +1,4 @@
-package io.sidetrack.router.tunnel;
+package io.sidetrack.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,7 @@ import io.vertx.core.MultiMap;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class HopByHopTest {
+class EndToEndHeadersTest {
   @Test
   void dropsHopByHopAndConnectionNamedHeadersKeepsTheRest() {
     MultiMap from =
@@ -19,7 +19,7 @@ class HopByHopTest {
             .add("Accept", "a")
             .add("Accept", "b");
     MultiMap to = MultiMap.caseInsensitiveMultiMap();
-    HopByHop.copy(from, to, false, Set.of("sidetrack-intercept-id"));
+    EndToEndHeaders.copy(from, to, false, Set.of("sidetrack-intercept-id"));
     assertThat(to.names()).containsExactlyInAnyOrder("Accept");
     assertThat(to.getAll("accept")).containsExactly("a", "b");
   }
@@ -32,9 +32,21 @@ class HopByHopTest {
             .add("Upgrade", "websocket")
             .add("Sec-WebSocket-Key", "k");
     MultiMap to = MultiMap.caseInsensitiveMultiMap();
-    HopByHop.copy(from, to, true, Set.of());
+    EndToEndHeaders.copy(from, to, true, Set.of());
     assertThat(to.get("upgrade")).isEqualTo("websocket");
     assertThat(to.get("connection")).isEqualTo("Upgrade");
     assertThat(to.get("sec-websocket-key")).isEqualTo("k");
+  }
+
+  @Test
+  void keepsTrailerAndExpectWhichAreEndToEndAndDropsTe() {
+    MultiMap from =
+        MultiMap.caseInsensitiveMultiMap()
+            .add("Trailer", "grpc-status")
+            .add("Expect", "100-continue")
+            .add("TE", "trailers");
+    MultiMap to = MultiMap.caseInsensitiveMultiMap();
+    EndToEndHeaders.copy(from, to, false, Set.of());
+    assertThat(to.names()).containsExactlyInAnyOrder("Trailer", "Expect");
   }
 }

@@ -1,4 +1,4 @@
-package io.sidetrack.router.tunnel;
+package io.sidetrack.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

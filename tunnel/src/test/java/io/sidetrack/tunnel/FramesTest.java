@@ -1,11 +1,11 @@
-package io.sidetrack.router.tunnel;
+package io.sidetrack.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sidetrack.router.tunnel.Frames.Frame;
-import io.sidetrack.router.tunnel.Frames.RequestHead;
-import io.sidetrack.router.tunnel.Frames.ResponseHead;
+import io.sidetrack.tunnel.Frames.Frame;
+import io.sidetrack.tunnel.Frames.RequestHead;
+import io.sidetrack.tunnel.Frames.ResponseHead;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;

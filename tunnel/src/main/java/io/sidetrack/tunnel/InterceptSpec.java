@@ -1,4 +1,4 @@
-package io.sidetrack.router.tunnel;
+package io.sidetrack.tunnel;
 
 import io.sidetrack.core.BaggageMatch;
 import io.sidetrack.core.HeaderMatch;

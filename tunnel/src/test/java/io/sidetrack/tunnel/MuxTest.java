@@ -1,10 +1,10 @@
-package io.sidetrack.router.tunnel;
+package io.sidetrack.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sidetrack.router.tunnel.Frames.RequestHead;
-import io.sidetrack.router.tunnel.Frames.ResponseHead;
+import io.sidetrack.tunnel.Frames.RequestHead;
+import io.sidetrack.tunnel.Frames.ResponseHead;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

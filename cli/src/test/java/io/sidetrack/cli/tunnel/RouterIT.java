@@ -1,4 +1,4 @@
-package io.sidetrack.router;
+package io.sidetrack.cli.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,12 +9,12 @@ import io.sidetrack.core.RelayHeaders;
 import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
 import io.sidetrack.embedded.SharedInfrastructure;
-import io.sidetrack.router.client.TunnelClient;
-import io.sidetrack.router.client.TunnelEvents;
-import io.sidetrack.router.tunnel.InterceptSpec;
+import io.sidetrack.router.Router;
+import io.sidetrack.router.RouterConfig;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.RegistryStreamApp;
 import io.sidetrack.stream.RegistryStreamConfig;
+import io.sidetrack.tunnel.InterceptSpec;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -228,11 +228,16 @@ class RouterIT {
     final List<String> log = new CopyOnWriteArrayList<>();
 
     Dev(String token, InterceptSpec spec, int localPort, String... routers) {
+      this(token, spec, localPort, AppProtocol.AUTO, routers);
+    }
+
+    Dev(String token, InterceptSpec spec, int localPort, AppProtocol protocol, String... routers) {
       List<String> urls = new ArrayList<>(List.of(routers));
       if (urls.isEmpty()) {
         urls.add(router.url());
       }
-      client = new TunnelClient(own, urls, token, owner -> spec, "127.0.0.1", localPort, this);
+      client =
+          new TunnelClient(own, urls, token, owner -> spec, "127.0.0.1", localPort, protocol, this);
     }
 
     String start() throws Exception {
@@ -601,6 +606,50 @@ class RouterIT {
       alice.leave();
     } finally {
       again.close();
+    }
+  }
+
+  @Test
+  void aCallerThatGoesAwayResetsTheCallOnAnH2cLaptopApp() throws Exception {
+    CompletableFuture<String> laptopSaw = new CompletableFuture<>();
+    CompletableFuture<Void> laptopReset = new CompletableFuture<>();
+    HttpServer h2cApp =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req -> {
+                  // never answers: only the caller going away ends the call
+                  laptopSaw.complete(req.version() + " " + req.getHeader("te"));
+                  req.response().closeHandler(v -> laptopReset.complete(null));
+                })
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
+    Dev alice =
+        new Dev(
+            ALICE,
+            spec("i-alice-h2", "alice-h2", Duration.ofSeconds(30)),
+            h2cApp.actualPort(),
+            AppProtocol.H2C);
+    try {
+      alice.start();
+      try (java.net.Socket caller = new java.net.Socket("127.0.0.1", router.relayPort())) {
+        caller
+            .getOutputStream()
+            .write(
+                ("GET /hang HTTP/1.1\r\nHost: orders\r\n"
+                        + RelayHeaders.INTERCEPT
+                        + ": i-alice-h2\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        caller.getOutputStream().flush();
+        assertThat(laptopSaw.get(10, TimeUnit.SECONDS)).isEqualTo("HTTP_2 trailers");
+      }
+      // the caller's connection closed: the router resets the stream, the CLI the local call
+      laptopReset.get(10, TimeUnit.SECONDS);
+      alice.leave();
+    } finally {
+      h2cApp.close();
     }
   }
 }

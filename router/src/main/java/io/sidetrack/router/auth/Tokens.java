@@ -1,4 +1,4 @@
-package io.sidetrack.router.api;
+package io.sidetrack.router.auth;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.sidetrack.router.tunnel;
+package io.sidetrack.tunnel;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

@@ -1,4 +1,4 @@
-package io.sidetrack.router.api;
+package io.sidetrack.router.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

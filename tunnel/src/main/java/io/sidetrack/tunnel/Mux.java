@@ -1,8 +1,8 @@
-package io.sidetrack.router.tunnel;
+package io.sidetrack.tunnel;
 
-import io.sidetrack.router.tunnel.Frames.Frame;
-import io.sidetrack.router.tunnel.Frames.RequestHead;
-import io.sidetrack.router.tunnel.Frames.ResponseHead;
+import io.sidetrack.tunnel.Frames.Frame;
+import io.sidetrack.tunnel.Frames.RequestHead;
+import io.sidetrack.tunnel.Frames.ResponseHead;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;

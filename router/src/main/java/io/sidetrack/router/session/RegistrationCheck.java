@@ -1,0 +1,80 @@
+package io.sidetrack.router.session;
+
+import io.sidetrack.core.FailureMode;
+import io.sidetrack.core.Intercept;
+import io.sidetrack.core.InterceptValidator;
+import io.sidetrack.router.auth.Tokens.Identity;
+import io.sidetrack.router.cluster.ClusterView;
+import io.sidetrack.router.cluster.ClusterView.RouteAt;
+import io.sidetrack.tunnel.InterceptSpec;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Whether the intercept a CLI asks for may be registered: the token allows the workload, a live
+ * agent reports it, nobody else owns the id, and the validator accepts it. Pure, given the view.
+ */
+final class RegistrationCheck {
+  /** The outcome. */
+  sealed interface Outcome {}
+
+  /** The view is not ready yet: ask again shortly. */
+  record NotYet(String detail) implements Outcome {}
+
+  /** Refused, for the reason given. */
+  record Refused(String reason) implements Outcome {}
+
+  /** Accepted: the registration to publish. */
+  record Accepted(Intercept intercept) implements Outcome {}
+
+  private RegistrationCheck() {}
+
+  static Outcome check(
+      InterceptSpec spec,
+      Identity who,
+      ClusterView view,
+      InterceptValidator validator,
+      String advertised,
+      String agentsTopic) {
+    if (!who.mayIntercept(spec.workload())) {
+      return new Refused(
+          "the token of "
+              + who.name()
+              + " may not intercept workload '"
+              + spec.workload()
+              + "' (it may intercept: "
+              + who.allowed()
+              + ")");
+    }
+    if (!view.ready()) {
+      return new NotYet("the router is still reading the cluster's state");
+    }
+    if (view.liveAgents(spec.workload()).isEmpty()) {
+      return new Refused(
+          "unknown workload '"
+              + spec.workload()
+              + "': no live edge agent reports it in "
+              + agentsTopic);
+    }
+    Optional<RouteAt> existing = view.route(spec.id());
+    if (existing.isPresent() && !existing.get().route().owner().equals(who.name())) {
+      return new Refused(
+          "intercept id " + spec.id() + " belongs to " + existing.get().route().owner());
+    }
+    Instant now = Instant.now();
+    Intercept candidate =
+        new Intercept(
+            spec.id(),
+            spec.workload(),
+            who.name(),
+            spec.match(),
+            advertised,
+            existing.map(r -> r.route().createdAt()).orElse(now),
+            now.plus(spec.ttl()),
+            spec.failClosed() ? FailureMode.FAIL_CLOSED : FailureMode.FAIL_OPEN,
+            Map.of());
+    Optional<String> problem = validator.problem(candidate, now);
+    return problem.<Outcome>map(Refused::new).orElseGet(() -> new Accepted(candidate));
+  }
+}

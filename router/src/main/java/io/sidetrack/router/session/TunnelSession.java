@@ -1,0 +1,323 @@
+package io.sidetrack.router.session;
+
+import io.sidetrack.core.Intercept;
+import io.sidetrack.router.auth.Tokens.Identity;
+import io.sidetrack.schemas.AvroMapping;
+import io.sidetrack.schemas.avro.AuditEvent;
+import io.sidetrack.tunnel.Control;
+import io.sidetrack.tunnel.Frames;
+import io.sidetrack.tunnel.InterceptSpec;
+import io.sidetrack.tunnel.Mux;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One developer's tunnel and the lease of its one intercept: it registers the intercept (owner from
+ * the token, target this router), renews the lease every third of the TTL while the tunnel lives,
+ * tells the CLI when it is active or why not, and releases it when the developer leaves. The
+ * requests agents deliver for it go through its {@link TunnelRelay}.
+ *
+ * <p>Everything but {@link #relay} runs on the WebSocket's context.
+ */
+final class TunnelSession {
+  private static final Logger LOG = LoggerFactory.getLogger(TunnelSession.class);
+
+  /** Where the lease is. */
+  enum State {
+    /** The tunnel is open; the CLI has not asked for an intercept yet. */
+    CONNECTED,
+    /** Registered (or being registered), not yet active. */
+    PENDING,
+    /** Accepted, and every live agent of the workload applied it. */
+    ACTIVE,
+    /** Left, rejected, removed, superseded or closed: nothing more happens. */
+    OVER
+  }
+
+  private final SessionServices services;
+  private final ServerWebSocket ws;
+  private final Identity who;
+  private final Context context;
+  private final Mux mux;
+  private final TunnelRelay relay;
+  private final LeaseRenewal lease;
+  private State state = State.CONNECTED;
+  private Intercept intercept;
+  private long requestedAt;
+  private String lastDetail;
+
+  TunnelSession(SessionServices services, ServerWebSocket ws, Identity who) {
+    this.services = services;
+    this.ws = ws;
+    this.who = who;
+    this.context = Vertx.currentContext();
+    this.mux = new Mux(ws, context, null);
+    this.relay =
+        new TunnelRelay(
+            mux, () -> state == State.OVER, services.relayed()::increment, services.noTunnel());
+    this.lease =
+        new LeaseRenewal(services.vertx(), services.registrar(), context, this::notPublished);
+  }
+
+  void start() {
+    services.tunnels().opened(this);
+    ws.binaryMessageHandler(
+        message -> {
+          try {
+            mux.receive(message);
+          } catch (Frames.BadFrame e) {
+            LOG.warn("Tunnel of {} sent a bad frame: {}", who.name(), e.getMessage());
+            ws.close((short) 1002, "bad frame: " + e.getMessage());
+          }
+        });
+    ws.textMessageHandler(this::control);
+    ws.exceptionHandler(e -> LOG.debug("Tunnel of {}: {}", who.name(), e.toString()));
+    ws.closeHandler(v -> closed());
+    send(Control.hello(who.name(), services.advertised()));
+  }
+
+  Context context() {
+    return context;
+  }
+
+  /** Relays one request an agent delivered; called on the request's context. */
+  void relay(HttpServerRequest req, boolean hasBody, boolean upgrade) {
+    relay.relay(req, hasBody, upgrade);
+  }
+
+  /** Someone removed the intercept through the router's API. */
+  void removedByApi() {
+    over(Control.REMOVED, "removed with 'sidetrack leave'");
+  }
+
+  private String interceptId() {
+    return intercept == null ? null : intercept.id();
+  }
+
+  private void control(String text) {
+    JsonObject msg;
+    try {
+      msg = new JsonObject(text);
+    } catch (RuntimeException e) {
+      reject("malformed control message: " + e.getMessage());
+      return;
+    }
+    String type = String.valueOf(msg.getValue("type"));
+    switch (type) {
+      case Control.INTERCEPT -> onIntercept(msg);
+      case Control.LEAVE -> leave();
+      default -> reject("unknown control message type '" + type + "'");
+    }
+  }
+
+  private void onIntercept(JsonObject msg) {
+    if (state != State.CONNECTED) {
+      reject("a tunnel carries one intercept; this one already asked for " + interceptId());
+      return;
+    }
+    InterceptSpec spec;
+    try {
+      spec = InterceptSpec.fromJson(msg);
+    } catch (IllegalArgumentException e) {
+      reject("malformed intercept request: " + e.getMessage());
+      return;
+    }
+    state = State.PENDING;
+    requestedAt = System.nanoTime();
+    register(spec);
+  }
+
+  private void register(InterceptSpec spec) {
+    if (state != State.PENDING) {
+      return;
+    }
+    RegistrationCheck.Outcome outcome =
+        RegistrationCheck.check(
+            spec,
+            who,
+            services.view(),
+            services.validator(),
+            services.advertised(),
+            services.agentsTopic());
+    if (outcome instanceof RegistrationCheck.NotYet notYet) {
+      pending(notYet.detail());
+      services.vertx().setTimer(200, t -> register(spec));
+    } else if (outcome instanceof RegistrationCheck.Refused refused) {
+      reject(refused.reason());
+    } else if (outcome instanceof RegistrationCheck.Accepted accepted) {
+      intercept = accepted.intercept();
+      TunnelSession previous = services.tunnels().claim(intercept.id(), this);
+      if (previous != null && previous != this) {
+        previous.context.runOnContext(v -> previous.superseded("a new tunnel took it over"));
+      }
+      lease.start(intercept, spec.ttl());
+      pending("waiting for registry-stream to decide");
+      evaluate();
+    }
+  }
+
+  private void notPublished(Throwable e) {
+    if (state != State.OVER) {
+      LOG.warn("Registration of {} not published: {}", interceptId(), e.toString());
+      if (state == State.PENDING) {
+        reject("could not publish the registration to Kafka: " + e.getMessage());
+      }
+    }
+  }
+
+  /** Re-checks activation against the cluster view (after each batch the view reads). */
+  void evaluate() {
+    if (state != State.PENDING || intercept == null) {
+      return;
+    }
+    Activation.Progress progress = Activation.of(intercept, services.view());
+    if (!progress.accepted()) {
+      return;
+    }
+    if (!progress.active()) {
+      pending(
+          "accepted; "
+              + progress.applied()
+              + " of "
+              + progress.agents()
+              + " edge agents have applied it");
+      return;
+    }
+    state = State.ACTIVE;
+    long ms = (System.nanoTime() - requestedAt) / 1_000_000;
+    LOG.info(
+        "Intercept {} of {} on {} active after {} ms ({} agents)",
+        intercept.id(),
+        who.name(),
+        intercept.workload(),
+        ms,
+        progress.agents());
+    send(Control.active(intercept.id(), progress.agents(), ms));
+  }
+
+  /** A decision registry-stream made. */
+  void audit(AuditEvent e) {
+    if (intercept == null || state == State.OVER || !e.getInterceptId().equals(intercept.id())) {
+      return;
+    }
+    switch (e.getKind()) {
+      case REJECTED -> {
+        if (state == State.PENDING
+            && e.getAfter() != null
+            && AvroMapping.toIntercept(e.getAfter()).sameRoutingAs(intercept)) {
+          reject(e.getReason());
+        }
+      }
+      case UPDATED -> {
+        if (e.getAfter() != null && !e.getAfter().getTarget().equals(intercept.target())) {
+          superseded("the CLI reconnected through router " + e.getAfter().getTarget());
+        }
+      }
+      case REMOVED -> over(Control.REMOVED, "removed with 'sidetrack leave'");
+      case EXPIRED -> {
+        // the lease ran out (renewals did not reach Kafka in time): register again
+        state = State.PENDING;
+        pending("the lease expired; registering again");
+        lease.renew();
+      }
+      default -> {}
+    }
+  }
+
+  private void leave() {
+    if (intercept == null) {
+      over(null, null);
+      return;
+    }
+    String id = intercept.id();
+    stopRenewing();
+    state = State.OVER;
+    services.tunnels().release(id, this);
+    services
+        .registrar()
+        .remove(id)
+        .whenComplete(
+            (ok, e) ->
+                context.runOnContext(
+                    v -> {
+                      if (e != null) {
+                        send(
+                            Control.ended(
+                                Control.REJECTED,
+                                "could not remove " + id + ": " + e.getMessage()));
+                      } else {
+                        LOG.info("Intercept {} of {} left", id, who.name());
+                        send(Control.left(id));
+                      }
+                      ws.close();
+                    }));
+  }
+
+  private void reject(String reason) {
+    LOG.info("Intercept {} of {} rejected: {}", interceptId(), who.name(), reason);
+    if (intercept != null && services.view().route(intercept.id()).isEmpty()) {
+      // nothing active under this id: leave no refused registration behind in the topic
+      services.registrar().remove(intercept.id());
+    }
+    over(Control.REJECTED, reason);
+  }
+
+  private void superseded(String why) {
+    LOG.info("Tunnel of {} for {} superseded: {}", who.name(), interceptId(), why);
+    over(Control.REMOVED, "superseded: " + why);
+  }
+
+  private void over(String finalState, String reason) {
+    if (state == State.OVER) {
+      return;
+    }
+    state = State.OVER;
+    stopRenewing();
+    if (intercept != null) {
+      services.tunnels().release(intercept.id(), this);
+    }
+    if (finalState != null) {
+      send(Control.ended(finalState, reason));
+    }
+    ws.close();
+  }
+
+  private void closed() {
+    if (state != State.OVER) {
+      LOG.info(
+          "Tunnel of {} for {} closed; the lease runs out unless it reconnects",
+          who.name(),
+          interceptId());
+    }
+    state = State.OVER;
+    stopRenewing();
+    if (intercept != null) {
+      services.tunnels().release(intercept.id(), this);
+    }
+    services.tunnels().closed(this);
+    mux.closeAll("the developer's tunnel closed");
+  }
+
+  private void stopRenewing() {
+    lease.stop();
+  }
+
+  private void pending(String detail) {
+    if (detail.equals(lastDetail)) {
+      return;
+    }
+    lastDetail = detail;
+    send(Control.pending(detail));
+  }
+
+  private void send(JsonObject msg) {
+    if (!ws.isClosed()) {
+      ws.writeTextMessage(msg.encode());
+    }
+  }
+}
