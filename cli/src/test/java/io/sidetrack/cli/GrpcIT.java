@@ -40,7 +40,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,22 +64,6 @@ class GrpcIT {
       Metadata.Key.of("x-sidetrack-id", Metadata.ASCII_STRING_MARSHALLER);
   static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  /**
-   * Why the matched cancellation case is disabled: the same agent defect as {@link
-   * #CLIENT_RESET_NOT_RELAYED}, on the agent's call to the router (see the report).
-   */
-  static final String CLIENT_RESET_NOT_RELAYED_TO_ROUTER =
-      "EdgeProxy does not reset its HTTP/1.1 call to the router when the client resets its HTTP/2"
-          + " stream, so the router never sees the caller go away and the laptop's call runs on."
-          + " The router and the CLI relay a caller's going away (RouterIT"
-          + ".aCallerThatGoesAwayResetsTheCallOnAnH2cLaptopApp); the EdgeProxy fix for"
-          + " CLIENT_RESET_NOT_RELAYED (prepare, which serves the router path too) should cover it";
-
-  static final String CLIENT_RESET_NOT_RELAYED =
-      "EdgeProxy does not reset the pooled HTTP/2 upstream request when the client resets its"
-          + " stream, so the app never sees a cancelled call (it runs to its own deadline). Fix:"
-          + " EdgeProxy.prepare, for HTTP/2: req.response().closeHandler(v -> upstream.reset())";
 
   static Path home;
   static EchoServer app;
@@ -242,7 +225,6 @@ class GrpcIT {
 
   @Test
   @Timeout(30)
-  @Disabled(CLIENT_RESET_NOT_RELAYED_TO_ROUTER)
   void matchedCancelledCallIsCancelledOnTheLaptop() throws Exception {
     cancellationReaches("dev", laptop, "cancel-laptop");
   }
