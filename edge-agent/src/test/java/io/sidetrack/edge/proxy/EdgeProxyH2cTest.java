@@ -2,14 +2,7 @@ package io.sidetrack.edge.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sidetrack.core.FailureMode;
-import io.sidetrack.core.MatchRules;
-import io.sidetrack.core.routing.Route;
-import io.sidetrack.core.routing.RouteTable;
-import io.sidetrack.edge.dispatch.DispatchMetrics;
 import io.sidetrack.edge.dispatch.Dispatcher;
-import io.sidetrack.edge.dispatch.RouterBreaker;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -19,8 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,21 +38,7 @@ class EdgeProxyH2cTest {
     vertx = Vertx.vertx();
     app = answering("app");
     router = answering("router");
-    Route alice =
-        new Route(
-            "alice",
-            "shop",
-            "dev-alice",
-            MatchRules.header("x-sidetrack-id", "alice"),
-            "127.0.0.1:" + router.actualPort(),
-            Instant.EPOCH,
-            FailureMode.FAIL_OPEN);
-    RouteTable table = RouteTable.compile(List.of(alice));
-    Dispatcher dispatcher =
-        new Dispatcher(
-            () -> table,
-            new RouterBreaker(3, Duration.ofSeconds(5)),
-            new DispatchMetrics(new SimpleMeterRegistry()));
+    Dispatcher dispatcher = AliceRoute.dispatcherToRouterAt(router.actualPort());
     proxy =
         new EdgeProxy(
             vertx, dispatcher, "shop", "127.0.0.1", app.actualPort(), false, Duration.ofSeconds(2));

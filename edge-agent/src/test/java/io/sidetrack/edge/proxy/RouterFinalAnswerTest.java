@@ -2,14 +2,7 @@ package io.sidetrack.edge.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sidetrack.core.FailureMode;
-import io.sidetrack.core.MatchRules;
-import io.sidetrack.core.routing.Route;
-import io.sidetrack.core.routing.RouteTable;
-import io.sidetrack.edge.dispatch.DispatchMetrics;
 import io.sidetrack.edge.dispatch.Dispatcher;
-import io.sidetrack.edge.dispatch.RouterBreaker;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayOutputStream;
@@ -21,8 +14,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,21 +56,7 @@ class RouterFinalAnswerTest {
     Thread acceptor = new Thread(RouterFinalAnswerTest::acceptRouterConnections);
     acceptor.setDaemon(true);
     acceptor.start();
-    Route alice =
-        new Route(
-            "alice",
-            "shop",
-            "dev-alice",
-            MatchRules.header("x-sidetrack-id", "alice"),
-            "127.0.0.1:" + router.getLocalPort(),
-            Instant.EPOCH,
-            FailureMode.FAIL_OPEN);
-    RouteTable table = RouteTable.compile(List.of(alice));
-    Dispatcher dispatcher =
-        new Dispatcher(
-            () -> table,
-            new RouterBreaker(3, Duration.ofSeconds(5)),
-            new DispatchMetrics(new SimpleMeterRegistry()));
+    Dispatcher dispatcher = AliceRoute.dispatcherToRouterAt(router.getLocalPort());
     proxy =
         new EdgeProxy(
             vertx, dispatcher, "shop", "127.0.0.1", app.actualPort(), false, Duration.ofSeconds(2));
