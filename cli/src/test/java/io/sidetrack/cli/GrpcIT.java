@@ -22,7 +22,6 @@ import io.sidetrack.embedded.Ports;
 import io.sidetrack.embedded.SharedInfrastructure;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.RegistryStreamApp;
-import io.sidetrack.stream.RegistryStreamConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +36,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,19 +79,7 @@ class GrpcIT {
     laptop = new EchoServer("laptop");
     String bootstrap = SharedInfrastructure.kafka();
     String registry = SharedInfrastructure.schemaRegistry();
-    stream =
-        RegistryStreamApp.start(
-            RegistryStreamConfig.builder(bootstrap, SchemaRegistryConfig.of(registry))
-                .applicationId("grpc-it-" + UUID.randomUUID())
-                .topicPrefix(PREFIX)
-                .stateDir(Files.createTempDirectory("grpc-it-streams"))
-                .listen("127.0.0.1", 0)
-                .partitions(3)
-                .replicationFactor(1)
-                .build());
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .until(() -> stream.streams().state() == KafkaStreams.State.RUNNING);
+    stream = TestRegistryStream.start(bootstrap, registry, PREFIX, "grpc-it");
     agent =
         EdgeAgent.start(
             EdgeAgentConfig.of(

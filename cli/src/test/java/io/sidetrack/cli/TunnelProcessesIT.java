@@ -10,7 +10,6 @@ import io.sidetrack.embedded.SharedInfrastructure;
 import io.sidetrack.embedded.Zeros;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.RegistryStreamApp;
-import io.sidetrack.stream.RegistryStreamConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -83,19 +81,7 @@ class TunnelProcessesIT {
             .get();
     String bootstrap = SharedInfrastructure.kafka();
     String registry = SharedInfrastructure.schemaRegistry();
-    stream =
-        RegistryStreamApp.start(
-            RegistryStreamConfig.builder(bootstrap, SchemaRegistryConfig.of(registry))
-                .applicationId("tunnel-it-" + UUID.randomUUID())
-                .topicPrefix(PREFIX)
-                .stateDir(Files.createTempDirectory("tunnel-it"))
-                .listen("127.0.0.1", 0)
-                .partitions(3)
-                .replicationFactor(1)
-                .build());
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .until(() -> stream.streams().state() == KafkaStreams.State.RUNNING);
+    stream = TestRegistryStream.start(bootstrap, registry, PREFIX, "tunnel-it");
     agent =
         EdgeAgent.start(
             EdgeAgentConfig.of(

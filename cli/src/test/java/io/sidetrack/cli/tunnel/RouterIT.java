@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sidetrack.cli.TestRegistryStream;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.RelayHeaders;
 import io.sidetrack.edge.EdgeAgent;
@@ -13,7 +14,6 @@ import io.sidetrack.router.Router;
 import io.sidetrack.router.RouterConfig;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.RegistryStreamApp;
-import io.sidetrack.stream.RegistryStreamConfig;
 import io.sidetrack.tunnel.InterceptSpec;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,7 +36,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,19 +137,7 @@ class RouterIT {
             .toCompletableFuture()
             .get();
     bobApp = app("bob");
-    stream =
-        RegistryStreamApp.start(
-            RegistryStreamConfig.builder(bootstrap, SchemaRegistryConfig.of(registryUrl))
-                .applicationId("router-it-" + UUID.randomUUID())
-                .topicPrefix(PREFIX)
-                .stateDir(Files.createTempDirectory("router-it"))
-                .listen("127.0.0.1", 0)
-                .partitions(3)
-                .replicationFactor(1)
-                .build());
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .until(() -> stream.streams().state() == KafkaStreams.State.RUNNING);
+    stream = TestRegistryStream.start(bootstrap, registryUrl, PREFIX, "router-it");
     agent1 = agent();
     agent2 = agent();
     Path tokens = Files.createTempFile("tokens", ".txt");
