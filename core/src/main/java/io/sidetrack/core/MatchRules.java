@@ -11,21 +11,24 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What requests an intercept takes. All conditions are ANDed; a global intercept takes what no
- * personal intercept of the workload took.
+ * What requests an intercept takes. All conditions are ANDed, each any-of group counting as one
+ * condition that holds when one of its alternatives does; a global intercept takes what no personal
+ * intercept of the workload took.
  *
  * @param headers header conditions
  * @param baggage W3C baggage conditions
  * @param pathPrefix path prefix the request path must start with, or {@code null}
  * @param method HTTP method the request must use, or {@code null}
  * @param global whether this is the workload's global intercept
+ * @param anyOf any-of groups, each of which must hold
  */
 public record MatchRules(
     List<HeaderMatch> headers,
     List<BaggageMatch> baggage,
     String pathPrefix,
     String method,
-    boolean global) {
+    boolean global,
+    List<AnyOf> anyOf) {
 
   /** Signature of every global intercept: two global intercepts of one workload conflict. */
   public static final String GLOBAL_SIGNATURE = "global";
@@ -33,7 +36,47 @@ public record MatchRules(
   public MatchRules {
     headers = List.copyOf(requireNonNull(headers, "headers"));
     baggage = List.copyOf(requireNonNull(baggage, "baggage"));
+    anyOf = List.copyOf(requireNonNull(anyOf, "anyOf"));
     method = method == null ? null : method.toUpperCase(Locale.ROOT);
+  }
+
+  /** Rules with no any-of group. */
+  public MatchRules(
+      List<HeaderMatch> headers,
+      List<BaggageMatch> baggage,
+      String pathPrefix,
+      String method,
+      boolean global) {
+    this(headers, baggage, pathPrefix, method, global, List.of());
+  }
+
+  /**
+   * The default personal intercept of {@code value}: header {@link SidetrackId#HEADER} or baggage
+   * member {@link SidetrackId#BAGGAGE_KEY} equal to it.
+   */
+  public static MatchRules personal(String value) {
+    requireNonNull(value, "value");
+    return new MatchRules(
+        List.of(),
+        List.of(),
+        null,
+        null,
+        false,
+        List.of(
+            new AnyOf(
+                List.of(HeaderMatch.exact(SidetrackId.HEADER, value)),
+                List.of(new BaggageMatch(SidetrackId.BAGGAGE_KEY, value)))));
+  }
+
+  /**
+   * The first exact header condition, required or in an any-of group: what a client adds to a
+   * request to be taken by these rules (a preview, a "Try: curl -H" hint).
+   */
+  public java.util.Optional<HeaderMatch> exactHeader() {
+    return java.util.stream.Stream.concat(
+            headers.stream(), anyOf.stream().flatMap(g -> g.headers().stream()))
+        .filter(h -> h.kind() == HeaderMatch.Kind.EXACT)
+        .findFirst();
   }
 
   /** Rules that take requests carrying {@code name: value}. */
