@@ -227,6 +227,53 @@ class InterceptIT {
     assertThat(get("bob", "/b").body()).startsWith("Hello from the cluster");
   }
 
+  static HttpResponse<String> frontend(String header, String path) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(context.frontendUrl() + path));
+    if (header != null) {
+      b.header("x-sidetrack-id", header);
+    }
+    return HTTP.send(
+        b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * The developer's header goes to the first hop only: {@code frontend}'s edge agent bridges it
+   * into baggage, frontend's OpenTelemetry Java agent carries the baggage to its call to {@code
+   * demo}, and demo's agent routes it by the default intercept's baggage alternative.
+   */
+  @Test
+  void headerSentOnlyToTheFrontendReachesTheDevelopersDemoAsBaggage() throws Exception {
+    assertThat(context.frontendUrl()).as("up runs the frontend workload").isNotBlank();
+    int laptop = app("alice-laptop");
+    Process alice = intercept("alice-default", ALICE, laptop);
+    assertThat(Files.readString(home.resolve("alice-default.out")))
+        .contains("x-sidetrack-id: alice");
+
+    HttpResponse<String> carried = frontend("alice", "/two-hops");
+    assertThat(carried.statusCode()).isEqualTo(200);
+    assertThat(carried.body())
+        .isEqualTo("frontend called demo, which answered 200: alice-laptop:/two-hops");
+    HttpResponse<String> plain = frontend(null, "/two-hops");
+    assertThat(plain.body())
+        .isEqualTo(
+            "frontend called demo, which answered 200: Hello from the cluster's copy of demo:"
+                + " GET /two-hops\n");
+    assertThat(frontend("carol", "/two-hops").body()).contains("cluster's copy of demo");
+    // demo itself, with the header or the baggage member only
+    assertThat(get("alice", "/direct").body()).isEqualTo("alice-laptop:/direct");
+    HttpResponse<String> byBaggage =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(context.demoUrl() + "/bag"))
+                .header("baggage", "k=v,sidetrack-id=alice")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(byBaggage.body()).isEqualTo("alice-laptop:/bag");
+
+    alice.destroy();
+    assertThat(alice.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(frontend("alice", "/after").body()).contains("cluster's copy of demo");
+  }
+
   @Test
   void badInputGetsOneLineAndANonZeroExit() throws Exception {
     record Case(String expected, String... args) {}

@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param routerUrl the router developers' CLIs connect to ({@code ""}: none)
  * @param token the local user's bearer token for that router ({@code ""}: none)
  * @param demoUrl where the demo workload takes traffic ({@code ""}: none)
+ * @param frontendUrl where the second demo workload, which calls the first, takes traffic ({@code
+ *     ""}: none)
  * @param pid process id of {@code sidetrack up}
  * @param startedAt when it started
  */
@@ -26,6 +28,7 @@ public record Context(
     String routerUrl,
     String token,
     String demoUrl,
+    String frontendUrl,
     long pid,
     Instant startedAt) {
   public Context {
@@ -36,6 +39,7 @@ public record Context(
     requireNonNull(routerUrl, "routerUrl");
     requireNonNull(token, "token");
     requireNonNull(demoUrl, "demoUrl");
+    requireNonNull(frontendUrl, "frontendUrl");
     requireNonNull(startedAt, "startedAt");
   }
 }

@@ -41,6 +41,7 @@ public final class ContextFile {
     node.put("topicPrefix", context.topicPrefix());
     node.putObject("router").put("url", context.routerUrl()).put("token", context.token());
     node.putObject("demo").put("url", context.demoUrl());
+    node.putObject("frontend").put("url", context.frontendUrl());
     node.put("pid", context.pid());
     node.put("startedAt", context.startedAt().toString());
     // it holds a token: readable by its owner only
@@ -78,6 +79,7 @@ public final class ContextFile {
               node.path("router").path("url").asText(""),
               node.path("router").path("token").asText(""),
               node.path("demo").path("url").asText(""),
+              node.path("frontend").path("url").asText(""),
               node.path("pid").asLong(),
               Instant.parse(node.path("startedAt").asText())));
     } catch (IOException | RuntimeException e) {

@@ -70,11 +70,17 @@ public final class RouterOptions {
     return value;
   }
 
-  /** The demo's URL when the context names one for this workload. */
+  /** A demo workload's URL when the context names one for this workload. */
   public Optional<String> workloadUrl(String workload) {
-    if (!"demo".equals(workload)) {
+    java.util.function.Function<Context, String> url =
+        switch (workload) {
+          case "demo" -> Context::demoUrl;
+          case "frontend" -> Context::frontendUrl;
+          default -> null;
+        };
+    if (url == null) {
       return Optional.empty();
     }
-    return context().map(Context::demoUrl).filter(s -> !s.isBlank());
+    return context().map(url).filter(s -> !s.isBlank());
   }
 }

@@ -51,6 +51,9 @@ public final class UpCommand implements Callable<Integer> {
   /** The demo workload's name. */
   public static final String DEMO = "demo";
 
+  /** The second demo workload, which calls {@link #DEMO}. */
+  public static final String FRONTEND = "frontend";
+
   @Spec CommandSpec spec;
 
   @EnvVar
@@ -90,6 +93,16 @@ public final class UpCommand implements Callable<Integer> {
 
   @EnvVar
   @Option(
+      names = "--frontend-port",
+      defaultValue = "8089",
+      description =
+          "Port of the second demo workload, 'frontend' (its edge agent), which calls demo"
+              + " through demo's edge agent under the OpenTelemetry Java agent; 0 picks a free"
+              + " one.")
+  int frontendPort;
+
+  @EnvVar
+  @Option(
       names = "--partitions",
       defaultValue = "6",
       description = "Partitions of Sidetrack's topics.")
@@ -108,6 +121,8 @@ public final class UpCommand implements Callable<Integer> {
     checkPortFree("--api-port", apiPort);
     checkPortFree("--router-port", routerPort);
     checkPortFree("--demo-port", demoPort);
+    checkPortFree("--frontend-port", frontendPort);
+    int demoAgentPort = demoPort == 0 ? io.sidetrack.embedded.Ports.free() : demoPort;
     Path run = Files.createDirectories(home.resolve("run"));
     Path data = Files.createTempDirectory(run, "up-");
     Path logs = Files.createDirectories(home.resolve("logs"));
@@ -130,6 +145,17 @@ public final class UpCommand implements Callable<Integer> {
                 "sidetrack-up-stop"));
 
     try {
+      // The frontend's JVM starts with the OpenTelemetry agent, which takes seconds: at once.
+      Optional<Path> javaagent = FrontendProcess.javaagent();
+      FrontendProcess frontend =
+          javaagent.isEmpty()
+              ? null
+              : running.start(
+                  () ->
+                      FrontendProcess.start(
+                          javaagent.get(),
+                          "http://127.0.0.1:" + demoAgentPort,
+                          logs.resolve("frontend.log")));
       EmbeddedKafka kafka =
           step(
               out,
@@ -162,11 +188,44 @@ public final class UpCommand implements Callable<Integer> {
                       EdgeAgentConfig.of(
                           DEMO,
                           "127.0.0.1",
-                          demoPort,
+                          demoAgentPort,
                           "127.0.0.1",
                           demo.port(),
                           kafka.bootstrapServers(),
                           SchemaRegistryConfig.of(registry.url()))));
+      EdgeAgent frontendAgent = null;
+      if (frontend == null) {
+        out.println(
+            "Skipping the frontend demo workload: the OpenTelemetry Java agent is not at "
+                + FrontendProcess.javaagent()
+                    .map(Path::toString)
+                    .orElse("javaagent/ beside the CLI")
+                + " (rebuild, or set "
+                + FrontendProcess.JAVAAGENT_ENV
+                + ")");
+      } else {
+        step(
+            out,
+            "frontend demo workload (child JVM, OpenTelemetry Java agent)",
+            () -> {
+              frontend.awaitReady(Duration.ofSeconds(120));
+              return () -> {};
+            });
+        frontendAgent =
+            step(
+                out,
+                "edge agent of frontend",
+                () ->
+                    EdgeAgent.start(
+                        EdgeAgentConfig.of(
+                            FRONTEND,
+                            "127.0.0.1",
+                            frontendPort,
+                            "127.0.0.1",
+                            frontend.port(),
+                            kafka.bootstrapServers(),
+                            SchemaRegistryConfig.of(registry.url()))));
+      }
       String identity = LocalTokens.localIdentity();
       String token = LocalTokens.ensure(home.resolve("tokens"), identity);
       Router router =
@@ -180,7 +239,10 @@ public final class UpCommand implements Callable<Integer> {
                               SchemaRegistryConfig.of(registry.url()),
                               home.resolve("tokens"))
                           .withPorts(routerPort, 0, null)));
-      awaitRouterSeesAgent(router, agent);
+      awaitRouterSeesAgent(router, agent, DEMO);
+      if (frontendAgent != null) {
+        awaitRouterSeesAgent(router, frontendAgent, FRONTEND);
+      }
 
       Context context =
           new Context(
@@ -191,6 +253,7 @@ public final class UpCommand implements Callable<Integer> {
               router.url(),
               token,
               "http://127.0.0.1:" + agent.port(),
+              frontendAgent == null ? "" : "http://127.0.0.1:" + frontendAgent.port(),
               pid,
               Instant.now());
       ContextFile.write(home, context);
@@ -215,15 +278,16 @@ public final class UpCommand implements Callable<Integer> {
     return started;
   }
 
-  /** The demo is interceptable once the router saw its agent's first heartbeat. */
-  private static void awaitRouterSeesAgent(Router router, EdgeAgent agent)
+  /** A demo workload is interceptable once the router saw its agent's first heartbeat. */
+  private static void awaitRouterSeesAgent(Router router, EdgeAgent agent, String workload)
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!router.view().ready()
         || !agent.routes().caughtUp()
-        || router.view().liveAgents(DEMO).isEmpty()) {
+        || router.view().liveAgents(workload).isEmpty()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the router saw no heartbeat of the demo's agent in 60s");
+        throw new IllegalStateException(
+            "the router saw no heartbeat of the " + workload + " agent in 60s");
       }
       Thread.sleep(50);
     }
@@ -248,6 +312,11 @@ public final class UpCommand implements Callable<Integer> {
     out.printf("  %-22s %s%n", "registry-stream API", c.registryStreamUrl());
     out.printf("  %-22s %s%n", "Router", c.routerUrl());
     out.printf("  %-22s %s (its edge agent)%n", "Demo workload", c.demoUrl());
+    if (!c.frontendUrl().isEmpty()) {
+      out.printf(
+          "  %-22s %s (its edge agent; it calls demo, carrying baggage)%n",
+          "Frontend workload", c.frontendUrl());
+    }
     out.printf("  %-22s %s (token of %s)%n", "Tokens", home.resolve("tokens"), identity);
     out.printf("  %-22s %s%n", "Context", ContextFile.path(home));
     out.printf("  %-22s %s%n", "Logs", logs);
@@ -258,6 +327,14 @@ public final class UpCommand implements Callable<Integer> {
     out.println("  bin/sidetrack intercept demo --port 3000");
     out.println(
         "  curl -H 'x-sidetrack-id: " + identity + "' " + c.demoUrl() + "/   # your app answers");
+    if (!c.frontendUrl().isEmpty()) {
+      out.println(
+          "  curl -H 'x-sidetrack-id: "
+              + identity
+              + "' "
+              + c.frontendUrl()
+              + "/   # frontend calls your app: the id travels as baggage");
+    }
     out.println();
     out.println("Press Ctrl-C to stop.");
     out.flush();
