@@ -77,6 +77,7 @@ class SidetrackHelpTest {
             "--bootstrap-servers KAFKA_BOOTSTRAP_SERVERS localhost:9092",
             "--breaker-failures SIDETRACK_BREAKER_FAILURES 5",
             "--breaker-open-for SIDETRACK_BREAKER_OPEN_FOR 5s",
+            "--bridge-baggage SIDETRACK_BRIDGE_BAGGAGE true",
             "--commit-interval SIDETRACK_COMMIT_INTERVAL 20ms",
             "--demo-port SIDETRACK_DEMO_PORT 8088",
             "--event-loops SIDETRACK_EVENT_LOOPS 2",

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.DispatchMetrics;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.RouterBreaker;
@@ -91,10 +92,12 @@ public final class EdgeAgent implements AutoCloseable {
     Vertx vertx = Vertx.vertx(options);
     RouterBreaker breaker = new RouterBreaker(config.breakerFailures(), config.breakerOpenFor());
     Dispatcher dispatcher = new Dispatcher(feed::current, breaker, new DispatchMetrics(meters));
+    BaggageBridging bridging = new BaggageBridging(config.bridgeBaggage(), meters);
     EdgeProxy proxy =
         new EdgeProxy(
             vertx,
             dispatcher,
+            bridging,
             config.workload(),
             config.appHost(),
             config.appPort(),
@@ -105,6 +108,7 @@ public final class EdgeAgent implements AutoCloseable {
             ? new FastFront(
                 (VertxInternal) vertx,
                 dispatcher,
+                bridging,
                 proxy,
                 config.workload(),
                 config.appHost(),

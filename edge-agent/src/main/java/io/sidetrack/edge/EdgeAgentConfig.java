@@ -35,6 +35,9 @@ import java.util.Map;
  * @param idleTimeout how long the fast front keeps a client connection with no request under way; a
  *     head still coming in by then is answered 408; a request under way is never cut (zero: no
  *     limit)
+ * @param bridgeBaggage whether a request that carries {@code x-sidetrack-id}, or goes to its
+ *     route's router, gets the W3C baggage member {@code sidetrack-id} on its way ({@link
+ *     io.sidetrack.core.baggage.BaggageBridge})
  * @param kafkaProperties extra Kafka client properties
  */
 public record EdgeAgentConfig(
@@ -57,6 +60,7 @@ public record EdgeAgentConfig(
     int eventLoops,
     boolean fastFront,
     Duration idleTimeout,
+    boolean bridgeBaggage,
     Map<String, String> kafkaProperties) {
 
   /** Where {@link #of} answers {@code /ready}, {@code /health} and {@code /metrics}: loopback. */
@@ -75,6 +79,7 @@ public record EdgeAgentConfig(
   public static final Duration DEFAULT_BREAKER_OPEN_FOR = Duration.ofSeconds(5);
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final boolean DEFAULT_BRIDGE_BAGGAGE = true;
 
   /**
    * Event loops of a sidecar: two carry the 1,000s of requests per second a pod gets without the
@@ -178,6 +183,7 @@ public record EdgeAgentConfig(
         DEFAULT_EVENT_LOOPS,
         DEFAULT_FAST_FRONT,
         DEFAULT_IDLE_TIMEOUT,
+        DEFAULT_BRIDGE_BAGGAGE,
         Map.of());
   }
 
@@ -203,6 +209,33 @@ public record EdgeAgentConfig(
         eventLoops,
         fastFront,
         idleTimeout,
+        bridgeBaggage,
+        kafkaProperties);
+  }
+
+  /** This configuration with baggage bridging on or off. */
+  public EdgeAgentConfig withBridgeBaggage(boolean bridge) {
+    return new EdgeAgentConfig(
+        workload,
+        agentId,
+        listenHost,
+        listenPort,
+        appHost,
+        appPort,
+        appHttp2,
+        adminHost,
+        adminPort,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        routerConnectTimeout,
+        breakerFailures,
+        breakerOpenFor,
+        heartbeatInterval,
+        eventLoops,
+        fastFront,
+        idleTimeout,
+        bridge,
         kafkaProperties);
   }
 
@@ -228,6 +261,7 @@ public record EdgeAgentConfig(
         eventLoops,
         fastFront,
         idleTimeout,
+        bridgeBaggage,
         kafkaProperties);
   }
 }

@@ -42,6 +42,7 @@ class EdgeAgentConfigTest {
         b.eventLoops(),
         b.fastFront(),
         b.idleTimeout(),
+        b.bridgeBaggage(),
         Map.of());
   }
 
@@ -51,6 +52,8 @@ class EdgeAgentConfigTest {
     assertThat(BASE.adminHost()).isEqualTo(EdgeAgentConfig.DEFAULT_ADMIN_HOST);
     assertThat(BASE.heartbeatInterval()).isEqualTo(EdgeAgentConfig.DEFAULT_HEARTBEAT_INTERVAL);
     assertThat(BASE.fastFront()).isEqualTo(EdgeAgentConfig.DEFAULT_FAST_FRONT);
+    assertThat(BASE.bridgeBaggage()).isEqualTo(EdgeAgentConfig.DEFAULT_BRIDGE_BAGGAGE).isTrue();
+    assertThat(BASE.withBridgeBaggage(false).bridgeBaggage()).isFalse();
   }
 
   @Test

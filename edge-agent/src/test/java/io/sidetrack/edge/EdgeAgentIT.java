@@ -102,6 +102,9 @@ class EdgeAgentIT {
                                     .putHeader(
                                         "x-seen-intercept",
                                         String.valueOf(req.getHeader("sidetrack-intercept-id")))
+                                    .putHeader(
+                                        "x-seen-baggage",
+                                        String.valueOf(req.headers().getAll("baggage")))
                                     .end("app:" + req.path() + ":" + body.length())))
             .listen(0, "127.0.0.1")
             .toCompletionStage()
@@ -260,6 +263,23 @@ class EdgeAgentIT {
     assertThat(plainUpgrading.body()).isEqualTo("app:/o:0");
     assertThat(plainUpgrading.headers().firstValue("x-seen-forwarded").orElseThrow())
         .startsWith("for=127.0.0.1");
+  }
+
+  /** The running agent bridges by default: the id header reaches the app as baggage too. */
+  @Test
+  void anUnmatchedIdHeaderReachesTheAppAsBaggageOnBothPaths() throws Exception {
+    assertThat(get("someone-else").headers().firstValue("x-seen-baggage"))
+        .hasValue("[sidetrack-id=someone-else]");
+    assertThat(get(null).headers().firstValue("x-seen-baggage")).hasValue("[]");
+    HttpResponse<String> upgrading =
+        UPGRADING.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/b"))
+                .header("x-sidetrack-id", "h2c-caller")
+                .header("baggage", "a=1")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(upgrading.headers().firstValue("x-seen-baggage"))
+        .hasValue("[a=1,sidetrack-id=h2c-caller]");
   }
 
   /** Raw HTTP/1.1 on one socket: what the fast front must get right byte by byte. */

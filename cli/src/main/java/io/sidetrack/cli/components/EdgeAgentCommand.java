@@ -129,6 +129,18 @@ public final class EdgeAgentCommand implements Callable<Integer> {
               + " 0s = no limit.")
   Duration idleTimeout;
 
+  @EnvVar
+  @Option(
+      names = "--bridge-baggage",
+      defaultValue = "" + EdgeAgentConfig.DEFAULT_BRIDGE_BAGGAGE,
+      arity = "1",
+      description =
+          "Add the W3C baggage member sidetrack-id=<id> to a request that carries x-sidetrack-id"
+              + " (id: its value) or goes to an intercept's router (id: the intercept's own value"
+              + " or its owner), unless it has one, so an app running the OpenTelemetry agent"
+              + " carries the id downstream; false leaves baggage as it came.")
+  boolean bridgeBaggage;
+
   @Override
   public Integer call() throws Exception {
     EdgeAgent agent = EdgeAgent.start(toConfig());
@@ -170,6 +182,7 @@ public final class EdgeAgentCommand implements Callable<Integer> {
         eventLoops,
         fastFront,
         idleTimeout,
+        bridgeBaggage,
         kafka.properties());
   }
 }

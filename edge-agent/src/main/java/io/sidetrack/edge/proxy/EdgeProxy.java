@@ -2,6 +2,7 @@ package io.sidetrack.edge.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,11 +36,13 @@ public final class EdgeProxy {
 
   /**
    * A proxy in front of the app at {@code appHost:appPort} ({@code appHttp2}: it speaks h2c, and
-   * HTTP/2 requests reach it as such) for {@code workload}, routing by {@code dispatcher}.
+   * HTTP/2 requests reach it as such) for {@code workload}, routing by {@code dispatcher} and
+   * bridging baggage by {@code bridging}.
    */
   public EdgeProxy(
       Vertx vertx,
       Dispatcher dispatcher,
+      BaggageBridging bridging,
       String workload,
       String appHost,
       int appPort,
@@ -69,7 +72,7 @@ public final class EdgeProxy {
             pool);
     this.appLinks = new UpstreamLinks(app);
     this.routerLinks = new UpstreamLinks(routers);
-    UpstreamHead head = new UpstreamHead(workload, handedOff);
+    UpstreamHead head = new UpstreamHead(workload, handedOff, requireNonNull(bridging, "bridging"));
     this.entry =
         new RequestEntry(
             dispatcher,

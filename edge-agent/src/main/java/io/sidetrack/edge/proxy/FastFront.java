@@ -12,6 +12,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.RouterAddress;
 import io.vertx.core.Future;
@@ -27,10 +28,11 @@ import java.util.concurrent.TimeUnit;
  * connections that belong to the inbound one ({@link FrontConnection}, {@link UpstreamLink}): each
  * message head is parsed in place ({@link Http1Head}), routed by the {@link Dispatcher} both agent
  * paths share, and sent on as its own bytes minus the hop-by-hop fields and plus the forwarding
- * ones ({@link HeadRewriter}); bodies pass through unchanged while {@link BodyScanner} finds their
- * ends. Everything else (HTTP/2, upgrades, {@code Expect}, a matched request with a body, HTTP/1.0)
- * is handed, with the rest of its connection, to the full {@link EdgeProxy} behind it on loopback
- * ({@link HandOff}). This class is the server: its settings, and the bootstraps of its channels.
+ * ones, and a bridged baggage member ({@link HeadRewriter}); bodies pass through unchanged while
+ * {@link BodyScanner} finds their ends. Everything else (HTTP/2, upgrades, {@code Expect}, a
+ * matched request with a body, HTTP/1.0) is handed, with the rest of its connection, to the full
+ * {@link EdgeProxy} behind it on loopback ({@link HandOff}). This class is the server: its
+ * settings, and the bootstraps of its channels.
  */
 public final class FastFront {
   /** The longest message head accepted (the Vert.x proxy's limit is 8 KiB of fields). */
@@ -44,6 +46,7 @@ public final class FastFront {
 
   private final VertxInternal vertx;
   private final Dispatcher dispatcher;
+  private final BaggageBridging bridging;
   private final HandOffs handOffs;
   private final byte[] workload;
   private final RouterAddress app;
@@ -54,11 +57,13 @@ public final class FastFront {
 
   /**
    * A front for {@code workload}'s app at {@code appHost:appPort}, routing by {@code dispatcher},
-   * handing what it does not relay to {@code proxy}. {@code idleTimeout} zero: none.
+   * bridging baggage by {@code bridging}, handing what it does not relay to {@code proxy}. {@code
+   * idleTimeout} zero: none.
    */
   public FastFront(
       VertxInternal vertx,
       Dispatcher dispatcher,
+      BaggageBridging bridging,
       EdgeProxy proxy,
       String workload,
       String appHost,
@@ -68,6 +73,7 @@ public final class FastFront {
     this(
         vertx,
         dispatcher,
+        bridging,
         HandOffs.of(requireNonNull(proxy, "proxy")),
         workload,
         appHost,
@@ -79,6 +85,7 @@ public final class FastFront {
   FastFront(
       VertxInternal vertx,
       Dispatcher dispatcher,
+      BaggageBridging bridging,
       HandOffs handOffs,
       String workload,
       String appHost,
@@ -87,6 +94,7 @@ public final class FastFront {
       Duration idleTimeout) {
     this.vertx = requireNonNull(vertx, "vertx");
     this.dispatcher = requireNonNull(dispatcher, "dispatcher");
+    this.bridging = requireNonNull(bridging, "bridging");
     this.handOffs = requireNonNull(handOffs, "handOffs");
     this.workload = Http1Head.ascii(requireNonNull(workload, "workload"));
     this.app = new RouterAddress(requireNonNull(appHost, "appHost"), appPort);
@@ -152,6 +160,10 @@ public final class FastFront {
 
   Dispatcher dispatcher() {
     return dispatcher;
+  }
+
+  BaggageBridging bridging() {
+    return bridging;
   }
 
   HandOffs handOffs() {

@@ -9,8 +9,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.sidetrack.core.SidetrackId;
+import io.sidetrack.core.baggage.BaggageBridge;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteMatch;
+import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.Dispatch;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.FallbackReason;
@@ -305,14 +308,37 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
   private void begin(Exchange ex, UpstreamLink up) {
     ex.upstream = up;
     links.attach(up);
-    ByteBuf out = up.channel.alloc().directBuffer(request.length + 256);
+    Route served = ex.toRouter() ? ex.route : null;
+    BaggageBridge.Merge bridge = bridge(served);
+    ByteBuf out =
+        up.channel
+            .alloc()
+            .directBuffer(request.length + 256 + (bridge == null ? 0 : bridge.text().length()));
     HeadRewriter.nextHopRequest(
         out,
         request,
         forwarding(),
-        ex.toRouter() ? ex.route.interceptId() : null,
-        server.workload());
+        served == null ? null : served.interceptId(),
+        server.workload(),
+        bridge);
     up.send(ex, out);
+  }
+
+  /**
+   * The baggage member the request gets on its way to the router of {@code served} (null: to the
+   * app), or null; a request without {@code x-sidetrack-id} on its way to the app costs a bit test.
+   * The head may grow up to the longest this front accepts.
+   */
+  private BaggageBridge.Merge bridge(Route served) {
+    BaggageBridging bridging = server.bridging();
+    if (!bridging.applies(request.has(Http1Head.SIDETRACK_ID), served)) {
+      return null;
+    }
+    return bridging.merge(
+        request.values(Http1Head.BAGGAGE),
+        request.headerValues(SidetrackId.HEADER),
+        served,
+        FastFront.MAX_HEAD - request.length);
   }
 
   private ClientForwarding forwarding() {

@@ -1,5 +1,6 @@
 package io.sidetrack.edge.proxy;
 
+import static io.sidetrack.edge.proxy.Http1Parse.BAGGAGE;
 import static io.sidetrack.edge.proxy.Http1Parse.CONNECTION;
 import static io.sidetrack.edge.proxy.Http1Parse.CONTENT_LENGTH;
 import static io.sidetrack.edge.proxy.Http1Parse.EXPECT;
@@ -9,6 +10,7 @@ import static io.sidetrack.edge.proxy.Http1Parse.HOST;
 import static io.sidetrack.edge.proxy.Http1Parse.NO_TUNNEL;
 import static io.sidetrack.edge.proxy.Http1Parse.OTHER;
 import static io.sidetrack.edge.proxy.Http1Parse.RELAY;
+import static io.sidetrack.edge.proxy.Http1Parse.SIDETRACK_ID;
 import static io.sidetrack.edge.proxy.Http1Parse.TRANSFER_ENCODING;
 import static io.sidetrack.edge.proxy.Http1Parse.UPGRADE;
 import static io.sidetrack.edge.proxy.Http1Parse.X_FORWARDED_FOR;
@@ -16,6 +18,7 @@ import static io.sidetrack.edge.proxy.Http1Parse.X_FORWARDED_HOST;
 import static io.sidetrack.edge.proxy.Http1Parse.X_FORWARDED_PROTO;
 
 import io.sidetrack.core.RelayHeaders;
+import io.sidetrack.core.SidetrackId;
 import io.sidetrack.core.http.HopByHop;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -54,6 +57,8 @@ final class HeadBytes {
     kinds.put(RelayHeaders.INTERCEPT, RELAY);
     kinds.put(RelayHeaders.WORKLOAD, RELAY);
     kinds.put(RelayHeaders.NO_TUNNEL, NO_TUNNEL);
+    kinds.put("baggage", BAGGAGE);
+    kinds.put(SidetrackId.HEADER, SIDETRACK_ID);
     NAMES = new byte[kinds.size()][];
     KINDS = new byte[kinds.size()];
     int k = 0;

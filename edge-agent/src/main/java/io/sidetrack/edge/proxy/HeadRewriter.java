@@ -3,6 +3,7 @@ package io.sidetrack.edge.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.sidetrack.core.RelayHeaders;
+import io.sidetrack.core.baggage.BaggageBridge;
 import io.sidetrack.edge.dispatch.FallbackReason;
 
 /**
@@ -11,6 +12,8 @@ import io.sidetrack.edge.dispatch.FallbackReason;
  * classification (after {@link io.sidetrack.core.http.HopByHop}); this decides only what the front
  * adds. {@code Transfer-Encoding} passes on both ways, though hop-by-hop: the front relays a body
  * in the framing it came in, so the next hop gets the coding it is sent (RFC 9112 section 6.1).
+ * Baggage bridging's member ({@link BaggageBridge.Merge}) goes at the end of the {@code baggage}
+ * field it names, or in a {@code baggage} field of its own.
  */
 final class HeadRewriter {
   private static final byte[] INTERCEPT_FIELD = field(RelayHeaders.INTERCEPT);
@@ -23,6 +26,7 @@ final class HeadRewriter {
   private static final byte[] FORWARDED = field("forwarded");
   private static final byte[] CONNECTION_CLOSE = Http1Head.ascii("connection: close\r\n");
   private static final byte[] LIST_SEPARATOR = Http1Head.ascii(", ");
+  private static final byte[] BAGGAGE_FIELD = field("baggage");
 
   private HeadRewriter() {}
 
@@ -34,18 +38,39 @@ final class HeadRewriter {
    * Writes request {@code h} for the next hop: the request line and fields as they came, minus
    * hop-by-hop and relay fields, plus {@code X-Forwarded-For/Host/Proto} and {@code Forwarded} for
    * {@code client}, and, when it goes to a router ({@code interceptId} not null), the intercept id
-   * and {@code workload}.
+   * and {@code workload}; with {@code bridge} (null: none), the bridged baggage member, in the
+   * {@code bridge.field()}-th {@code baggage} field it sends on or in one of its own.
    */
   static void nextHopRequest(
-      ByteBuf out, Http1Head h, ClientForwarding client, String interceptId, byte[] workload) {
+      ByteBuf out,
+      Http1Head h,
+      ClientForwarding client,
+      String interceptId,
+      byte[] workload,
+      BaggageBridge.Merge bridge) {
+    if (bridge != null && !bridge.added()) {
+      bridge = null;
+    }
     h.writeStartLine(out, false);
     int host = -1;
+    int baggage = 0;
     boolean hasForwardedHost = false;
     boolean hasForwardedProto = false;
     for (int i = 0; i < h.count; i++) {
       switch (h.kinds[i]) {
-        case Http1Head.OTHER, Http1Head.TRANSFER_ENCODING, Http1Head.NO_TUNNEL ->
+        case Http1Head.OTHER,
+            Http1Head.TRANSFER_ENCODING,
+            Http1Head.NO_TUNNEL,
+            Http1Head.SIDETRACK_ID ->
             h.writeField(out, i);
+        case Http1Head.BAGGAGE -> {
+          if (bridge != null && bridge.field() == baggage) {
+            h.writeField(out, i, bridge.text());
+          } else {
+            h.writeField(out, i);
+          }
+          baggage++;
+        }
         case Http1Head.CONTENT_LENGTH -> {
           if (!h.chunked) {
             h.writeField(out, i);
@@ -65,6 +90,11 @@ final class HeadRewriter {
         }
         default -> {} // hop-by-hop, relay fields, and the forwarding ones written below
       }
+    }
+    if (bridge != null && bridge.field() < 0) {
+      out.writeBytes(BAGGAGE_FIELD);
+      ByteBufUtil.writeAscii(out, bridge.text());
+      out.writeShort(Http1Head.CRLF);
     }
     out.writeBytes(X_FORWARDED_FOR);
     appendPrior(out, h, Http1Head.X_FORWARDED_FOR);

@@ -1,6 +1,7 @@
 package io.sidetrack.edge.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.sidetrack.core.routing.RequestView;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -59,6 +60,13 @@ final class Http1Head extends Http1Parse implements RequestView {
     out.writeShort(CRLF);
   }
 
+  /** Copies field {@code i} with {@code suffix} (ASCII) after its value. */
+  void writeField(ByteBuf out, int i, String suffix) {
+    out.writeBytes(bytes, nameStart(i), valueEnd(i) - nameStart(i));
+    ByteBufUtil.writeAscii(out, suffix);
+    out.writeShort(CRLF);
+  }
+
   /** Writes the value of field {@code i}. */
   void writeValue(ByteBuf out, int i) {
     out.writeBytes(bytes, valueStart(i), valueEnd(i) - valueStart(i));
@@ -113,6 +121,17 @@ final class Http1Head extends Http1Parse implements RequestView {
       }
     }
     return more != null ? more : one != null ? List.of(one) : List.of();
+  }
+
+  /** The values of the fields of {@code kind}, in order. */
+  List<String> values(byte kind) {
+    List<String> out = new ArrayList<>(2);
+    for (int i = 0; i < count; i++) {
+      if (kinds[i] == kind) {
+        out.add(value(i));
+      }
+    }
+    return out;
   }
 
   private boolean nameIs(int from, String lower) {

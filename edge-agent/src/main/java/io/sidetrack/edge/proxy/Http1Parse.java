@@ -34,6 +34,12 @@ abstract class Http1Parse {
   /** A field the {@code Connection} header names: hop-by-hop for this message. */
   static final byte NAMED_BY_CONNECTION = 14;
 
+  /** W3C {@code baggage}: end-to-end, and where baggage bridging appends its member. */
+  static final byte BAGGAGE = 15;
+
+  /** {@code x-sidetrack-id}: end-to-end, and what makes a request worth bridging. */
+  static final byte SIDETRACK_ID = 16;
+
   private static final byte[] CHUNKED = HeadBytes.ascii("chunked");
   private static final byte[] CLOSE = HeadBytes.ascii("close");
   private static final byte[] KEEP_ALIVE = HeadBytes.ascii("keep-alive");
@@ -387,13 +393,18 @@ abstract class Http1Parse {
         int ts = HeadBytes.skipOws(bytes, s, e);
         int te = HeadBytes.trimOws(bytes, ts, e);
         for (int i = 0; i < count; i++) {
-          if (kinds[i] == OTHER && HeadBytes.sameName(bytes, f[4 * i], f[4 * i + 1], ts, te)) {
+          if (endToEnd(kinds[i]) && HeadBytes.sameName(bytes, f[4 * i], f[4 * i + 1], ts, te)) {
             kinds[i] = NAMED_BY_CONNECTION;
             seen |= 1 << NAMED_BY_CONNECTION;
           }
         }
       }
     }
+  }
+
+  /** Whether fields of {@code kind} go on unless {@code Connection} names them. */
+  private static boolean endToEnd(byte kind) {
+    return kind == OTHER || kind == BAGGAGE || kind == SIDETRACK_ID;
   }
 
   // ---- lines ------------------------------------------------------------------------------

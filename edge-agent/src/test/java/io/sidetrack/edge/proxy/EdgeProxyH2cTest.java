@@ -2,6 +2,8 @@ package io.sidetrack.edge.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class EdgeProxyH2cTest {
+  private static final BaggageBridging BRIDGING =
+      new BaggageBridging(true, new SimpleMeterRegistry());
   private static Vertx vertx;
   private static HttpServer app;
   private static HttpServer router;
@@ -41,12 +45,20 @@ class EdgeProxyH2cTest {
     Dispatcher dispatcher = AliceRoute.dispatcherToRouterAt(router.actualPort());
     proxy =
         new EdgeProxy(
-            vertx, dispatcher, "shop", "127.0.0.1", app.actualPort(), false, Duration.ofSeconds(2));
+            vertx,
+            dispatcher,
+            BRIDGING,
+            "shop",
+            "127.0.0.1",
+            app.actualPort(),
+            false,
+            Duration.ofSeconds(2));
     port = proxy.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get();
     front =
         new FastFront(
             (VertxInternal) vertx,
             dispatcher,
+            BRIDGING,
             proxy,
             "shop",
             "127.0.0.1",

@@ -7,6 +7,7 @@ import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteTable;
+import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.DispatchMetrics;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.RouterBreaker;
@@ -76,6 +77,7 @@ class FastFrontRoutingTest {
         new FastFront(
             (VertxInternal) vertx,
             dispatcher,
+            new BaggageBridging(true, new SimpleMeterRegistry()),
             HandOffs.NONE,
             "shop",
             "127.0.0.1",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sidetrack.core.routing.RouteTable;
+import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.DispatchMetrics;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.RouterBreaker;
@@ -78,6 +79,7 @@ class FastFrontTest {
         new FastFront(
             (VertxInternal) vertx,
             dispatcher,
+            new BaggageBridging(true, new SimpleMeterRegistry()),
             HandOffs.NONE,
             "shop",
             "127.0.0.1",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.sidetrack.core.baggage.BaggageBridge;
 import io.sidetrack.core.http.HopByHop;
 import io.sidetrack.edge.dispatch.FallbackReason;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class HeadRewriterTest {
             "GET /a HTTP/1.1\r\nHost: shop\r\nConnection: x-drop\r\nX-Drop: 1\r\nKeep-Alive: 5\r\n"
                 + "sidetrack-intercept-id: forged\r\nX-Forwarded-For: 10.0.0.1\r\nX-Keep: k\r\n\r\n");
     ByteBuf out = Unpooled.buffer();
-    HeadRewriter.nextHopRequest(out, h, new ClientForwarding("192.0.2.7"), null, null);
+    HeadRewriter.nextHopRequest(out, h, new ClientForwarding("192.0.2.7"), null, null, null);
     assertThat(text(out))
         .isEqualTo(
             "GET /a HTTP/1.1\r\nHost: shop\r\nX-Keep: k\r\n"
@@ -53,9 +54,73 @@ class HeadRewriterTest {
     Http1Head h = request("GET / HTTP/1.1\r\nHost: shop\r\n\r\n");
     ByteBuf out = Unpooled.buffer();
     HeadRewriter.nextHopRequest(
-        out, h, new ClientForwarding("192.0.2.7"), "i-1", Http1Head.ascii("shop"));
+        out, h, new ClientForwarding("192.0.2.7"), "i-1", Http1Head.ascii("shop"), null);
     assertThat(text(out))
         .endsWith("sidetrack-intercept-id: i-1\r\nsidetrack-workload: shop\r\n\r\n");
+  }
+
+  /** The head as it goes on with {@code id} bridged the way the front does it. */
+  private static String bridged(String head, String id) {
+    Http1Head h = request(head);
+    BaggageBridge.Merge merge = BaggageBridge.merge(h.values(Http1Head.BAGGAGE), id, 1024);
+    ByteBuf out = Unpooled.buffer();
+    HeadRewriter.nextHopRequest(out, h, new ClientForwarding("192.0.2.7"), null, null, merge);
+    return text(out);
+  }
+
+  @Test
+  void aBridgedMemberEndsTheLastBaggageFieldAndEveryOtherFieldGoesOnAsItCame() {
+    assertThat(
+            bridged(
+                "GET / HTTP/1.1\r\nHost: shop\r\nbaggage: a=1;p\r\nx-sidetrack-id: bob\r\n"
+                    + "Baggage:  b = 2 ;q \r\nX-After: z\r\n\r\n",
+                "bob"))
+        .startsWith(
+            "GET / HTTP/1.1\r\nHost: shop\r\nbaggage: a=1;p\r\nx-sidetrack-id: bob\r\n"
+                + "Baggage:  b = 2 ;q,sidetrack-id=bob\r\nX-After: z\r\nx-forwarded-for: ");
+  }
+
+  @Test
+  void aRequestWithoutBaggageGetsABaggageFieldOfItsOwnAfterItsFields() {
+    assertThat(bridged("GET / HTTP/1.1\r\nHost: shop\r\nX-A: 1\r\n\r\n", "a b,c;d=\u00e9"))
+        .startsWith(
+            "GET / HTTP/1.1\r\nHost: shop\r\nX-A: 1\r\n"
+                + "baggage: sidetrack-id=a%20b%2Cc%3Bd=%C3%A9\r\nx-forwarded-for: ");
+  }
+
+  @Test
+  void aRequestThatCarriesTheMemberGoesOnUnchanged() {
+    String head = "GET / HTTP/1.1\r\nHost: shop\r\nbaggage: sidetrack-id=zed, a=1\r\n\r\n";
+    Http1Head h = request(head);
+    assertThat(BaggageBridge.merge(h.values(Http1Head.BAGGAGE), "bob", 1024).added()).isFalse();
+    assertThat(bridged(head, "bob"))
+        .contains("baggage: sidetrack-id=zed, a=1\r\n")
+        .doesNotContain("bob");
+  }
+
+  @Test
+  void aBaggageFieldTheConnectionNamesStaysOnItsHopAndTheMemberGetsAFieldOfItsOwn() {
+    Http1Head h =
+        request("GET / HTTP/1.1\r\nHost: shop\r\nConnection: baggage\r\nbaggage: hop=1\r\n\r\n");
+    assertThat(h.values(Http1Head.BAGGAGE)).isEmpty();
+    assertThat(
+            bridged(
+                "GET / HTTP/1.1\r\nHost: shop\r\nConnection: baggage\r\nbaggage: hop=1\r\n\r\n",
+                "bob"))
+        .contains("baggage: sidetrack-id=bob\r\n")
+        .doesNotContain("hop=1");
+  }
+
+  @Test
+  void theIdHeaderAndBaggageAreKnownWithoutDecodingAnyValue() {
+    Http1Head h =
+        request("GET / HTTP/1.1\r\nHost: shop\r\nX-Sidetrack-Id: bob\r\nBAGGAGE: a=1\r\n\r\n");
+    assertThat(h.has(Http1Head.SIDETRACK_ID)).isTrue();
+    assertThat(h.values(Http1Head.BAGGAGE)).containsExactly("a=1");
+    assertThat(
+            request("GET / HTTP/1.1\r\nHost: shop\r\nx-sidetrack-idx: b\r\n\r\n")
+                .has(Http1Head.SIDETRACK_ID))
+        .isFalse();
   }
 
   @Test
@@ -87,6 +152,7 @@ class HeadRewriterTest {
           request,
           request("GET / HTTP/1.1\r\nHost: shop\r\n" + name + ": x\r\n\r\n"),
           new ClientForwarding("192.0.2.7"),
+          null,
           null,
           null);
       assertThat(text(request)).as(name).doesNotContainIgnoringCase(name + ":");

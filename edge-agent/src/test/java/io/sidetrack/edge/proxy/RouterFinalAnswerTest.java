@@ -2,6 +2,8 @@ package io.sidetrack.edge.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -59,7 +61,14 @@ class RouterFinalAnswerTest {
     Dispatcher dispatcher = AliceRoute.dispatcherToRouterAt(router.getLocalPort());
     proxy =
         new EdgeProxy(
-            vertx, dispatcher, "shop", "127.0.0.1", app.actualPort(), false, Duration.ofSeconds(2));
+            vertx,
+            dispatcher,
+            new BaggageBridging(true, new SimpleMeterRegistry()),
+            "shop",
+            "127.0.0.1",
+            app.actualPort(),
+            false,
+            Duration.ofSeconds(2));
     port = proxy.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get();
   }
 
