@@ -15,6 +15,15 @@ import io.sidetrack.router.auth.BearerAuth;
 import io.sidetrack.router.auth.Tokens;
 import io.sidetrack.router.cluster.ClusterView;
 import io.sidetrack.router.cluster.Registrations;
+import io.sidetrack.router.preview.PreviewCodes;
+import io.sidetrack.router.preview.PreviewEndpoint;
+import io.sidetrack.router.preview.PreviewIssuer;
+import io.sidetrack.router.preview.PreviewLinks;
+import io.sidetrack.router.preview.PreviewProxy;
+import io.sidetrack.router.preview.PreviewSignIn;
+import io.sidetrack.router.preview.PreviewSite;
+import io.sidetrack.router.preview.PreviewUpstream;
+import io.sidetrack.router.preview.Previews;
 import io.sidetrack.router.session.NoTunnel;
 import io.sidetrack.router.session.RelayEndpoint;
 import io.sidetrack.router.session.SessionServices;
@@ -32,10 +41,15 @@ import io.sidetrack.tunnel.Frames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * The tunnel router. Developers' CLIs open a tunnel (WebSocket, bearer token) on the public port;
  * edge agents deliver the requests their routes send here on the relay port, and the router relays
  * each through the tunnel of the intercept it carries, or answers "no tunnel" so the agent falls
- * back to the app.
+ * back to the app. With a preview listener, it also serves the preview URLs of intercepts that ask
+ * for one, forwarding their visitors' requests to the workload with the intercept's header.
  *
  * <p>This class is the router's composition root: it builds the parts and hands each the narrow
  * dependencies it needs; no other class of the router refers to it.
@@ -61,10 +76,13 @@ public final class Router implements AutoCloseable {
   private final Tunnels tunnels = new Tunnels();
   private final Counter relayed;
   private final NoTunnel noTunnel;
+  private final Previews previews = new Previews();
+  private PreviewLinks previewLinks = PreviewLinks.none();
   private ClusterView view;
   private Registrations registrations;
   private HttpServer publicServer;
   private HttpServer relayServer;
+  private HttpServer previewServer;
   private String advertised;
   private long tick = -1;
 
@@ -86,6 +104,9 @@ public final class Router implements AutoCloseable {
                 .register(meters));
     Gauge.builder("sidetrack.router.tunnels", tunnels, Tunnels::held)
         .description("Tunnels holding an intercept on this router")
+        .register(meters);
+    Gauge.builder("sidetrack.router.previews", previews, Previews::live)
+        .description("Live preview URLs on this router")
         .register(meters);
   }
 
@@ -121,7 +142,10 @@ public final class Router implements AutoCloseable {
             AvroSerde.forValues(registry, AgentHeartbeat.class),
             AvroSerde.forValues(registry, AuditEvent.class),
             config.agentTimeout(),
-            batch -> tunnels.clusterChanged(batch.audit()));
+            batch -> {
+              tunnels.clusterChanged(batch.audit());
+              endPreviews(batch.audit());
+            });
     view.start();
     // the relay port first: sessions register this router by the address it advertises
     relayServer =
@@ -135,6 +159,9 @@ public final class Router implements AutoCloseable {
         config.advertise() != null
             ? config.advertise()
             : advertisedHost(config.relayHost()) + ":" + relayServer.actualPort();
+    if (config.preview() != null) {
+      startPreviews(config.preview());
+    }
     BearerAuth auth = new BearerAuth(tokens);
     TunnelEndpoint tunnelEndpoint =
         new TunnelEndpoint(
@@ -148,7 +175,8 @@ public final class Router implements AutoCloseable {
                 noTunnel,
                 relayed,
                 advertised,
-                topics.agents()));
+                topics.agents(),
+                previewLinks));
     RestApi api =
         new RestApi(
             view,
@@ -180,7 +208,13 @@ public final class Router implements AutoCloseable {
                 .listen(config.listenPort(), config.listenHost()),
             "--listen " + config.listenHost() + ":" + config.listenPort());
     // heartbeats age out: look again now and then even when Kafka brings nothing new
-    tick = vertx.setPeriodic(1000, t -> tunnels.clusterChanged(java.util.List.of()));
+    tick =
+        vertx.setPeriodic(
+            1000,
+            t -> {
+              tunnels.clusterChanged(List.of());
+              previews.sweep();
+            });
     try {
       registrations.warmUp();
     } catch (RuntimeException e) {
@@ -194,6 +228,57 @@ public final class Router implements AutoCloseable {
         relayServer.actualPort(),
         advertised,
         tokens.size());
+  }
+
+  /** The preview listener, and the links sessions hand out for it. */
+  private void startPreviews(RouterConfig.Preview preview) throws Exception {
+    PreviewCodes codes = new PreviewCodes();
+    // no TLS on the preview listener yet: PreviewSite is where https would be chosen
+    PreviewSite site = new PreviewSite(preview.domain(), false);
+    PreviewProxy proxy =
+        new PreviewProxy(
+            vertx,
+            vertx.createHttpClient(
+                new HttpClientOptions()
+                    .setConnectTimeout(5_000)
+                    .setTcpNoDelay(true)
+                    .setMaxInitialLineLength(16 * 1024)
+                    .setMaxHeaderSize(64 * 1024),
+                new PoolOptions().setHttp1MaxSize(64)));
+    PreviewSignIn signIn =
+        new PreviewSignIn(t -> tokens.identify(t).isPresent(), codes, site.secureCookies());
+    previewServer =
+        await(
+            vertx
+                .createHttpServer(
+                    new HttpServerOptions()
+                        .setTcpNoDelay(true)
+                        .setHandle100ContinueAutomatically(true)
+                        .setIdleTimeout(120)
+                        .setIdleTimeoutUnit(TimeUnit.SECONDS))
+                .requestHandler(new PreviewEndpoint(site, previews, signIn, proxy))
+                .listen(preview.listenPort(), preview.listenHost()),
+            "--preview-listen " + preview.listenHost() + ":" + preview.listenPort());
+    Map<String, PreviewUpstream> upstreams = new LinkedHashMap<>();
+    preview.upstreams().forEach((w, url) -> upstreams.put(w, PreviewUpstream.of(url)));
+    previewLinks = new PreviewIssuer(previews, site, previewServer.actualPort(), upstreams);
+    LOG.info(
+        "Preview URLs on {}:{} as http://<code>.{}:{}/ for {}",
+        preview.listenHost(),
+        previewServer.actualPort(),
+        preview.domain(),
+        previewServer.actualPort(),
+        upstreams.isEmpty() ? "no workload (no --preview-upstream)" : upstreams.keySet());
+  }
+
+  /** An intercept that expired or was removed takes its preview with it, tunnel or not. */
+  private void endPreviews(List<AuditEvent> audit) {
+    for (AuditEvent e : audit) {
+      switch (e.getKind()) {
+        case EXPIRED, REMOVED -> previews.end(e.getInterceptId());
+        default -> {}
+      }
+    }
   }
 
   private static HttpServer await(Future<HttpServer> listening, String what) throws Exception {
@@ -242,6 +327,11 @@ public final class Router implements AutoCloseable {
   /** The bound relay port. */
   public int relayPort() {
     return relayServer.actualPort();
+  }
+
+  /** The bound preview port, or -1 without a preview listener. */
+  public int previewPort() {
+    return previewServer == null ? -1 : previewServer.actualPort();
   }
 
   /** {@code http://HOST:PORT} of the public port. */
