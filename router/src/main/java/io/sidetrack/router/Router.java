@@ -15,12 +15,8 @@ import io.sidetrack.router.auth.BearerAuth;
 import io.sidetrack.router.auth.Tokens;
 import io.sidetrack.router.cluster.ClusterView;
 import io.sidetrack.router.cluster.Registrations;
-import io.sidetrack.router.preview.PreviewCodes;
-import io.sidetrack.router.preview.PreviewEndpoint;
-import io.sidetrack.router.preview.PreviewIssuer;
 import io.sidetrack.router.preview.PreviewLinks;
-import io.sidetrack.router.preview.PreviewProxy;
-import io.sidetrack.router.preview.PreviewSignIn;
+import io.sidetrack.router.preview.PreviewListener;
 import io.sidetrack.router.preview.PreviewSite;
 import io.sidetrack.router.preview.PreviewUpstream;
 import io.sidetrack.router.preview.Previews;
@@ -41,10 +37,8 @@ import io.sidetrack.tunnel.Frames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
@@ -82,7 +76,7 @@ public final class Router implements AutoCloseable {
   private Registrations registrations;
   private HttpServer publicServer;
   private HttpServer relayServer;
-  private HttpServer previewServer;
+  private PreviewListener previewListener;
   private String advertised;
   private long tick = -1;
 
@@ -232,42 +226,35 @@ public final class Router implements AutoCloseable {
 
   /** The preview listener, and the links sessions hand out for it. */
   private void startPreviews(RouterConfig.Preview preview) throws Exception {
-    PreviewCodes codes = new PreviewCodes();
-    // no TLS on the preview listener yet: PreviewSite is where https would be chosen
-    PreviewSite site = new PreviewSite(preview.domain(), false);
-    PreviewProxy proxy =
-        new PreviewProxy(
-            vertx,
-            vertx.createHttpClient(
-                new HttpClientOptions()
-                    .setConnectTimeout(5_000)
-                    .setTcpNoDelay(true)
-                    .setMaxInitialLineLength(16 * 1024)
-                    .setMaxHeaderSize(64 * 1024),
-                new PoolOptions().setHttp1MaxSize(64)));
-    PreviewSignIn signIn =
-        new PreviewSignIn(t -> tokens.identify(t).isPresent(), codes, site.secureCookies());
-    previewServer =
-        await(
-            vertx
-                .createHttpServer(
-                    new HttpServerOptions()
-                        .setTcpNoDelay(true)
-                        .setHandle100ContinueAutomatically(true)
-                        .setIdleTimeout(120)
-                        .setIdleTimeoutUnit(TimeUnit.SECONDS))
-                .requestHandler(new PreviewEndpoint(site, previews, signIn, proxy))
-                .listen(preview.listenPort(), preview.listenHost()),
-            "--preview-listen " + preview.listenHost() + ":" + preview.listenPort());
     Map<String, PreviewUpstream> upstreams = new LinkedHashMap<>();
     preview.upstreams().forEach((w, url) -> upstreams.put(w, PreviewUpstream.of(url)));
-    previewLinks = new PreviewIssuer(previews, site, previewServer.actualPort(), upstreams);
+    // no TLS on the preview listener yet: PreviewSite is where https would be chosen
+    PreviewSite site = new PreviewSite(preview.domain(), false);
+    String what = "--preview-listen " + preview.listenHost() + ":" + preview.listenPort();
+    try {
+      previewListener =
+          PreviewListener.start(
+                  vertx,
+                  preview.listenHost(),
+                  preview.listenPort(),
+                  site,
+                  previews,
+                  upstreams,
+                  t -> tokens.identify(t).isPresent())
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(
+          "cannot listen on " + what + ": " + e.getCause().getMessage(), e);
+    }
+    previewLinks = previewListener.links();
     LOG.info(
         "Preview URLs on {}:{} as http://<code>.{}:{}/ for {}",
         preview.listenHost(),
-        previewServer.actualPort(),
+        previewListener.port(),
         preview.domain(),
-        previewServer.actualPort(),
+        previewListener.port(),
         upstreams.isEmpty() ? "no workload (no --preview-upstream)" : upstreams.keySet());
   }
 
@@ -331,7 +318,7 @@ public final class Router implements AutoCloseable {
 
   /** The bound preview port, or -1 without a preview listener. */
   public int previewPort() {
-    return previewServer == null ? -1 : previewServer.actualPort();
+    return previewListener == null ? -1 : previewListener.port();
   }
 
   /** {@code http://HOST:PORT} of the public port. */

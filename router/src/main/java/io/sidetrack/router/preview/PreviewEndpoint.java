@@ -11,7 +11,7 @@ import io.vertx.core.net.HostAndPort;
  * {@link PreviewSignIn} and go to the workload through {@link PreviewProxy}; an ended one answers
  * 410, an unknown one 404, a host not under the domain 421.
  */
-public final class PreviewEndpoint implements Handler<HttpServerRequest> {
+final class PreviewEndpoint implements Handler<HttpServerRequest> {
   private final PreviewSite site;
   private final Previews previews;
   private final PreviewSignIn signIn;

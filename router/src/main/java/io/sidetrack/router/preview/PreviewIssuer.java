@@ -14,7 +14,7 @@ import java.util.Optional;
  * intercept an exact header for the preview to add ({@link
  * io.sidetrack.core.MatchRules#exactHeader}).
  */
-public final class PreviewIssuer implements PreviewLinks {
+final class PreviewIssuer implements PreviewLinks {
   private final Previews previews;
   private final PreviewSite site;
   private final int port;

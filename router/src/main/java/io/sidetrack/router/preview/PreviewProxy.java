@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * {@code 101}. An unreachable workload gets a 502 page, one that sends no answer head in {@link
  * #HEAD_TIMEOUT_MS} a 504.
  */
-public final class PreviewProxy {
+final class PreviewProxy {
   private static final Logger LOG = LoggerFactory.getLogger(PreviewProxy.class);
 
   /** How long the workload may take to start answering. */

@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * on its host with any token of the router, and holds the session cookie that gave them. A
  * navigation without it gets the sign-in form; a script's request (fetch, XHR) a plain 401.
  */
-public final class PreviewSignIn {
+final class PreviewSignIn {
   /** Where the sign-in form posts, on every preview host with token access. */
   public static final String PATH = "/.sidetrack/preview/sign-in";
 
