@@ -259,6 +259,11 @@ class PreviewBrowserIT {
       own.close();
     }
 
+    /** The laptop vanishes: no leave, the tunnel just goes. */
+    void crash() throws Exception {
+      own.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public void preview(String url) {
       previewUrl.complete(url);
@@ -429,5 +434,21 @@ class PreviewBrowserIT {
             "sidetrack: warning: no preview URL: the intercept's rules have no exact header for a"
                 + " preview to add (--header NAME=VALUE)");
     regex.leave("i-preview-regex");
+  }
+
+  @Test
+  void aTunnelThatComesBackForItsInterceptFindsItsPreviewUrlAsItWas() throws Exception {
+    Laptop first = new Laptop("i-preview-again", "alice-again", PreviewAccess.PUBLIC);
+    String url = first.start();
+    first.crash();
+    Laptop again = new Laptop("i-preview-again", "alice-again", PreviewAccess.PUBLIC);
+    assertThat(again.start()).isEqualTo(url);
+    laptopSaw.clear();
+    browser.get(url);
+    awaitPageLoaded();
+    assertThat(text("title")).isEqualTo("laptop");
+    assertThat(laptopSaw)
+        .contains("GET / id=alice-again baggage=sidetrack-id=alice-again cookie=null");
+    again.leave();
   }
 }
