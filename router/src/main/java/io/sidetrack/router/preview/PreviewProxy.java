@@ -24,13 +24,16 @@ import org.slf4j.LoggerFactory;
  * PreviewHeaders} rewrites: method, target, {@code Host}, bodies streamed both ways with
  * backpressure, trailers, a WebSocket (any HTTP/1.1 upgrade) as raw bytes both ways after the
  * {@code 101}. An unreachable workload gets a 502 page, one that sends no answer head in {@link
- * #HEAD_TIMEOUT_MS} a 504.
+ * #HEAD_TIMEOUT_MS} a 504. An answer without a {@code Referrer-Policy} gets {@code same-origin}, so
+ * that the code in the preview's host does not leave with the visitor's clicks to other sites.
  */
 final class PreviewProxy {
   private static final Logger LOG = LoggerFactory.getLogger(PreviewProxy.class);
 
   /** How long the workload may take to start answering. */
   static final long HEAD_TIMEOUT_MS = 60_000;
+
+  private static final String REFERRER_POLICY = "referrer-policy";
 
   /** HTTP/2 error code CANCEL, which Vert.x maps to closing an HTTP/1.1 connection. */
   private static final long CANCEL = 0x8;
@@ -133,6 +136,10 @@ final class PreviewProxy {
     out.setStatusCode(response.statusCode());
     out.setStatusMessage(response.statusMessage());
     EndToEndHeaders.copy(response.headers(), out.headers(), false, Set.of());
+    if (!out.headers().contains(REFERRER_POLICY)) {
+      // the preview's host is its code: links to other sites must not carry it off in Referer
+      out.putHeader(REFERRER_POLICY, "same-origin");
+    }
     int status = response.statusCode();
     boolean bodyless =
         status < 200 || status == 204 || status == 304 || req.method() == HttpMethod.HEAD;

@@ -197,6 +197,7 @@ class PreviewListenerIT {
     Answer a = send(options, "hello");
     assertThat(a.status()).isEqualTo(200);
     assertThat(a.headers().get("x-app")).isEqualTo("demo");
+    assertThat(a.headers().get("referrer-policy")).isEqualTo("same-origin");
     JsonObject r = new JsonObject(a.body());
     assertThat(r.getString("method")).isEqualTo("POST");
     assertThat(r.getString("uri")).isEqualTo("/orders/1?x=y");
