@@ -22,9 +22,11 @@ class CliArchitectureTest {
         .resideInAnyPackage(
             "io.sidetrack.router.api..",
             "io.sidetrack.router.auth..",
+            "io.sidetrack.router.preview..",
             "io.sidetrack.router.session..")
         .because(
             "the CLI runs a router through Router and RouterConfig (and reads its ClusterView);"
+                + " a preview listener is configured by RouterConfig.Preview;"
                 + " the laptop's end of a tunnel speaks the protocol of the tunnel module, not the"
                 + " router's sessions")
         .check(cli);

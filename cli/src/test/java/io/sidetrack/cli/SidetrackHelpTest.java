@@ -48,6 +48,20 @@ class SidetrackHelpTest {
   }
 
   @Test
+  void aBadPreviewAccessIsAUsageErrorOfOneLineBeforeAnyConnection() {
+    String[] r = run(Map.of(), "intercept", "demo", "--port", "1", "--preview-access", "all");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2].lines().findFirst())
+        .hasValue(
+            "sidetrack: invalid --preview-access (SIDETRACK_PREVIEW_ACCESS): 'all' (public or"
+                + " token)");
+    String[] fromEnv =
+        run(Map.of("SIDETRACK_PREVIEW_ACCESS", "none"), "intercept", "demo", "--port", "1");
+    assertThat(fromEnv[0]).isEqualTo("2");
+    assertThat(fromEnv[2]).contains("'none' (public or token)");
+  }
+
+  @Test
   void aBadDurationFlagOfACommandWithoutVariableNamesOnlyTheFlag() {
     String[] r = run(Map.of(), "register", "demo", "--ttl", "1 hour");
     assertThat(r[0]).isEqualTo("2");
@@ -93,6 +107,10 @@ class SidetrackHelpTest {
             "--max-ttl SIDETRACK_MAX_TTL 1h",
             "--partitions SIDETRACK_PARTITIONS 12",
             "--partitions SIDETRACK_PARTITIONS 6",
+            "--preview-access SIDETRACK_PREVIEW_ACCESS token",
+            "--preview-domain SIDETRACK_PREVIEW_DOMAIN preview.localhost",
+            "--preview-listen SIDETRACK_PREVIEW_LISTEN ",
+            "--preview-upstream SIDETRACK_PREVIEW_UPSTREAM ",
             "--processing-guarantee SIDETRACK_PROCESSING_GUARANTEE exactly_once_v2",
             "--registry-port SIDETRACK_REGISTRY_PORT 8081",
             "--relay SIDETRACK_ROUTER_RELAY 0.0.0.0:8071",

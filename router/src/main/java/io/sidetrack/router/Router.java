@@ -15,6 +15,11 @@ import io.sidetrack.router.auth.BearerAuth;
 import io.sidetrack.router.auth.Tokens;
 import io.sidetrack.router.cluster.ClusterView;
 import io.sidetrack.router.cluster.Registrations;
+import io.sidetrack.router.preview.PreviewLinks;
+import io.sidetrack.router.preview.PreviewListener;
+import io.sidetrack.router.preview.PreviewSite;
+import io.sidetrack.router.preview.PreviewUpstream;
+import io.sidetrack.router.preview.Previews;
 import io.sidetrack.router.session.NoTunnel;
 import io.sidetrack.router.session.RelayEndpoint;
 import io.sidetrack.router.session.SessionServices;
@@ -36,6 +41,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * The tunnel router. Developers' CLIs open a tunnel (WebSocket, bearer token) on the public port;
  * edge agents deliver the requests their routes send here on the relay port, and the router relays
  * each through the tunnel of the intercept it carries, or answers "no tunnel" so the agent falls
- * back to the app.
+ * back to the app. With a preview listener, it also serves the preview URLs of intercepts that ask
+ * for one, forwarding their visitors' requests to the workload with the intercept's header.
  *
  * <p>This class is the router's composition root: it builds the parts and hands each the narrow
  * dependencies it needs; no other class of the router refers to it.
@@ -61,10 +70,13 @@ public final class Router implements AutoCloseable {
   private final Tunnels tunnels = new Tunnels();
   private final Counter relayed;
   private final NoTunnel noTunnel;
+  private final Previews previews = new Previews();
+  private PreviewLinks previewLinks = PreviewLinks.none();
   private ClusterView view;
   private Registrations registrations;
   private HttpServer publicServer;
   private HttpServer relayServer;
+  private PreviewListener previewListener;
   private String advertised;
   private long tick = -1;
 
@@ -86,6 +98,9 @@ public final class Router implements AutoCloseable {
                 .register(meters));
     Gauge.builder("sidetrack.router.tunnels", tunnels, Tunnels::held)
         .description("Tunnels holding an intercept on this router")
+        .register(meters);
+    Gauge.builder("sidetrack.router.previews", previews, Previews::live)
+        .description("Live preview URLs on this router")
         .register(meters);
   }
 
@@ -121,7 +136,10 @@ public final class Router implements AutoCloseable {
             AvroSerde.forValues(registry, AgentHeartbeat.class),
             AvroSerde.forValues(registry, AuditEvent.class),
             config.agentTimeout(),
-            batch -> tunnels.clusterChanged(batch.audit()));
+            batch -> {
+              tunnels.clusterChanged(batch.audit());
+              endPreviews(batch.audit());
+            });
     view.start();
     // the relay port first: sessions register this router by the address it advertises
     relayServer =
@@ -135,6 +153,9 @@ public final class Router implements AutoCloseable {
         config.advertise() != null
             ? config.advertise()
             : advertisedHost(config.relayHost()) + ":" + relayServer.actualPort();
+    if (config.preview() != null) {
+      startPreviews(config.preview());
+    }
     BearerAuth auth = new BearerAuth(tokens);
     TunnelEndpoint tunnelEndpoint =
         new TunnelEndpoint(
@@ -148,7 +169,8 @@ public final class Router implements AutoCloseable {
                 noTunnel,
                 relayed,
                 advertised,
-                topics.agents()));
+                topics.agents(),
+                previewLinks));
     RestApi api =
         new RestApi(
             view,
@@ -180,7 +202,13 @@ public final class Router implements AutoCloseable {
                 .listen(config.listenPort(), config.listenHost()),
             "--listen " + config.listenHost() + ":" + config.listenPort());
     // heartbeats age out: look again now and then even when Kafka brings nothing new
-    tick = vertx.setPeriodic(1000, t -> tunnels.clusterChanged(java.util.List.of()));
+    tick =
+        vertx.setPeriodic(
+            1000,
+            t -> {
+              tunnels.clusterChanged(List.of());
+              previews.sweep();
+            });
     try {
       registrations.warmUp();
     } catch (RuntimeException e) {
@@ -194,6 +222,50 @@ public final class Router implements AutoCloseable {
         relayServer.actualPort(),
         advertised,
         tokens.size());
+  }
+
+  /** The preview listener, and the links sessions hand out for it. */
+  private void startPreviews(RouterConfig.Preview preview) throws Exception {
+    Map<String, PreviewUpstream> upstreams = new LinkedHashMap<>();
+    preview.upstreams().forEach((w, url) -> upstreams.put(w, PreviewUpstream.of(url)));
+    // no TLS on the preview listener yet: PreviewSite is where https would be chosen
+    PreviewSite site = new PreviewSite(preview.domain(), false);
+    String what = "--preview-listen " + preview.listenHost() + ":" + preview.listenPort();
+    try {
+      previewListener =
+          PreviewListener.start(
+                  vertx,
+                  preview.listenHost(),
+                  preview.listenPort(),
+                  site,
+                  previews,
+                  upstreams,
+                  t -> tokens.identify(t).isPresent())
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(
+          "cannot listen on " + what + ": " + e.getCause().getMessage(), e);
+    }
+    previewLinks = previewListener.links();
+    LOG.info(
+        "Preview URLs on {}:{} as http://<code>.{}:{}/ for {}",
+        preview.listenHost(),
+        previewListener.port(),
+        preview.domain(),
+        previewListener.port(),
+        upstreams.isEmpty() ? "no workload (no --preview-upstream)" : upstreams.keySet());
+  }
+
+  /** An intercept that expired or was removed takes its preview with it, tunnel or not. */
+  private void endPreviews(List<AuditEvent> audit) {
+    for (AuditEvent e : audit) {
+      switch (e.getKind()) {
+        case EXPIRED, REMOVED -> previews.end(e.getInterceptId());
+        default -> {}
+      }
+    }
   }
 
   private static HttpServer await(Future<HttpServer> listening, String what) throws Exception {
@@ -242,6 +314,11 @@ public final class Router implements AutoCloseable {
   /** The bound relay port. */
   public int relayPort() {
     return relayServer.actualPort();
+  }
+
+  /** The bound preview port, or -1 without a preview listener. */
+  public int previewPort() {
+    return previewListener == null ? -1 : previewListener.port();
   }
 
   /** {@code http://HOST:PORT} of the public port. */

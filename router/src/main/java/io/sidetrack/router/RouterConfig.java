@@ -2,9 +2,14 @@ package io.sidetrack.router;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +27,7 @@ import java.util.Map;
  * @param tokensFile the bearer tokens (see {@link io.sidetrack.router.api.Tokens})
  * @param agentTimeout an agent whose last heartbeat is older is not counted as live
  * @param kafkaProperties extra Kafka client properties
+ * @param preview the preview listener, or {@code null}: none (the default)
  */
 public record RouterConfig(
     String listenHost,
@@ -34,7 +40,8 @@ public record RouterConfig(
     String topicPrefix,
     Path tokensFile,
     Duration agentTimeout,
-    Map<String, String> kafkaProperties) {
+    Map<String, String> kafkaProperties,
+    Preview preview) {
 
   public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -46,6 +53,95 @@ public record RouterConfig(
   /** The default topic prefix: none. */
   public static final String DEFAULT_TOPIC_PREFIX = "";
 
+  /**
+   * The preview listener: it serves {@code http://<code>.<domain>:<port>/} for intercepts that ask
+   * for a preview, forwarding to their workload's upstream.
+   *
+   * @param listenHost where visitors' browsers connect
+   * @param listenPort that port (0: a free one)
+   * @param domain the suffix after the code ({@value #DEFAULT_DOMAIN} resolves to loopback with no
+   *     DNS set-up); a wildcard DNS name for it must lead to the listener
+   * @param upstreams each workload's entry point ({@code http://HOST:PORT}, e.g. its edge agent)
+   */
+  public record Preview(
+      String listenHost, int listenPort, String domain, Map<String, URI> upstreams) {
+    /** What {@code sidetrack up} uses, and the default of {@code --preview-domain}. */
+    public static final String DEFAULT_DOMAIN = "preview.localhost";
+
+    private static final String DOMAIN = "--preview-domain (SIDETRACK_PREVIEW_DOMAIN)";
+    private static final String UPSTREAM = "--preview-upstream (SIDETRACK_PREVIEW_UPSTREAM)";
+
+    public Preview {
+      requireNonNull(listenHost, "listenHost");
+      requireNonNull(domain, "domain");
+      upstreams = Map.copyOf(requireNonNull(upstreams, "upstreams"));
+      checkPort("--preview-listen (SIDETRACK_PREVIEW_LISTEN)", listenPort);
+      if (!domain.matches(
+              "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+          || domain.length() > 200) {
+        throw new IllegalArgumentException(
+            "invalid "
+                + DOMAIN
+                + ": '"
+                + domain
+                + "' (a lower-case DNS name such as preview.example.com)");
+      }
+      for (Map.Entry<String, URI> e : upstreams.entrySet()) {
+        checkUpstream(e.getKey(), e.getValue());
+      }
+    }
+
+    /**
+     * Reads {@code WORKLOAD=http://HOST:PORT} entries.
+     *
+     * @throws IllegalArgumentException naming the setting and the bad entry
+     */
+    public static Map<String, URI> upstreams(List<String> entries) {
+      Map<String, URI> upstreams = new LinkedHashMap<>();
+      for (String entry : entries) {
+        int eq = entry.indexOf('=');
+        if (eq <= 0) {
+          throw badUpstream(entry);
+        }
+        String workload = entry.substring(0, eq).trim();
+        URI url;
+        try {
+          url = new URI(entry.substring(eq + 1).trim());
+        } catch (URISyntaxException e) {
+          throw badUpstream(entry);
+        }
+        if (!InterceptValidator.isValidWorkload(workload)) {
+          throw badUpstream(entry);
+        }
+        checkUpstream(workload, url);
+        if (upstreams.put(workload, url) != null) {
+          throw new IllegalArgumentException(
+              "invalid " + UPSTREAM + ": workload '" + workload + "' is named twice");
+        }
+      }
+      return upstreams;
+    }
+
+    private static void checkUpstream(String workload, URI url) {
+      if (!InterceptValidator.isValidWorkload(workload)
+          || !"http".equals(url.getScheme())
+          || url.getHost() == null
+          || url.getPort() < 1
+          || (url.getRawPath() != null
+              && !url.getRawPath().isEmpty()
+              && !url.getRawPath().equals("/"))
+          || url.getRawQuery() != null
+          || url.getRawUserInfo() != null) {
+        throw badUpstream(workload + "=" + url);
+      }
+    }
+
+    private static IllegalArgumentException badUpstream(String entry) {
+      return new IllegalArgumentException(
+          "invalid " + UPSTREAM + ": '" + entry + "' (WORKLOAD=http://HOST:PORT)");
+    }
+  }
+
   public RouterConfig {
     requireNonNull(listenHost, "listenHost");
     requireNonNull(relayHost, "relayHost");
@@ -55,6 +151,7 @@ public record RouterConfig(
     requireNonNull(tokensFile, "tokensFile");
     requireNonNull(agentTimeout, "agentTimeout");
     kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
+    // preview may be null: no preview listener
     checkPort("--listen (SIDETRACK_ROUTER_LISTEN)", listenPort);
     checkPort("--relay (SIDETRACK_ROUTER_RELAY)", relayPort);
     if (advertise != null && !advertise.matches("[^\\s:/]+:\\d{1,5}")) {
@@ -87,7 +184,8 @@ public record RouterConfig(
         DEFAULT_TOPIC_PREFIX,
         tokensFile,
         DEFAULT_AGENT_TIMEOUT,
-        Map.of());
+        Map.of(),
+        null);
   }
 
   public RouterConfig withTopicPrefix(String prefix) {
@@ -102,7 +200,8 @@ public record RouterConfig(
         prefix,
         tokensFile,
         agentTimeout,
-        kafkaProperties);
+        kafkaProperties,
+        preview);
   }
 
   public RouterConfig withPorts(int listen, int relay, String advertised) {
@@ -117,6 +216,24 @@ public record RouterConfig(
         topicPrefix,
         tokensFile,
         agentTimeout,
-        kafkaProperties);
+        kafkaProperties,
+        preview);
+  }
+
+  /** This configuration with a preview listener ({@code null}: none). */
+  public RouterConfig withPreview(Preview newPreview) {
+    return new RouterConfig(
+        listenHost,
+        listenPort,
+        relayHost,
+        relayPort,
+        advertise,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        tokensFile,
+        agentTimeout,
+        kafkaProperties,
+        newPreview);
   }
 }

@@ -10,7 +10,8 @@ import io.vertx.core.json.JsonObject;
  *                {"type":"leave"}                              the developer leaves
  * router → CLI   {"type":"hello","owner":..,"router":..}       on connect
  *                {"type":"status","state":"pending","detail":..}
- *                {"type":"status","state":"active","id":..,"agents":N}
+ *                {"type":"status","state":"active","id":..,"agents":N,
+ *                 "preview":URL | "previewUnavailable":why}   preview only if asked for
  *                {"type":"status","state":"rejected","reason":..}   then the router closes
  *                {"type":"status","state":"removed","reason":..}    someone else removed it
  *                {"type":"left"}                               the tombstone is written
@@ -29,6 +30,12 @@ public final class Control {
   public static final String ACTIVE = "active";
   public static final String REJECTED = "rejected";
   public static final String REMOVED = "removed";
+
+  /** Field of {@code status active}: the intercept's preview URL. */
+  public static final String PREVIEW = "preview";
+
+  /** Field of {@code status active}: why the router serves no preview URL that was asked for. */
+  public static final String PREVIEW_UNAVAILABLE = "previewUnavailable";
 
   /** The tunnel endpoint's path on the router. */
   public static final String PATH = "/v1/tunnel";
@@ -56,6 +63,18 @@ public final class Control {
         .put("id", id)
         .put("agents", agents)
         .put("ms", millis);
+  }
+
+  /**
+   * {@code status active} of an intercept that asked for a preview: its URL, or (when {@code url}
+   * is null) why there is none.
+   */
+  public static JsonObject active(
+      String id, int agents, long millis, String previewUrl, String previewUnavailable) {
+    JsonObject msg = active(id, agents, millis);
+    return previewUrl != null
+        ? msg.put(PREVIEW, previewUrl)
+        : msg.put(PREVIEW_UNAVAILABLE, previewUnavailable);
   }
 
   /** {@code status rejected} or {@code status removed}: the tunnel ends, for {@code reason}. */

@@ -18,17 +18,36 @@ import java.util.List;
  * @param match which requests
  * @param ttl the lease, renewed by the router while the tunnel is up
  * @param failClosed whether agents answer 503 instead of falling back to the app
+ * @param preview whether the router should serve a preview URL for it, and to whom; absent on the
+ *     wire (an older CLI) means {@link PreviewAccess#NONE}
  */
 public record InterceptSpec(
-    String id, String workload, MatchRules match, Duration ttl, boolean failClosed) {
+    String id,
+    String workload,
+    MatchRules match,
+    Duration ttl,
+    boolean failClosed,
+    PreviewAccess preview) {
+
+  public InterceptSpec {
+    java.util.Objects.requireNonNull(preview, "preview");
+  }
+
+  /** A spec without a preview URL. */
+  public InterceptSpec(
+      String id, String workload, MatchRules match, Duration ttl, boolean failClosed) {
+    this(id, workload, match, ttl, failClosed, PreviewAccess.NONE);
+  }
 
   public JsonObject toJson() {
-    return matchToJson(match)
-        .put("type", Control.INTERCEPT)
-        .put("id", id)
-        .put("workload", workload)
-        .put("ttlMs", ttl.toMillis())
-        .put("failClosed", failClosed);
+    JsonObject json =
+        matchToJson(match)
+            .put("type", Control.INTERCEPT)
+            .put("id", id)
+            .put("workload", workload)
+            .put("ttlMs", ttl.toMillis())
+            .put("failClosed", failClosed);
+    return preview == PreviewAccess.NONE ? json : json.put("preview", preview.wire());
   }
 
   /** Match rules as JSON: {@code headers} ({@code name}, {@code value}, {@code regex}), etc. */
@@ -101,12 +120,17 @@ public record InterceptSpec(
     if (ttlMs <= 0) {
       throw new IllegalArgumentException("ttlMs must be positive");
     }
+    PreviewAccess preview =
+        json.getValue("preview") == null
+            ? PreviewAccess.NONE
+            : PreviewAccess.parse(require(json, "preview"));
     return new InterceptSpec(
         require(json, "id"),
         require(json, "workload"),
         matchFromJson(json),
         Duration.ofMillis(ttlMs),
-        Boolean.TRUE.equals(json.getValue("failClosed")));
+        Boolean.TRUE.equals(json.getValue("failClosed")),
+        preview);
   }
 
   private static String require(JsonObject o, String field) {

@@ -56,4 +56,51 @@ class InterceptSpecTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("malformed match rules");
   }
+
+  @Test
+  void aPreviewRoundTripsAndItsAbsenceMeansNone() {
+    InterceptSpec plain =
+        new InterceptSpec(
+            "i-1", "demo", MatchRules.personal("alice"), Duration.ofSeconds(30), false);
+    assertThat(plain.preview()).isEqualTo(PreviewAccess.NONE);
+    JsonObject json = new JsonObject(plain.toJson().encode());
+    assertThat(json.containsKey("preview")).isFalse();
+    assertThat(InterceptSpec.fromJson(json).preview()).isEqualTo(PreviewAccess.NONE);
+    for (PreviewAccess access : List.of(PreviewAccess.PUBLIC, PreviewAccess.TOKEN)) {
+      InterceptSpec spec =
+          new InterceptSpec(
+              "i-1",
+              "demo",
+              MatchRules.header("x-sidetrack-id", "a"),
+              Duration.ofSeconds(30),
+              false,
+              access);
+      JsonObject wire = new JsonObject(spec.toJson().encode());
+      assertThat(wire.getString("preview")).isEqualTo(access.wire());
+      assertThat(InterceptSpec.fromJson(wire)).isEqualTo(spec);
+    }
+  }
+
+  @Test
+  void anUnknownPreviewModeNamesTheFieldAndTheValue() {
+    JsonObject json =
+        new JsonObject().put("id", "i").put("workload", "w").put("ttlMs", 10).put("preview", "all");
+    assertThatThrownBy(() -> InterceptSpec.fromJson(json))
+        .hasMessage("'preview' must be none, public or token, got 'all'");
+    assertThatThrownBy(() -> InterceptSpec.fromJson(json.put("preview", 1)))
+        .hasMessage("'preview' must be a string");
+  }
+
+  @Test
+  void theActiveStatusCarriesThePreviewUrlOrWhyNot() {
+    assertThat(
+            Control.active("i", 1, 5, "http://x.preview.localhost:1/", null)
+                .getString(Control.PREVIEW))
+        .isEqualTo("http://x.preview.localhost:1/");
+    JsonObject none = Control.active("i", 1, 5, null, "no listener");
+    assertThat(none.getString(Control.PREVIEW_UNAVAILABLE)).isEqualTo("no listener");
+    assertThat(none.containsKey(Control.PREVIEW)).isFalse();
+    assertThat(Control.active("i", 1, 5).fieldNames())
+        .doesNotContain(Control.PREVIEW, Control.PREVIEW_UNAVAILABLE);
+  }
 }

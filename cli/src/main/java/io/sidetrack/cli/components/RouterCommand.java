@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
           + " and sends the request to the app.",
       "Tokens file: one 'TOKEN IDENTITY WORKLOADS' per line, WORKLOADS a comma-separated list or"
           + " '*'; '#' starts a comment.",
+      "With --preview-listen it also serves preview URLs, http://<code>.<--preview-domain>:<port>/,"
+          + " for intercepts that ask for one ('sidetrack intercept --preview'): each request goes to"
+          + " the workload's --preview-upstream with the intercept's header added.",
       "Every flag has an environment variable; flags win."
     })
 public final class RouterCommand implements Callable<Integer> {
@@ -64,6 +67,35 @@ public final class RouterCommand implements Callable<Integer> {
       description = "An agent silent for longer is not live, and activation does not wait for it.")
   java.time.Duration agentTimeout;
 
+  @EnvVar
+  @Option(
+      names = "--preview-listen",
+      description =
+          "HOST:PORT of the preview listener, which browsers reach preview URLs at (default none:"
+              + " no preview URLs).")
+  HostPort previewListen;
+
+  @EnvVar
+  @Option(
+      names = "--preview-domain",
+      defaultValue = RouterConfig.Preview.DEFAULT_DOMAIN,
+      description =
+          "A preview's host is <code>.DOMAIN; a wildcard DNS name *.DOMAIN must lead to"
+              + " --preview-listen (default ${DEFAULT-VALUE}, which browsers and curl resolve to"
+              + " loopback).")
+  String previewDomain;
+
+  @EnvVar
+  @Option(
+      names = "--preview-upstream",
+      split = ",",
+      paramLabel = "WORKLOAD=URL",
+      description =
+          "Where a workload's previews go: its entry point, e.g. its edge agent,"
+              + " http://HOST:PORT. Repeatable (or comma-separated); a workload without one gets no"
+              + " preview URL.")
+  java.util.List<String> previewUpstreams;
+
   @Mixin KafkaOptions kafka;
 
   @Mixin SchemaRegistryOptions schemaRegistry;
@@ -87,6 +119,21 @@ public final class RouterCommand implements Callable<Integer> {
   }
 
   RouterConfig toConfig() throws java.io.IOException {
+    java.util.List<String> upstreams =
+        previewUpstreams == null ? java.util.List.of() : previewUpstreams;
+    if (previewListen == null && !upstreams.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--preview-upstream (SIDETRACK_PREVIEW_UPSTREAM) needs --preview-listen"
+              + " (SIDETRACK_PREVIEW_LISTEN)");
+    }
+    RouterConfig.Preview preview =
+        previewListen == null
+            ? null
+            : new RouterConfig.Preview(
+                previewListen.host(),
+                previewListen.port(),
+                previewDomain,
+                RouterConfig.Preview.upstreams(upstreams));
     return new RouterConfig(
         listen.host(),
         listen.port(),
@@ -98,6 +145,7 @@ public final class RouterCommand implements Callable<Integer> {
         topics.prefix(),
         tokens,
         agentTimeout,
-        kafka.properties());
+        kafka.properties(),
+        preview);
   }
 }

@@ -8,6 +8,7 @@ import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.tunnel.InterceptSpec;
+import io.sidetrack.tunnel.PreviewAccess;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -41,7 +42,9 @@ import picocli.CommandLine.Spec;
           + " with header x-sidetrack-id set to your identity on the router.",
       "It prints 'active' only once every live edge agent of the workload routes by it, then"
           + " logs each request it relays. If the tunnel drops it reconnects and keeps the same"
-          + " intercept."
+          + " intercept.",
+      "With --preview it also prints 'Preview URL: ...': a link a browser opens with nothing"
+          + " installed; the router adds the intercept's header to every request made through it."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -133,6 +136,27 @@ public final class InterceptCommand implements Callable<Integer> {
       description = "Intercept id (default IDENTITY-WORKLOAD-random); reusing one reclaims it.")
   String id;
 
+  @Option(
+      names = "--preview",
+      description =
+          "Ask the router for a preview URL of this intercept and print it: every request to it"
+              + " reaches the workload with the intercept's header (and baggage sidetrack-id)"
+              + " added, so a browser's page, its relative links and fetch() calls reach this"
+              + " machine. Needs a router with a preview listener; without one it warns and the"
+              + " intercept works as ever.")
+  boolean preview;
+
+  @io.sidetrack.cli.options.EnvVar
+  @Option(
+      names = "--preview-access",
+      defaultValue = "token",
+      paramLabel = "public|token",
+      description =
+          "Who may open the preview URL: 'token' (default ${DEFAULT-VALUE}) a visitor who signs in"
+              + " once with a token of the router, 'public' anyone with the link. Given on the"
+              + " command line it implies --preview; the variable only sets the mode.")
+  String previewAccess;
+
   @Mixin RouterOptions router;
 
   @Override
@@ -147,6 +171,7 @@ public final class InterceptCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "invalid WORKLOAD '" + workload + "' (an RFC 1123 label)");
     }
+    PreviewAccess access = previewAccess();
     Duration lease = ttl;
     boolean defaultHeader = match.selectsNothing();
     match.rules(List.of()); // malformed flags fail now, before any connection
@@ -173,6 +198,14 @@ public final class InterceptCommand implements Callable<Integer> {
           return new InterceptSpec(interceptId, workload, rules, lease, failClosed);
         };
 
+    java.util.function.Function<String, InterceptSpec> withPreview =
+        access == PreviewAccess.NONE
+            ? specFor
+            : specFor.andThen(
+                s ->
+                    new InterceptSpec(
+                        s.id(), s.workload(), s.match(), s.ttl(), s.failClosed(), access));
+
     Vertx vertx = vertx();
     CompletableFuture<Void> leftOnSignal = new CompletableFuture<>();
     Events events = new Events(out, err);
@@ -181,7 +214,7 @@ public final class InterceptCommand implements Callable<Integer> {
             vertx,
             urls,
             token,
-            specFor,
+            withPreview,
             localHost,
             port,
             appH2c ? AppProtocol.H2C : AppProtocol.AUTO,
@@ -252,6 +285,28 @@ public final class InterceptCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The preview asked for: none, or the access mode of --preview (or of --preview-access given).
+   */
+  private PreviewAccess previewAccess() {
+    boolean asked =
+        preview || spec.commandLine().getParseResult().hasMatchedOption("--preview-access");
+    PreviewAccess access;
+    try {
+      access = PreviewAccess.parse(previewAccess);
+    } catch (IllegalArgumentException e) {
+      access = PreviewAccess.NONE;
+    }
+    if (access == PreviewAccess.NONE) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "invalid --preview-access (SIDETRACK_PREVIEW_ACCESS): '"
+              + previewAccess
+              + "' (public or token)");
+    }
+    return asked ? access : PreviewAccess.NONE;
+  }
+
   private void warnIfNothingListens(PrintWriter err) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(localHost, port), 500);
@@ -274,6 +329,8 @@ public final class InterceptCommand implements Callable<Integer> {
     private final PrintWriter out;
     private final PrintWriter err;
     private boolean wasActive;
+    private String previewUrl;
+    private String previewWarning;
 
     Events(PrintWriter out, PrintWriter err) {
       this.out = out;
@@ -303,6 +360,24 @@ public final class InterceptCommand implements Callable<Integer> {
           millis);
       out.flush();
       wasActive = true;
+    }
+
+    @Override
+    public synchronized void preview(String url) {
+      if (!url.equals(previewUrl)) {
+        out.println("Preview URL: " + url);
+        out.flush();
+        previewUrl = url;
+      }
+    }
+
+    @Override
+    public synchronized void previewUnavailable(String reason) {
+      if (!reason.equals(previewWarning)) {
+        err.println("sidetrack: warning: no preview URL: " + reason);
+        err.flush();
+        previewWarning = reason;
+      }
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.sidetrack.tunnel.Control;
 import io.sidetrack.tunnel.Frames;
 import io.sidetrack.tunnel.InterceptSpec;
 import io.sidetrack.tunnel.Mux;
+import io.sidetrack.tunnel.PreviewAccess;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -236,6 +237,7 @@ public final class TunnelClient {
             retryMs = FIRST_RETRY_MS;
             events.active(
                 msg.getString("id", "?"), msg.getInteger("agents", 0), msg.getLong("ms", 0L));
+            preview(msg);
             activated.tryComplete(spec.id());
           }
           case Control.PENDING -> events.pending(msg.getString("detail", ""));
@@ -245,6 +247,21 @@ public final class TunnelClient {
         }
       }
       default -> {}
+    }
+  }
+
+  /** The preview link of an active intercept that asked for one. */
+  private void preview(JsonObject active) {
+    if (spec.preview() == PreviewAccess.NONE) {
+      return;
+    }
+    String url = active.getString(Control.PREVIEW);
+    if (url != null) {
+      events.preview(url);
+    } else {
+      events.previewUnavailable(
+          active.getString(
+              Control.PREVIEW_UNAVAILABLE, "the router gave no preview URL (it serves none)"));
     }
   }
 

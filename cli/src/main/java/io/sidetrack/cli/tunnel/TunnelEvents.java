@@ -11,6 +11,12 @@ public interface TunnelEvents {
   /** Registry-stream accepted the intercept and every live agent of the workload applied it. */
   default void active(String interceptId, int agents, long millis) {}
 
+  /** The intercept asked for a preview and is active: its preview URL (the same until it ends). */
+  default void preview(String url) {}
+
+  /** The intercept asked for a preview and is active, but the router gives none: why. */
+  default void previewUnavailable(String reason) {}
+
   /** The tunnel dropped; the client tries again in {@code retryInMillis}. */
   default void disconnected(String why, long retryInMillis) {}
 

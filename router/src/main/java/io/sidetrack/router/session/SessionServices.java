@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.router.cluster.ClusterView;
 import io.sidetrack.router.cluster.Registrar;
+import io.sidetrack.router.preview.PreviewLinks;
 import io.vertx.core.Vertx;
 
 /**
@@ -20,6 +21,8 @@ import io.vertx.core.Vertx;
  * @param relayed counts the requests relayed through tunnels
  * @param advertised this router's relay address ({@code HOST:PORT}), the registrations' target
  * @param agentsTopic the heartbeat topic, named when no agent reports a workload
+ * @param previews the preview links of active intercepts ({@link PreviewLinks#none()} without a
+ *     preview listener)
  */
 public record SessionServices(
     Vertx vertx,
@@ -30,7 +33,8 @@ public record SessionServices(
     NoTunnel noTunnel,
     Counter relayed,
     String advertised,
-    String agentsTopic) {
+    String agentsTopic,
+    PreviewLinks previews) {
   public SessionServices {
     requireNonNull(vertx, "vertx");
     requireNonNull(view, "view");
@@ -41,5 +45,6 @@ public record SessionServices(
     requireNonNull(relayed, "relayed");
     requireNonNull(advertised, "advertised");
     requireNonNull(agentsTopic, "agentsTopic");
+    requireNonNull(previews, "previews");
   }
 }

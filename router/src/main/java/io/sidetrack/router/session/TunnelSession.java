@@ -2,12 +2,14 @@ package io.sidetrack.router.session;
 
 import io.sidetrack.core.Intercept;
 import io.sidetrack.router.auth.Tokens.Identity;
+import io.sidetrack.router.preview.PreviewLinks;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.tunnel.Control;
 import io.sidetrack.tunnel.Frames;
 import io.sidetrack.tunnel.InterceptSpec;
 import io.sidetrack.tunnel.Mux;
+import io.sidetrack.tunnel.PreviewAccess;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -47,6 +49,7 @@ final class TunnelSession {
   private final TunnelRelay relay;
   private final LeaseRenewal lease;
   private State state = State.CONNECTED;
+  private InterceptSpec spec;
   private Intercept intercept;
   private long requestedAt;
   private String lastDetail;
@@ -92,6 +95,7 @@ final class TunnelSession {
 
   /** Someone removed the intercept through the router's API. */
   void removedByApi() {
+    endPreview();
     over(Control.REMOVED, "removed with 'sidetrack leave'");
   }
 
@@ -127,6 +131,7 @@ final class TunnelSession {
       reject("malformed intercept request: " + e.getMessage());
       return;
     }
+    this.spec = spec;
     state = State.PENDING;
     requestedAt = System.nanoTime();
     register(spec);
@@ -197,7 +202,27 @@ final class TunnelSession {
         intercept.workload(),
         ms,
         progress.agents());
-    send(Control.active(intercept.id(), progress.agents(), ms));
+    send(activeMessage(progress.agents(), ms));
+  }
+
+  /** {@code status active}, with the preview's link when the CLI asked for one. */
+  private JsonObject activeMessage(int agents, long ms) {
+    if (spec.preview() == PreviewAccess.NONE) {
+      return Control.active(intercept.id(), agents, ms);
+    }
+    PreviewLinks.Link link = services.previews().open(intercept, spec.preview());
+    if (link instanceof PreviewLinks.Url url) {
+      return Control.active(intercept.id(), agents, ms, url.url(), null);
+    }
+    return Control.active(
+        intercept.id(), agents, ms, null, ((PreviewLinks.Unavailable) link).reason());
+  }
+
+  /** The intercept ended, or is held elsewhere now: its preview here ends with it. */
+  private void endPreview() {
+    if (intercept != null) {
+      services.previews().ended(intercept.id());
+    }
   }
 
   /** A decision registry-stream made. */
@@ -215,11 +240,16 @@ final class TunnelSession {
       }
       case UPDATED -> {
         if (e.getAfter() != null && !e.getAfter().getTarget().equals(intercept.target())) {
+          endPreview(); // the router it reconnected through gives it a preview of its own
           superseded("the CLI reconnected through router " + e.getAfter().getTarget());
         }
       }
-      case REMOVED -> over(Control.REMOVED, "removed with 'sidetrack leave'");
+      case REMOVED -> {
+        endPreview();
+        over(Control.REMOVED, "removed with 'sidetrack leave'");
+      }
       case EXPIRED -> {
+        endPreview();
         // the lease ran out (renewals did not reach Kafka in time): register again
         state = State.PENDING;
         pending("the lease expired; registering again");
@@ -238,6 +268,7 @@ final class TunnelSession {
     stopRenewing();
     state = State.OVER;
     services.tunnels().release(id, this);
+    endPreview();
     services
         .registrar()
         .remove(id)
@@ -264,6 +295,7 @@ final class TunnelSession {
       // nothing active under this id: leave no refused registration behind in the topic
       services.registrar().remove(intercept.id());
     }
+    endPreview();
     over(Control.REJECTED, reason);
   }
 
@@ -298,6 +330,10 @@ final class TunnelSession {
     stopRenewing();
     if (intercept != null) {
       services.tunnels().release(intercept.id(), this);
+      if (services.tunnels().holding(intercept.id()) == null) {
+        // the CLI may reconnect within the lease and find its preview as it was
+        services.previews().detached(intercept.id(), spec.ttl());
+      }
     }
     services.tunnels().closed(this);
     mux.closeAll("the developer's tunnel closed");

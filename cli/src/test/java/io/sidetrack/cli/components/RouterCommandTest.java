@@ -1,0 +1,84 @@
+package io.sidetrack.cli.components;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sidetrack.cli.options.Conventions;
+import io.sidetrack.router.RouterConfig;
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class RouterCommandTest {
+  private static RouterConfig parse(Map<String, String> env, String... args) throws Exception {
+    RouterCommand command = new RouterCommand();
+    Conventions.install(new CommandLine(command), env::get).parseArgs(args);
+    return command.toConfig();
+  }
+
+  @Test
+  void thereIsNoPreviewListenerUnlessOneIsAskedFor() throws Exception {
+    assertThat(parse(Map.of(), "--tokens", "t").preview()).isNull();
+  }
+
+  @Test
+  void thePreviewFlagsMakeThePreviewListener() throws Exception {
+    RouterConfig.Preview preview =
+        parse(
+                Map.of(),
+                "--tokens",
+                "t",
+                "--preview-listen",
+                "127.0.0.1:8072",
+                "--preview-upstream",
+                "demo=http://127.0.0.1:8088",
+                "--preview-upstream",
+                "frontend=http://127.0.0.1:8089")
+            .preview();
+    assertThat(preview.listenHost()).isEqualTo("127.0.0.1");
+    assertThat(preview.listenPort()).isEqualTo(8072);
+    assertThat(preview.domain()).isEqualTo("preview.localhost");
+    assertThat(preview.upstreams())
+        .containsEntry("demo", URI.create("http://127.0.0.1:8088"))
+        .containsEntry("frontend", URI.create("http://127.0.0.1:8089"));
+  }
+
+  @Test
+  void thePreviewVariablesDoTooWithCommaSeparatedUpstreams() throws Exception {
+    RouterConfig.Preview preview =
+        parse(
+                Map.of(
+                    "SIDETRACK_PREVIEW_LISTEN", ":8072",
+                    "SIDETRACK_PREVIEW_DOMAIN", "preview.example.com",
+                    "SIDETRACK_PREVIEW_UPSTREAM", "demo=http://a:1,shop=http://b:2"),
+                "--tokens",
+                "t")
+            .preview();
+    assertThat(preview.listenHost()).isEqualTo("0.0.0.0");
+    assertThat(preview.domain()).isEqualTo("preview.example.com");
+    assertThat(preview.upstreams()).containsOnlyKeys("demo", "shop");
+  }
+
+  @Test
+  void anUpstreamWithoutAListenerOrABadOneIsOneLineNamingTheSetting() {
+    assertThatThrownBy(
+            () -> parse(Map.of(), "--tokens", "t", "--preview-upstream", "demo=http://a:1"))
+        .hasMessage(
+            "--preview-upstream (SIDETRACK_PREVIEW_UPSTREAM) needs --preview-listen"
+                + " (SIDETRACK_PREVIEW_LISTEN)");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    Map.of(),
+                    "--tokens",
+                    "t",
+                    "--preview-listen",
+                    ":0",
+                    "--preview-upstream",
+                    "demo=localhost:8088"))
+        .hasMessage(
+            "invalid --preview-upstream (SIDETRACK_PREVIEW_UPSTREAM): 'demo=localhost:8088'"
+                + " (WORKLOAD=http://HOST:PORT)");
+  }
+}
