@@ -274,6 +274,58 @@ class InterceptIT {
     assertThat(frontend("alice", "/after").body()).contains("cluster's copy of demo");
   }
 
+  /**
+   * A preview URL of the default intercept, from {@code bin/sidetrack intercept --preview}: a
+   * client that sends no header at all (a browser) reaches the developer's copy, the plain URL the
+   * cluster's, and once the intercept is left its host says so.
+   */
+  @Test
+  void previewUrlOfTheDefaultInterceptReachesTheDevelopersCopy() throws Exception {
+    int laptop = app("alice-preview");
+    Process alice =
+        intercept("alice-preview", ALICE, laptop, "--preview", "--preview-access", "public");
+    Path out = home.resolve("alice-preview.out");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Files.readString(out).contains("Preview URL"));
+    String printed = Files.readString(out);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "Preview URL: http://([a-z2-7]{26}\\.preview\\.localhost):(\\d+)/")
+            .matcher(printed);
+    assertThat(m.find()).as(printed).isTrue();
+    String host = m.group(1);
+    int port = Integer.parseInt(m.group(2));
+
+    assertThat(rawGet(host, port, "/page"))
+        .startsWith("HTTP/1.1 200")
+        .endsWith("alice-preview:/page");
+    assertThat(get(null, "/page").body()).startsWith("Hello from the cluster's copy of demo");
+
+    alice.destroy();
+    assertThat(alice.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(rawGet(host, port, "/page")).startsWith("HTTP/1.1 410");
+  }
+
+  /** A GET with {@code host} as its Host (the JDK client may not set it) on 127.0.0.1:port. */
+  static String rawGet(String host, int port, String path) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(20_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET "
+                      + path
+                      + " HTTP/1.1\r\nHost: "
+                      + host
+                      + ":"
+                      + port
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
   void badInputGetsOneLineAndANonZeroExit() throws Exception {
     record Case(String expected, String... args) {}

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -86,6 +87,16 @@ public final class UpCommand implements Callable<Integer> {
 
   @EnvVar
   @Option(
+      names = "--preview-port",
+      defaultValue = "8071",
+      description =
+          "Port of the router's preview listener: 'sidetrack intercept demo --port N --preview'"
+              + " prints http://<code>.preview.localhost:<this port>/, which browsers and curl"
+              + " resolve to this machine; 0 picks a free one.")
+  int previewPort;
+
+  @EnvVar
+  @Option(
       names = "--demo-port",
       defaultValue = "8088",
       description = "Port of the demo workload (its edge agent); 0 picks a free one.")
@@ -120,6 +131,7 @@ public final class UpCommand implements Callable<Integer> {
     checkPortFree("--registry-port", registryPort);
     checkPortFree("--api-port", apiPort);
     checkPortFree("--router-port", routerPort);
+    checkPortFree("--preview-port", previewPort);
     checkPortFree("--demo-port", demoPort);
     checkPortFree("--frontend-port", frontendPort);
     int demoAgentPort = demoPort == 0 ? io.sidetrack.embedded.Ports.free() : demoPort;
@@ -226,6 +238,17 @@ public final class UpCommand implements Callable<Integer> {
                             kafka.bootstrapServers(),
                             SchemaRegistryConfig.of(registry.url()))));
       }
+      List<String> previewUpstreams =
+          new java.util.ArrayList<>(List.of(DEMO + "=http://127.0.0.1:" + agent.port()));
+      if (frontendAgent != null) {
+        previewUpstreams.add(FRONTEND + "=http://127.0.0.1:" + frontendAgent.port());
+      }
+      RouterConfig.Preview preview =
+          new RouterConfig.Preview(
+              "127.0.0.1",
+              previewPort,
+              RouterConfig.Preview.DEFAULT_DOMAIN,
+              RouterConfig.Preview.upstreams(previewUpstreams));
       String identity = LocalTokens.localIdentity();
       String token = LocalTokens.ensure(home.resolve("tokens"), identity);
       Router router =
@@ -238,7 +261,8 @@ public final class UpCommand implements Callable<Integer> {
                               kafka.bootstrapServers(),
                               SchemaRegistryConfig.of(registry.url()),
                               home.resolve("tokens"))
-                          .withPorts(routerPort, 0, null)));
+                          .withPorts(routerPort, 0, null)
+                          .withPreview(preview)));
       awaitRouterSeesAgent(router, agent, DEMO);
       if (frontendAgent != null) {
         awaitRouterSeesAgent(router, frontendAgent, FRONTEND);
@@ -257,7 +281,7 @@ public final class UpCommand implements Callable<Integer> {
               pid,
               Instant.now());
       ContextFile.write(home, context);
-      printSummary(out, context, home, logs, identity);
+      printSummary(out, context, home, logs, identity, router.previewPort());
     } catch (Exception e) {
       stopAll();
       Directories.deleteRecursively(data);
@@ -304,13 +328,19 @@ public final class UpCommand implements Callable<Integer> {
     }
   }
 
-  private void printSummary(PrintWriter out, Context c, Path home, Path logs, String identity) {
+  private void printSummary(
+      PrintWriter out, Context c, Path home, Path logs, String identity, int previewListen) {
     out.println();
     out.println("Sidetrack is up.");
     out.printf("  %-22s %s%n", "Kafka bootstrap", c.bootstrapServers());
     out.printf("  %-22s %s%n", "Schema registry", c.schemaRegistryUrl());
     out.printf("  %-22s %s%n", "registry-stream API", c.registryStreamUrl());
     out.printf("  %-22s %s%n", "Router", c.routerUrl());
+    if (previewListen > 0) {
+      out.printf(
+          "  %-22s http://<code>.%s:%d/ (intercept ... --preview)%n",
+          "Preview URLs", RouterConfig.Preview.DEFAULT_DOMAIN, previewListen);
+    }
     out.printf("  %-22s %s (its edge agent)%n", "Demo workload", c.demoUrl());
     if (!c.frontendUrl().isEmpty()) {
       out.printf(
@@ -327,6 +357,8 @@ public final class UpCommand implements Callable<Integer> {
     out.println("  bin/sidetrack intercept demo --port 3000");
     out.println(
         "  curl -H 'x-sidetrack-id: " + identity + "' " + c.demoUrl() + "/   # your app answers");
+    out.println(
+        "  bin/sidetrack intercept demo --port 3000 --preview   # a URL for your browser instead");
     if (!c.frontendUrl().isEmpty()) {
       out.println(
           "  curl -H 'x-sidetrack-id: "
