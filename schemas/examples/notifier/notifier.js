@@ -20,9 +20,18 @@ const registryUrl = option('registry', process.env.SCHEMA_REGISTRY_URL || 'http:
 const topic = option('topic', 'sidetrack.audit');
 const max = Number(option('max', '0'));
 
+function header(h) {
+  return `${h.name}${h.kind === 'EXACT' ? '=' : '~'}${h.value}`;
+}
+
 function rules(match) {
   if (match.global) return 'every request no one else takes';
-  const parts = match.headers.map((h) => `${h.name}${h.kind === 'EXACT' ? '=' : '~'}${h.value}`);
+  const parts = match.headers.map(header);
+  // records written before any-of groups existed have no anyOf
+  for (const g of match.anyOf || []) {
+    const alternatives = g.headers.map(header).concat(g.baggage.map((b) => `baggage ${b.key}=${b.value}`));
+    parts.push(alternatives.join(' or '));
+  }
   if (match.pathPrefix) parts.push(`path ${match.pathPrefix}*`);
   return parts.join(' ');
 }

@@ -327,6 +327,64 @@ class InterceptIT {
   }
 
   @Test
+  void theDefaultInterceptTakesTheHeaderOrTheBaggageMemberAndExplainSaysWhich() throws Exception {
+    int port = app("dana");
+    Process dana = intercept("dana", BOB, port, "--id", "bob-personal");
+    assertThat(Files.readString(home.resolve("dana.out")))
+        .contains("Requests with  x-sidetrack-id: bob  or baggage  sidetrack-id=bob  now reach")
+        .contains("Try:  curl -H 'x-sidetrack-id: bob' ")
+        .contains(" or:  curl -H 'baggage: sidetrack-id=bob' ");
+
+    assertThat(get("bob", "/header").body()).isEqualTo("dana:/header");
+    assertThat(withBaggage("team=t, sidetrack-id=bob", "/baggage").body())
+        .isEqualTo("dana:/baggage");
+    assertThat(withBaggage("sidetrack-id=carol", "/other").body())
+        .startsWith("Hello from the cluster");
+    assertThat(get(null, "/neither").body()).startsWith("Hello from the cluster");
+
+    Path byBaggage = home.resolve("explain-baggage.out");
+    Process explain =
+        sidetrack(byBaggage, "explain", "--workload", "demo", "--baggage", "sidetrack-id=bob")
+            .start();
+    assertThat(explain.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(byBaggage))
+        .contains("goes to intercept bob-personal of bob")
+        .contains("decided by: baggage sidetrack-id = bob [exact header]")
+        .contains("its rules: x-sidetrack-id=bob|baggage:sidetrack-id=bob");
+    Path byHeader = home.resolve("explain-header.out");
+    explain =
+        sidetrack(
+                byHeader,
+                "explain",
+                "--workload",
+                "demo",
+                "--header",
+                "x-sidetrack-id=bob",
+                "-o",
+                "json")
+            .start();
+    assertThat(explain.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(byHeader))
+        .contains("\"rule\" : \"header x-sidetrack-id = bob\"")
+        .contains("\"precedence\" : \"EXACT_HEADER\"");
+
+    dana.destroy();
+    assertThat(dana.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(home.resolve("dana.out")))
+        .contains("Left: the intercept is removed.");
+    assertThat(routerGet(BOB, "/v1/intercepts")).doesNotContain("bob-personal");
+  }
+
+  static HttpResponse<String> withBaggage(String baggage, String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(context.demoUrl() + path))
+            .header("baggage", baggage)
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void badInputGetsOneLineAndANonZeroExit() throws Exception {
     record Case(String expected, String... args) {}
     List<Case> cases =
@@ -375,6 +433,16 @@ class InterceptIT {
                 "1",
                 "--token",
                 ALICE),
+            new Case(
+                "invalid --any-of 'cookie:x=1'",
+                "intercept",
+                "demo",
+                "--port",
+                "1",
+                "--token",
+                BOB,
+                "--any-of",
+                "cookie:x=1"),
             new Case("belongs to", "leave", "nope", "--token", BOB));
     for (Case c : cases) {
       Path out = Files.createTempFile(home, "bad", ".out");

@@ -88,48 +88,48 @@ public final class InterceptValidator {
   }
 
   private String matchProblem(MatchRules m) {
-    if (m.global() && (!m.headers().isEmpty() || !m.baggage().isEmpty())) {
+    if (m.global() && (!m.headers().isEmpty() || !m.baggage().isEmpty() || !m.anyOf().isEmpty())) {
       return "a global intercept takes every request no personal intercept took: it cannot have"
-          + " header or baggage rules";
+          + " header, baggage or any-of rules";
     }
-    if (!m.global() && m.conditionCount() == 0) {
-      return "no match rules: give a header, baggage, path or method rule, or make the intercept"
-          + " global";
+    if (!m.global() && m.conditionCount() == 0 && m.anyOf().isEmpty()) {
+      return "no match rules: give a header, baggage, any-of, path or method rule, or make the"
+          + " intercept global";
     }
     if (m.conditionCount() > limits.maxConditions()) {
       return "too many match rules: "
           + m.conditionCount()
+          + (m.anyOf().isEmpty() ? "" : " (each any-of alternative counts)")
           + ", the limit is "
           + limits.maxConditions();
     }
     for (HeaderMatch h : m.headers()) {
-      if (!isValidHeaderName(h.name())) {
-        return "invalid header name '" + abbreviate(h.name()) + "': must be an RFC 9110 token";
-      }
-      String lengthProblem = lengthProblem("value of header " + h.name(), h.value());
-      if (lengthProblem != null) {
-        return lengthProblem;
-      }
-      if (h.kind() == HeaderMatch.Kind.EXACT && !FIELD_VALUE.matcher(h.value()).matches()) {
-        return "invalid value for header "
-            + h.name()
-            + ": use visible ASCII, no leading or trailing space";
-      }
-      if (h.kind() == HeaderMatch.Kind.REGEX) {
-        try {
-          Pattern.compile(h.value());
-        } catch (PatternSyntaxException e) {
-          return "invalid regex for header " + h.name() + ": " + e.getMessage();
-        }
+      String problem = headerProblem(h);
+      if (problem != null) {
+        return problem;
       }
     }
     for (BaggageMatch b : m.baggage()) {
-      if (!TOKEN.matcher(b.key()).matches() || b.key().length() > MAX_NAME_LENGTH) {
-        return "invalid baggage key '" + abbreviate(b.key()) + "': must be an RFC 9110 token";
+      String problem = baggageProblem(b);
+      if (problem != null) {
+        return problem;
       }
-      String lengthProblem = lengthProblem("value of baggage " + b.key(), b.value());
-      if (lengthProblem != null) {
-        return lengthProblem;
+    }
+    for (AnyOf group : m.anyOf()) {
+      if (group.size() == 0) {
+        return "empty any-of group: give it at least one header or baggage alternative";
+      }
+      for (HeaderMatch h : group.headers()) {
+        String problem = headerProblem(h);
+        if (problem != null) {
+          return problem;
+        }
+      }
+      for (BaggageMatch b : group.baggage()) {
+        String problem = baggageProblem(b);
+        if (problem != null) {
+          return problem;
+        }
       }
     }
     if (m.pathPrefix() != null) {
@@ -148,6 +148,36 @@ public final class InterceptValidator {
       return "invalid method '" + abbreviate(m.method()) + "': must be an RFC 9110 token";
     }
     return null;
+  }
+
+  private String headerProblem(HeaderMatch h) {
+    if (!isValidHeaderName(h.name())) {
+      return "invalid header name '" + abbreviate(h.name()) + "': must be an RFC 9110 token";
+    }
+    String lengthProblem = lengthProblem("value of header " + h.name(), h.value());
+    if (lengthProblem != null) {
+      return lengthProblem;
+    }
+    if (h.kind() == HeaderMatch.Kind.EXACT && !FIELD_VALUE.matcher(h.value()).matches()) {
+      return "invalid value for header "
+          + h.name()
+          + ": use visible ASCII, no leading or trailing space";
+    }
+    if (h.kind() == HeaderMatch.Kind.REGEX) {
+      try {
+        Pattern.compile(h.value());
+      } catch (PatternSyntaxException e) {
+        return "invalid regex for header " + h.name() + ": " + e.getMessage();
+      }
+    }
+    return null;
+  }
+
+  private String baggageProblem(BaggageMatch b) {
+    if (!TOKEN.matcher(b.key()).matches() || b.key().length() > MAX_NAME_LENGTH) {
+      return "invalid baggage key '" + abbreviate(b.key()) + "': must be an RFC 9110 token";
+    }
+    return lengthProblem("value of baggage " + b.key(), b.value());
   }
 
   private String lengthProblem(String what, String value) {

@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * Bounds a registration must respect.
  *
- * @param maxConditions most match conditions one intercept may have
+ * @param maxConditions most match conditions one intercept may have, each alternative of an any-of
+ *     group counting as one: this bounds the groups and their alternatives too, and so the checks a
+ *     request costs and the index keys a route takes
  * @param maxValueLength longest header value, regex, path prefix or baggage value
  * @param maxTtl longest lease, counted from the time the registration is decided
  */

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What requests an intercept takes. All conditions are ANDed, each any-of group counting as one
@@ -72,9 +74,8 @@ public record MatchRules(
    * The first exact header condition, required or in an any-of group: what a client adds to a
    * request to be taken by these rules (a preview, a "Try: curl -H" hint).
    */
-  public java.util.Optional<HeaderMatch> exactHeader() {
-    return java.util.stream.Stream.concat(
-            headers.stream(), anyOf.stream().flatMap(g -> g.headers().stream()))
+  public Optional<HeaderMatch> exactHeader() {
+    return Stream.concat(headers.stream(), anyOf.stream().flatMap(g -> g.headers().stream()))
         .filter(h -> h.kind() == HeaderMatch.Kind.EXACT)
         .findFirst();
   }
@@ -89,28 +90,46 @@ public record MatchRules(
     return new MatchRules(List.of(), List.of(), null, null, true);
   }
 
-  /** How many conditions these rules have. */
+  /**
+   * How many conditions these rules have, each alternative of an any-of group counting as one: the
+   * most conditions a request is checked against, which {@link Limits#maxConditions} caps.
+   */
   public int conditionCount() {
+    int alternatives = 0;
+    for (AnyOf group : anyOf) {
+      alternatives += group.size();
+    }
     return headers.size()
         + baggage.size()
+        + alternatives
         + (pathPrefix == null ? 0 : 1)
         + (method == null ? 0 : 1);
   }
 
   /**
    * A canonical digest of these rules: equal for rules that take the same requests whatever the
-   * order they were written in, so two intercepts with one signature conflict.
+   * order they were written in, so two intercepts with one signature conflict. The order of any-of
+   * groups and of the alternatives in a group does not matter, nor does a condition written twice;
+   * a group of one alternative is that condition written plainly, as it takes the same requests.
+   * Rules without any-of groups keep the digest they had before groups existed (registry-stream
+   * keys its conflict store by it). Equivalences deeper than these (a group made redundant by a
+   * required condition, a regex that only one value matches) give different signatures: such
+   * intercepts do not conflict, and routing ranks them by precedence and age.
    */
   public String signature() {
     if (global) {
       return GLOBAL_SIGNATURE;
     }
     List<String> parts = new ArrayList<>();
-    for (HeaderMatch h : headers) {
-      parts.add("h\u0000" + h.name() + "\u0000" + h.kind() + "\u0000" + h.value());
-    }
-    for (BaggageMatch b : baggage) {
-      parts.add("b\u0000" + b.key() + "\u0000" + b.value());
+    headers.forEach(h -> parts.add(part(h)));
+    baggage.forEach(b -> parts.add(part(b)));
+    for (AnyOf group : anyOf) {
+      List<String> alternatives = new ArrayList<>();
+      group.headers().forEach(h -> alternatives.add(part(h)));
+      group.baggage().forEach(b -> alternatives.add(part(b)));
+      List<String> canonical = alternatives.stream().sorted().distinct().toList();
+      parts.add(
+          canonical.size() == 1 ? canonical.get(0) : "g\u0000" + String.join("\u0001", canonical));
     }
     if (pathPrefix != null) {
       parts.add("p\u0000" + pathPrefix);
@@ -118,11 +137,9 @@ public record MatchRules(
     if (method != null) {
       parts.add("m\u0000" + method);
     }
-    parts.sort(null);
-    parts = parts.stream().distinct().toList();
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      for (String part : parts) {
+      for (String part : parts.stream().sorted().distinct().toList()) {
         sha.update(part.getBytes(StandardCharsets.UTF_8));
         sha.update((byte) '\n');
       }
@@ -130,5 +147,13 @@ public record MatchRules(
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
+  }
+
+  private static String part(HeaderMatch h) {
+    return "h\u0000" + h.name() + "\u0000" + h.kind() + "\u0000" + h.value();
+  }
+
+  private static String part(BaggageMatch b) {
+    return "b\u0000" + b.key() + "\u0000" + b.value();
   }
 }

@@ -92,6 +92,72 @@ class ConflictRulesPropertiesTest {
     assertThat(d.outcome() == Decision.Outcome.RENEWED).isEqualTo(before.equals(after));
   }
 
+  @Provide
+  Arbitrary<AnyOf> groups() {
+    Arbitrary<String> values = Arbitraries.of("a", "b", "c");
+    Arbitrary<HeaderMatch> header =
+        Combinators.combine(
+                Arbitraries.of("x-sidetrack-id", "X-User"),
+                Arbitraries.of(HeaderMatch.Kind.values()),
+                values)
+            .as(HeaderMatch::new);
+    Arbitrary<BaggageMatch> baggage =
+        Combinators.combine(Arbitraries.of("sidetrack-id", "team"), values).as(BaggageMatch::new);
+    return Combinators.combine(header.list().ofMaxSize(3), baggage.list().ofMaxSize(2))
+        .as(AnyOf::new)
+        .filter(g -> g.size() > 0);
+  }
+
+  @Property
+  void signatureDoesNotDependOnTheOrderOfGroupsOrAlternatives(
+      @ForAll("rules") MatchRules rules,
+      @ForAll List<@net.jqwik.api.From("groups") AnyOf> groups,
+      @ForAll long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    List<AnyOf> shuffled = new ArrayList<>();
+    for (AnyOf g : groups) {
+      List<HeaderMatch> headers = new ArrayList<>(g.headers());
+      List<BaggageMatch> baggage = new ArrayList<>(g.baggage());
+      Collections.shuffle(headers, random);
+      Collections.shuffle(baggage, random);
+      shuffled.add(new AnyOf(headers, baggage));
+    }
+    Collections.shuffle(shuffled, random);
+    assertThat(withGroups(rules, shuffled).signature())
+        .isEqualTo(withGroups(rules, groups).signature());
+  }
+
+  @Property
+  void groupsOfOneAlternativeHaveTheSignatureOfThoseConditionsRequired(
+      @ForAll("rules") MatchRules rules, @ForAll("groups") AnyOf group) {
+    List<AnyOf> singles = new ArrayList<>();
+    group.headers().forEach(h -> singles.add(new AnyOf(List.of(h), List.of())));
+    group.baggage().forEach(b -> singles.add(new AnyOf(List.of(), List.of(b))));
+    List<HeaderMatch> headers = new ArrayList<>(rules.headers());
+    headers.addAll(group.headers());
+    List<BaggageMatch> baggage = new ArrayList<>(rules.baggage());
+    baggage.addAll(group.baggage());
+    assertThat(withGroups(rules, singles).signature())
+        .isEqualTo(
+            new MatchRules(headers, baggage, rules.pathPrefix(), rules.method(), false)
+                .signature());
+    // a group of several alternatives takes more requests than all of them required
+    boolean several =
+        new java.util.HashSet<>(group.headers()).size()
+                + new java.util.HashSet<>(group.baggage()).size()
+            > 1;
+    assertThat(
+            withGroups(rules, List.of(group))
+                .signature()
+                .equals(withGroups(rules, singles).signature()))
+        .isEqualTo(!several);
+  }
+
+  private static MatchRules withGroups(MatchRules rules, List<AnyOf> groups) {
+    return new MatchRules(
+        rules.headers(), rules.baggage(), rules.pathPrefix(), rules.method(), false, groups);
+  }
+
   @Property
   void twoGlobalInterceptsAlwaysConflict(@ForAll boolean sameOwner) {
     Intercept first = intercept("g1", "alice", MatchRules.globalRules());

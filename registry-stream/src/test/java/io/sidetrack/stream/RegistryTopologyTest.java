@@ -202,6 +202,56 @@ class RegistryTopologyTest {
   }
 
   @Test
+  void personalInterceptIsRoutedWithItsGroupAndConflictsWithTheSameGroupInAnyOrder() {
+    register(intercept("i-alice", "alice", MatchRules.personal("alice")));
+    // the same group, its alternatives written the other way round
+    register(
+        intercept(
+            "i-bob",
+            "bob",
+            new MatchRules(
+                List.of(),
+                List.of(),
+                null,
+                null,
+                false,
+                List.of(
+                    new io.sidetrack.core.AnyOf(
+                        List.of(HeaderMatch.exact("x-sidetrack-id", "alice")),
+                        List.of(new io.sidetrack.core.BaggageMatch("sidetrack-id", "alice")))))));
+
+    List<RouteEntry> published = routes.readValuesToList();
+    assertThat(published).hasSize(1);
+    assertThat(AvroMapping.toRoute(published.get(0)).match())
+        .isEqualTo(MatchRules.personal("alice"));
+    List<AuditEvent> events = audit.readValuesToList();
+    assertThat(events)
+        .extracting(AuditEvent::getKind)
+        .containsExactly(AuditKind.CREATED, AuditKind.REJECTED);
+    assertThat(events.get(1).getReason()).contains("conflicts with intercept i-alice of alice");
+  }
+
+  @Test
+  void anEmptyAnyOfGroupIsRejected() {
+    register(
+        intercept(
+            "i-empty",
+            "alice",
+            new MatchRules(
+                List.of(),
+                List.of(),
+                null,
+                null,
+                false,
+                List.of(new io.sidetrack.core.AnyOf(List.of(), List.of())))));
+
+    AuditEvent event = audit.readValue();
+    assertThat(event.getKind()).isEqualTo(AuditKind.REJECTED);
+    assertThat(event.getReason()).startsWith("empty any-of group");
+    assertThat(routes.isEmpty()).isTrue();
+  }
+
+  @Test
   void anotherOwnerCannotTakeOverAnActiveId() {
     register(intercept("i-1", "alice", MatchRules.header("x-sidetrack-id", "alice")));
     audit.readRecordsToList();

@@ -1,5 +1,6 @@
 package io.sidetrack.schemas;
 
+import io.sidetrack.core.AnyOf;
 import io.sidetrack.core.BaggageMatch;
 import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.HeaderMatch;
@@ -90,42 +91,59 @@ public final class AvroMapping {
 
   public static MatchRules toMatch(io.sidetrack.schemas.avro.MatchRules m) {
     return new MatchRules(
-        m.getHeaders().stream()
-            .map(
-                h ->
-                    new HeaderMatch(
-                        h.getName(), HeaderMatch.Kind.valueOf(h.getKind().name()), h.getValue()))
-            .toList(),
-        m.getBaggage().stream().map(b -> new BaggageMatch(b.getKey(), b.getValue())).toList(),
+        m.getHeaders().stream().map(AvroMapping::toHeader).toList(),
+        m.getBaggage().stream().map(AvroMapping::toBaggage).toList(),
         m.getPathPrefix(),
         m.getMethod(),
-        m.getGlobal());
+        m.getGlobal(),
+        m.getAnyOf().stream()
+            .map(
+                g ->
+                    new AnyOf(
+                        g.getHeaders().stream().map(AvroMapping::toHeader).toList(),
+                        g.getBaggage().stream().map(AvroMapping::toBaggage).toList()))
+            .toList());
   }
 
   public static io.sidetrack.schemas.avro.MatchRules toAvro(MatchRules m) {
     return io.sidetrack.schemas.avro.MatchRules.newBuilder()
-        .setHeaders(
-            m.headers().stream()
-                .map(
-                    h ->
-                        io.sidetrack.schemas.avro.HeaderMatch.newBuilder()
-                            .setName(h.name())
-                            .setKind(HeaderMatchKind.valueOf(h.kind().name()))
-                            .setValue(h.value())
-                            .build())
-                .toList())
-        .setBaggage(
-            m.baggage().stream()
-                .map(
-                    b ->
-                        io.sidetrack.schemas.avro.BaggageMatch.newBuilder()
-                            .setKey(b.key())
-                            .setValue(b.value())
-                            .build())
-                .toList())
+        .setHeaders(m.headers().stream().map(AvroMapping::toAvro).toList())
+        .setBaggage(m.baggage().stream().map(AvroMapping::toAvro).toList())
         .setPathPrefix(m.pathPrefix())
         .setMethod(m.method())
         .setGlobal(m.global())
+        .setAnyOf(
+            m.anyOf().stream()
+                .map(
+                    g ->
+                        io.sidetrack.schemas.avro.AnyOf.newBuilder()
+                            .setHeaders(g.headers().stream().map(AvroMapping::toAvro).toList())
+                            .setBaggage(g.baggage().stream().map(AvroMapping::toAvro).toList())
+                            .build())
+                .toList())
+        .build();
+  }
+
+  private static HeaderMatch toHeader(io.sidetrack.schemas.avro.HeaderMatch h) {
+    return new HeaderMatch(h.getName(), HeaderMatch.Kind.valueOf(h.getKind().name()), h.getValue());
+  }
+
+  private static BaggageMatch toBaggage(io.sidetrack.schemas.avro.BaggageMatch b) {
+    return new BaggageMatch(b.getKey(), b.getValue());
+  }
+
+  private static io.sidetrack.schemas.avro.HeaderMatch toAvro(HeaderMatch h) {
+    return io.sidetrack.schemas.avro.HeaderMatch.newBuilder()
+        .setName(h.name())
+        .setKind(HeaderMatchKind.valueOf(h.kind().name()))
+        .setValue(h.value())
+        .build();
+  }
+
+  private static io.sidetrack.schemas.avro.BaggageMatch toAvro(BaggageMatch b) {
+    return io.sidetrack.schemas.avro.BaggageMatch.newBuilder()
+        .setKey(b.key())
+        .setValue(b.value())
         .build();
   }
 

@@ -134,6 +134,36 @@ class AvroSerdeIT {
   }
 
   @Test
+  void registrationsWrittenBeforeAnyOfReadWithNoGroupsAndTheNewSchemaIsAccepted() throws Exception {
+    String topic = "any-of-" + UUID.randomUUID();
+    Schema old = AnyOfEvolutionTest.before("InterceptRegistration-v1.avsc");
+    int oldId = registry.register(topic + "-value", old);
+    registry.setCompatibility(topic + "-value", "BACKWARD");
+    byte[] oldRecord =
+        AnyOfEvolutionTest.framed(oldId, old, AnyOfEvolutionTest.oldRegistrationJson());
+
+    var serde = AvroSerde.forValues(registry, InterceptRegistration.class);
+    assertThat(AvroMapping.toIntercept(serde.deserialize(topic, oldRecord)).match())
+        .isEqualTo(AnyOfEvolutionTest.OLD_RULES);
+
+    // the registry checks the new schema against the old one: a 409 here fails the test
+    Intercept personal =
+        new Intercept(
+            "i-2",
+            "orders",
+            "alice",
+            MatchRules.personal("alice"),
+            "router:9000",
+            Instant.ofEpochMilli(1_000),
+            Instant.ofEpochMilli(16_000),
+            FailureMode.FAIL_OPEN,
+            Map.of());
+    byte[] written = serde.serialize(topic, AvroMapping.toRegistration(personal));
+    assertThat(AvroSerde.schemaId(topic, written)).isNotEqualTo(oldId);
+    assertThat(AvroMapping.toIntercept(serde.deserialize(topic, written))).isEqualTo(personal);
+  }
+
+  @Test
   void unknownSchemaIdIsAClearSerializationError() {
     var serde = AvroSerde.forValues(registry, InterceptRegistration.class);
     byte[] bytes = {0, 0x7f, 0, 0, 1, 2};

@@ -1,5 +1,6 @@
 package io.sidetrack.tunnel;
 
+import io.sidetrack.core.AnyOf;
 import io.sidetrack.core.BaggageMatch;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.MatchRules;
@@ -50,59 +51,93 @@ public record InterceptSpec(
     return preview == PreviewAccess.NONE ? json : json.put("preview", preview.wire());
   }
 
-  /** Match rules as JSON: {@code headers} ({@code name}, {@code value}, {@code regex}), etc. */
+  /**
+   * Match rules as JSON: {@code headers} ({@code name}, {@code value}, {@code regex}), {@code
+   * baggage} ({@code key}, {@code value}), {@code anyOf} (groups: {@code {headers: [...], baggage:
+   * [...]}}), {@code pathPrefix}, {@code method}, {@code global}.
+   */
   public static JsonObject matchToJson(MatchRules match) {
+    JsonArray groups = new JsonArray();
+    for (AnyOf g : match.anyOf()) {
+      groups.add(
+          new JsonObject()
+              .put("headers", headersToJson(g.headers()))
+              .put("baggage", baggageToJson(g.baggage())));
+    }
+    return new JsonObject()
+        .put("headers", headersToJson(match.headers()))
+        .put("baggage", baggageToJson(match.baggage()))
+        .put("anyOf", groups)
+        .put("pathPrefix", match.pathPrefix())
+        .put("method", match.method())
+        .put("global", match.global());
+  }
+
+  private static JsonArray headersToJson(List<HeaderMatch> rules) {
     JsonArray headers = new JsonArray();
-    for (HeaderMatch h : match.headers()) {
+    for (HeaderMatch h : rules) {
       headers.add(
           new JsonObject()
               .put("name", h.name())
               .put("value", h.value())
               .put("regex", h.kind() == HeaderMatch.Kind.REGEX));
     }
+    return headers;
+  }
+
+  private static JsonArray baggageToJson(List<BaggageMatch> rules) {
     JsonArray baggage = new JsonArray();
-    for (BaggageMatch b : match.baggage()) {
+    for (BaggageMatch b : rules) {
       baggage.add(new JsonObject().put("key", b.key()).put("value", b.value()));
     }
-    return new JsonObject()
-        .put("headers", headers)
-        .put("baggage", baggage)
-        .put("pathPrefix", match.pathPrefix())
-        .put("method", match.method())
-        .put("global", match.global());
+    return baggage;
   }
 
   /**
-   * Match rules from JSON.
+   * Match rules from JSON; an absent {@code headers}, {@code baggage} or {@code anyOf} is none.
    *
    * @throws IllegalArgumentException naming the missing or malformed field
    */
   public static MatchRules matchFromJson(JsonObject json) {
     try {
-      List<HeaderMatch> headers = new ArrayList<>();
-      for (Object o : json.getJsonArray("headers", new JsonArray())) {
-        JsonObject h = (JsonObject) o;
-        String name = require(h, "name");
-        String value = require(h, "value");
-        headers.add(
-            h.getBoolean("regex", false)
-                ? HeaderMatch.regex(name, value)
-                : HeaderMatch.exact(name, value));
-      }
-      List<BaggageMatch> baggage = new ArrayList<>();
-      for (Object o : json.getJsonArray("baggage", new JsonArray())) {
-        JsonObject b = (JsonObject) o;
-        baggage.add(new BaggageMatch(require(b, "key"), require(b, "value")));
+      List<AnyOf> groups = new ArrayList<>();
+      for (Object o : json.getJsonArray("anyOf", new JsonArray())) {
+        JsonObject g = (JsonObject) o;
+        groups.add(new AnyOf(headersFromJson(g), baggageFromJson(g)));
       }
       return new MatchRules(
-          headers,
-          baggage,
+          headersFromJson(json),
+          baggageFromJson(json),
           json.getString("pathPrefix"),
           json.getString("method"),
-          json.getBoolean("global", false));
+          json.getBoolean("global", false),
+          groups);
     } catch (ClassCastException e) {
       throw new IllegalArgumentException("malformed match rules: " + e.getMessage(), e);
     }
+  }
+
+  private static List<HeaderMatch> headersFromJson(JsonObject json) {
+    List<HeaderMatch> headers = new ArrayList<>();
+    for (Object o : json.getJsonArray("headers", new JsonArray())) {
+      JsonObject h = (JsonObject) o;
+      String name = require(h, "name");
+      String value = require(h, "value");
+      headers.add(
+          h.getBoolean("regex", false)
+              ? HeaderMatch.regex(name, value)
+              : HeaderMatch.exact(name, value));
+    }
+    return headers;
+  }
+
+  private static List<BaggageMatch> baggageFromJson(JsonObject json) {
+    List<BaggageMatch> baggage = new ArrayList<>();
+    for (Object o : json.getJsonArray("baggage", new JsonArray())) {
+      JsonObject b = (JsonObject) o;
+      baggage.add(new BaggageMatch(require(b, "key"), require(b, "value")));
+    }
+    return baggage;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.sidetrack.tunnel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sidetrack.core.AnyOf;
 import io.sidetrack.core.BaggageMatch;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.MatchRules;
@@ -29,6 +30,69 @@ class InterceptSpecTest {
     JsonObject json = new JsonObject(spec.toJson().encode());
     assertThat(json.getString("type")).isEqualTo(Control.INTERCEPT);
     assertThat(InterceptSpec.fromJson(json)).isEqualTo(spec);
+  }
+
+  @Test
+  void anyOfGroupsRoundTripThroughJson() {
+    MatchRules rules =
+        new MatchRules(
+            List.of(HeaderMatch.exact("x-team", "pay")),
+            List.of(),
+            null,
+            null,
+            false,
+            List.of(
+                new AnyOf(
+                    List.of(
+                        HeaderMatch.exact("x-sidetrack-id", "a"), HeaderMatch.regex("x-b", "b.*")),
+                    List.of(new BaggageMatch("sidetrack-id", "a"))),
+                new AnyOf(List.of(), List.of(new BaggageMatch("tenant", "t1")))));
+    JsonObject json = new JsonObject(InterceptSpec.matchToJson(rules).encode());
+    assertThat(json.getJsonArray("anyOf").getJsonObject(0).getJsonArray("baggage").getJsonObject(0))
+        .isEqualTo(new JsonObject().put("key", "sidetrack-id").put("value", "a"));
+    assertThat(InterceptSpec.matchFromJson(json)).isEqualTo(rules);
+    InterceptSpec personal =
+        new InterceptSpec("i-2", "orders", MatchRules.personal("a"), Duration.ofSeconds(30), false);
+    assertThat(InterceptSpec.fromJson(new JsonObject(personal.toJson().encode())))
+        .isEqualTo(personal);
+  }
+
+  @Test
+  void anAbsentAnyOfIsNoGroup() {
+    // what a CLI from before any-of groups sends
+    JsonObject old =
+        new JsonObject(
+            """
+            {"headers": [{"name": "x-sidetrack-id", "value": "a", "regex": false}],
+             "baggage": [], "pathPrefix": null, "method": null, "global": false}
+            """);
+    assertThat(InterceptSpec.matchFromJson(old))
+        .isEqualTo(MatchRules.header("x-sidetrack-id", "a"));
+  }
+
+  @Test
+  void aMalformedGroupNamesTheField() {
+    JsonObject spec =
+        new JsonObject()
+            .put("id", "i")
+            .put("workload", "w")
+            .put("ttlMs", 10)
+            .put(
+                "anyOf",
+                new io.vertx.core.json.JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put(
+                                "baggage",
+                                new io.vertx.core.json.JsonArray()
+                                    .add(new JsonObject().put("key", "k")))));
+    assertThatThrownBy(() -> InterceptSpec.fromJson(spec)).hasMessage("'value' is missing");
+    assertThatThrownBy(
+            () ->
+                InterceptSpec.fromJson(
+                    spec.copy().put("anyOf", new io.vertx.core.json.JsonArray().add("nope"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("malformed match rules");
   }
 
   @Test

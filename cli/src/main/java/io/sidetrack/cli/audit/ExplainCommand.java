@@ -1,6 +1,8 @@
 package io.sidetrack.cli.audit;
 
+import io.sidetrack.cli.MatchOptions;
 import io.sidetrack.cli.context.Connection;
+import io.sidetrack.core.BaggageMatch;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.routing.RequestView;
 import io.sidetrack.core.routing.Route;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Tell where a request to a workload goes (now, or at an instant) and which rule decided"
-          + " it, with the edge agent's own matcher.",
+          + " it, with the edge agent's own matcher: for an any-of group, the alternative that"
+          + " matched (the header or the baggage member of a personal intercept).",
       "Now: the workload's partition of sidetrack.routes, as its edge agents read it. --at:"
           + " routing rebuilt from the audit events."
     })
@@ -44,6 +47,14 @@ public final class ExplainCommand implements Callable<Integer> {
       paramLabel = "NAME=VALUE",
       description = "A request header (repeatable; a name may repeat).")
   List<String> headers = new ArrayList<>();
+
+  @Option(
+      names = "--baggage",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A W3C baggage member the request carries (repeatable), as a service's OpenTelemetry"
+              + " agent sends it; the same as --header baggage=KEY=VALUE.")
+  List<String> baggage = new ArrayList<>();
 
   @Option(
       names = "--path",
@@ -81,6 +92,12 @@ public final class ExplainCommand implements Callable<Integer> {
       headerMap
           .computeIfAbsent(h.substring(0, eq).toLowerCase(Locale.ROOT), n -> new ArrayList<>())
           .add(h.substring(eq + 1));
+    }
+    for (String b : baggage) {
+      String[] kv = MatchOptions.pair("--baggage", b);
+      headerMap
+          .computeIfAbsent("baggage", n -> new ArrayList<>())
+          .add(MatchOptions.baggageMember(new BaggageMatch(kv[0], kv[1])));
     }
     List<Route> routes;
     try (AuditLog log = AuditLog.open(connection)) {
@@ -141,7 +158,8 @@ public final class ExplainCommand implements Callable<Integer> {
                   .put("target", m.route().target())
                   .put("failureMode", m.route().failureMode().name())
                   .put("precedence", m.precedence().name())
-                  .put("rule", m.rule()));
+                  .put("rule", m.rule())
+                  .put("routeRules", Describe.rules(m.route().match())));
       out.println(json.encodePrettily());
     } else if (match.isPresent()) {
       RouteMatch m = match.get();
@@ -152,6 +170,7 @@ public final class ExplainCommand implements Callable<Integer> {
       out.printf(
           "  decided by: %s [%s]%n",
           m.rule(), m.precedence().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+      out.println("  its rules: " + Describe.rules(m.route().match()));
       out.println("  routes considered: " + routes);
     } else {
       out.printf(

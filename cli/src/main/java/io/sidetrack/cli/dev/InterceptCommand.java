@@ -4,7 +4,6 @@ import io.sidetrack.cli.MatchOptions;
 import io.sidetrack.cli.tunnel.AppProtocol;
 import io.sidetrack.cli.tunnel.TunnelClient;
 import io.sidetrack.cli.tunnel.TunnelEvents;
-import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.tunnel.InterceptSpec;
@@ -38,8 +37,9 @@ import picocli.CommandLine.Spec;
       "Send the requests to WORKLOAD that match to the app on this machine at --port, through a"
           + " tunnel to the router, until you press Ctrl-C. Everyone else's requests keep going"
           + " to the workload's own pods.",
-      "With no --header, --header-regex, --path-prefix, --baggage or --global it takes requests"
-          + " with header x-sidetrack-id set to your identity on the router.",
+      "With no --header, --header-regex, --baggage, --any-of, --path-prefix or --global it takes"
+          + " requests with header x-sidetrack-id or W3C baggage member sidetrack-id set to your"
+          + " identity on the router.",
       "It prints 'active' only once every live edge agent of the workload routes by it, then"
           + " logs each request it relays. If the tunnel drops it reconnects and keeps the same"
           + " intercept.",
@@ -173,26 +173,26 @@ public final class InterceptCommand implements Callable<Integer> {
     }
     PreviewAccess access = previewAccess();
     Duration lease = ttl;
-    boolean defaultHeader = match.selectsNothing();
     match.rules(List.of()); // malformed flags fail now, before any connection
     List<String> urls = router.routerUrls();
     String token = router.token();
     warnIfNothingListens(err);
 
     String suffix = UUID.randomUUID().toString().substring(0, 6);
-    String[] header = new String[2];
+    String[] header = new String[3];
     java.util.function.Function<String, InterceptSpec> specFor =
         owner -> {
-          MatchRules rules =
-              match.rules(
-                  defaultHeader ? List.of(HeaderMatch.exact(DEFAULT_HEADER, owner)) : List.of());
-          rules.headers().stream()
-              .filter(r -> r.kind() == HeaderMatch.Kind.EXACT)
-              .findFirst()
+          MatchRules rules = match.rulesOrPersonal(owner);
+          rules
+              .exactHeader()
               .ifPresent(
                   r -> {
                     header[0] = r.name();
                     header[1] = r.value();
+                    header[2] =
+                        MatchOptions.baggageInstead(rules, r)
+                            .map(MatchOptions::baggageMember)
+                            .orElse(null);
                   });
           String interceptId = id != null ? id : sanitize(owner) + "-" + workload + "-" + suffix;
           return new InterceptSpec(interceptId, workload, rules, lease, failClosed);
@@ -255,10 +255,14 @@ public final class InterceptCommand implements Callable<Integer> {
     }
     out.println();
     if (header[0] != null) {
+      String or = header[2] == null ? "" : " or baggage  " + header[2] + " ";
       out.printf(
-          "Requests with  %s: %s  now reach %s:%d.%n", header[0], header[1], localHost, port);
+          "Requests with  %s: %s %s now reach %s:%d.%n", header[0], header[1], or, localHost, port);
       String url = router.workloadUrl(workload).orElse("http://" + workload + "/");
       out.printf("Try:  curl -H '%s: %s' %s%n", header[0], header[1], url);
+      if (header[2] != null) {
+        out.printf(" or:  curl -H 'baggage: %s' %s%n", header[2], url);
+      }
     } else {
       out.printf("The matching requests to %s now reach %s:%d.%n", workload, localHost, port);
     }

@@ -1,13 +1,23 @@
 package io.sidetrack.core.routing;
 
+import io.sidetrack.core.AnyOf;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.MatchRules;
 
-/** How specific a route is; the most specific matching route takes a request. */
+/**
+ * How specific a route is; the most specific matching route takes a request.
+ *
+ * <p>An any-of group counts by its alternatives: a group of exact values (exact headers, baggage
+ * members) with at least one exact header makes a route as specific as a required exact header, so
+ * the default personal intercept ({@code x-sidetrack-id: V} or baggage {@code sidetrack-id=V}) is
+ * in the class of a plain {@code x-sidetrack-id} intercept. A group of baggage members only is as
+ * specific as a plain baggage rule (path only): a group of one alternative ranks as that condition
+ * written plainly, as its signature does.
+ */
 public enum Precedence {
-  /** At least one exact header value. */
+  /** An exact header value: required, or in an {@linkplain #isExact exact} any-of group. */
   EXACT_HEADER,
-  /** A header regex and no exact header value. */
+  /** A header rule, required or among a group's alternatives, and nothing exact as above. */
   HEADER_REGEX,
   /** No header rule: path prefix, baggage or method only. */
   PATH_ONLY,
@@ -19,12 +29,23 @@ public enum Precedence {
     if (rules.global()) {
       return GLOBAL;
     }
-    if (rules.headers().stream().anyMatch(h -> h.kind() == HeaderMatch.Kind.EXACT)) {
+    if (rules.headers().stream().anyMatch(h -> h.kind() == HeaderMatch.Kind.EXACT)
+        || rules.anyOf().stream().anyMatch(Precedence::isExact)) {
       return EXACT_HEADER;
     }
-    if (!rules.headers().isEmpty()) {
+    if (!rules.headers().isEmpty()
+        || rules.anyOf().stream().anyMatch(g -> !g.headers().isEmpty())) {
       return HEADER_REGEX;
     }
     return PATH_ONLY;
+  }
+
+  /**
+   * Whether {@code group} makes a route {@link #EXACT_HEADER}: it has an exact header alternative
+   * and every alternative is an exact value. Such a route is found by hash lookup from any of them.
+   */
+  public static boolean isExact(AnyOf group) {
+    return !group.headers().isEmpty()
+        && group.headers().stream().allMatch(h -> h.kind() == HeaderMatch.Kind.EXACT);
   }
 }

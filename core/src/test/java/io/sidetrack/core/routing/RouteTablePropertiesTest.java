@@ -2,6 +2,8 @@ package io.sidetrack.core.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sidetrack.core.AnyOf;
+import io.sidetrack.core.BaggageMatch;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.MatchRules;
 import java.util.ArrayList;
@@ -29,7 +31,28 @@ class RouteTablePropertiesTest {
             Arbitraries.of("/a", "/b").map(p -> RouteTableTest.rules(List.of(), p)),
             Combinators.combine(values, Arbitraries.of("/a", "/b"))
                 .as((v, p) -> RouteTableTest.rules(List.of(HeaderMatch.exact("x-id", v)), p)),
-            Arbitraries.just(MatchRules.globalRules()));
+            Arbitraries.just(MatchRules.globalRules()),
+            values.map(v -> anyOf(List.of(HeaderMatch.exact("x-id", v)), v, null)),
+            values.map(v -> anyOf(List.of(HeaderMatch.regex("x-id", v + ".*")), v, null)),
+            values.map(v -> anyOf(List.of(), v, null)),
+            Combinators.combine(values, Arbitraries.of("/a", "/b"))
+                .as((v, p) -> anyOf(List.of(HeaderMatch.exact("x-id", v)), v, p)),
+            Combinators.combine(values, values)
+                .as(
+                    (v, w) ->
+                        new MatchRules(
+                            List.of(),
+                            List.of(),
+                            null,
+                            null,
+                            false,
+                            List.of(
+                                new AnyOf(
+                                    List.of(HeaderMatch.exact("x-id", v)),
+                                    List.of(new BaggageMatch("id", v))),
+                                new AnyOf(
+                                    List.of(HeaderMatch.exact("x-other", w)),
+                                    List.of(new BaggageMatch("id", w)))))));
     return Combinators.combine(rules, Arbitraries.integers().between(0, 1000))
         .as((r, age) -> r)
         .list()
@@ -44,15 +67,36 @@ class RouteTablePropertiesTest {
             });
   }
 
+  /** An any-of group of {@code headers} or baggage {@code id=value}, with a path prefix or none. */
+  private static MatchRules anyOf(List<HeaderMatch> headers, String value, String path) {
+    return new MatchRules(
+        List.of(),
+        List.of(),
+        path,
+        null,
+        false,
+        List.of(new AnyOf(headers, List.of(new BaggageMatch("id", value)))));
+  }
+
+  private static TestRequest request(String path, String id, String baggageId) {
+    TestRequest request = TestRequest.get(path);
+    if (!id.isEmpty()) {
+      request.header("x-id", id);
+      request.header("x-other", id);
+    }
+    if (!baggageId.isEmpty()) {
+      request.header("baggage", "team=t, id=" + baggageId);
+    }
+    return request;
+  }
+
   @Property
   void mostSpecificMatchingRouteWinsAndTiesGoToTheOlder(
       @ForAll("routeSets") List<Route> routes,
       @ForAll("ids") String id,
+      @ForAll("ids") String baggageId,
       @ForAll("paths") String path) {
-    TestRequest request = TestRequest.get(path);
-    if (!id.isEmpty()) {
-      request.header("x-id", id);
-    }
+    TestRequest request = request(path, id, baggageId);
     Optional<String> expected =
         routes.stream()
             .filter(r -> naiveMatches(r.match(), request))
@@ -70,6 +114,7 @@ class RouteTablePropertiesTest {
       @ForAll("routeSets") List<Route> routes,
       @ForAll("routeSets") List<Route> others,
       @ForAll("ids") String id,
+      @ForAll("ids") String baggageId,
       @ForAll("paths") String path) {
     // add all, replace some ids with other rules, remove every third
     RouteTable table = RouteTable.empty();
@@ -86,16 +131,13 @@ class RouteTablePropertiesTest {
       table = table.without(routes.get(i).interceptId());
       expected.remove(routes.get(i).interceptId());
     }
-    TestRequest request = TestRequest.get(path);
-    if (!id.isEmpty()) {
-      request.header("x-id", id);
-    }
+    TestRequest request = request(path, id, baggageId);
     assertThat(table.size()).isEqualTo(expected.size());
-    assertThat(table.routeFor(request).map(m -> m.route().interceptId()))
+    assertThat(table.routeFor(request).map(RouteTablePropertiesTest::decision))
         .isEqualTo(
             RouteTable.compile(expected.values())
                 .routeFor(request)
-                .map(m -> m.route().interceptId()));
+                .map(RouteTablePropertiesTest::decision));
   }
 
   @Property(tries = 300)
@@ -104,6 +146,7 @@ class RouteTablePropertiesTest {
       @ForAll("routeSets") List<Route> others,
       @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 200) int churn,
       @ForAll("ids") String id,
+      @ForAll("ids") String baggageId,
       @ForAll("paths") String path) {
     // a compiled base, then changes over it: replacements, removals, and enough churn to cross
     // the point where changes are folded into a new base
@@ -124,19 +167,21 @@ class RouteTablePropertiesTest {
         expected.put(base.get(i).interceptId(), base.get(i));
       }
     }
-    TestRequest request = TestRequest.get(path);
-    if (!id.isEmpty()) {
-      request.header("x-id", id);
-    }
+    TestRequest request = request(path, id, baggageId);
     assertThat(table.size()).isEqualTo(expected.size());
     for (String each : expected.keySet()) {
       assertThat(table.route(each)).contains(expected.get(each));
     }
-    assertThat(table.routeFor(request).map(m -> m.route().interceptId()))
+    assertThat(table.routeFor(request).map(RouteTablePropertiesTest::decision))
         .isEqualTo(
             RouteTable.compile(expected.values())
                 .routeFor(request)
-                .map(m -> m.route().interceptId()));
+                .map(RouteTablePropertiesTest::decision));
+  }
+
+  /** The route that took a request, with why. */
+  private static String decision(RouteMatch m) {
+    return m.route().interceptId() + ": " + m.rule() + " [" + m.precedence() + "]";
   }
 
   @Provide
@@ -157,17 +202,32 @@ class RouteTablePropertiesTest {
       return false;
     }
     for (HeaderMatch h : m.headers()) {
-      boolean any =
-          request.headerValues(h.name()).stream()
-              .anyMatch(
-                  v ->
-                      h.kind() == HeaderMatch.Kind.EXACT
-                          ? v.equals(h.value())
-                          : java.util.regex.Pattern.matches(h.value(), v));
-      if (!any) {
+      if (!naiveMatches(h, request)) {
+        return false;
+      }
+    }
+    for (AnyOf group : m.anyOf()) {
+      if (group.headers().stream().noneMatch(h -> naiveMatches(h, request))
+          && group.baggage().stream().noneMatch(b -> naiveHas(b, request))) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean naiveMatches(HeaderMatch h, TestRequest request) {
+    return request.headerValues(h.name()).stream()
+        .anyMatch(
+            v ->
+                h.kind() == HeaderMatch.Kind.EXACT
+                    ? v.equals(h.value())
+                    : java.util.regex.Pattern.matches(h.value(), v));
+  }
+
+  private static boolean naiveHas(BaggageMatch b, TestRequest request) {
+    return request.headerValues("baggage").stream()
+        .flatMap(header -> java.util.Arrays.stream(header.split(",")))
+        .map(String::trim)
+        .anyMatch(member -> member.equals(b.key() + "=" + b.value()));
   }
 }

@@ -26,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The edge agent's matcher: a request against a workload's route table of N exact-header routes
- * plus a few regex and path routes, matched or not; and the cost of one route change.
+ * plus a few regex and path routes, matched or not; the same with N default personal intercepts
+ * (header or baggage member), matched by the header or by the baggage; and the cost of one route
+ * change.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,7 +41,9 @@ public class RouteTableBenchmark {
   int routes;
 
   RouteTable table;
+  RouteTable personalTable;
   RequestView matched;
+  RequestView matchedByBaggage;
   RequestView unmatched;
   RequestView regexMatched;
   Route extra;
@@ -60,7 +64,15 @@ public class RouteTableBenchmark {
             t0));
     all.add(route("path-1", new MatchRules(List.of(), List.of(), "/admin", null, false), t0));
     table = RouteTable.compile(all);
+    List<Route> personal = new ArrayList<>();
+    for (int i = 0; i < routes; i++) {
+      personal.add(route("p-" + i, MatchRules.personal("dev-" + i), t0));
+    }
+    personal.addAll(all.subList(routes, all.size()));
+    personalTable = RouteTable.compile(personal);
     matched = request("dev-" + (routes / 2), null, "/orders/1");
+    matchedByBaggage =
+        request(null, null, "/orders/1", "team=a, sidetrack-id=dev-" + (routes / 2) + ";p=1");
     unmatched = request(null, null, "/orders/1");
     regexMatched = request(null, "team-a-42", "/orders/1");
     extra = route("extra", MatchRules.header("x-sidetrack-id", "someone-new"), t0);
@@ -71,6 +83,10 @@ public class RouteTableBenchmark {
   }
 
   private static RequestView request(String id, String user, String path) {
+    return request(id, user, path, null);
+  }
+
+  private static RequestView request(String id, String user, String path, String baggage) {
     return new RequestView() {
       @Override
       public List<String> headerValues(String name) {
@@ -79,6 +95,9 @@ public class RouteTableBenchmark {
         }
         if (name.equals("x-user") && user != null) {
           return List.of(user);
+        }
+        if (name.equals("baggage") && baggage != null) {
+          return List.of(baggage);
         }
         return List.of();
       }
@@ -108,6 +127,21 @@ public class RouteTableBenchmark {
   @Benchmark
   public Optional<RouteMatch> unmatched() {
     return table.routeFor(unmatched);
+  }
+
+  @Benchmark
+  public Optional<RouteMatch> personalMatchedByHeader() {
+    return personalTable.routeFor(matched);
+  }
+
+  @Benchmark
+  public Optional<RouteMatch> personalMatchedByBaggage() {
+    return personalTable.routeFor(matchedByBaggage);
+  }
+
+  @Benchmark
+  public Optional<RouteMatch> personalUnmatched() {
+    return personalTable.routeFor(unmatched);
   }
 
   @Benchmark

@@ -1,11 +1,14 @@
 package io.sidetrack.stream.query;
 
+import io.sidetrack.core.AnyOf;
+import io.sidetrack.core.BaggageMatch;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.Intercept;
 import io.sidetrack.core.InterceptState;
 import io.sidetrack.core.MatchRules;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /** The JSON form of intercepts in the query API. */
 public final class InterceptJson {
@@ -36,18 +39,24 @@ public final class InterceptJson {
         .put("labels", new JsonObject(new java.util.HashMap<>(i.labels())));
   }
 
+  /**
+   * Match rules: {@code headers} ({@code name} with {@code value} or {@code regex}), {@code
+   * baggage} ({@code key}, {@code value}), {@code anyOf} (groups of {@code headers} and {@code
+   * baggage} alternatives), {@code pathPrefix} and {@code method} when set, {@code global}.
+   */
   static JsonObject of(MatchRules m) {
-    JsonArray headers = new JsonArray();
-    for (HeaderMatch h : m.headers()) {
-      headers.add(
+    JsonArray groups = new JsonArray();
+    for (AnyOf g : m.anyOf()) {
+      groups.add(
           new JsonObject()
-              .put("name", h.name())
-              .put(h.kind() == HeaderMatch.Kind.EXACT ? "value" : "regex", h.value()));
+              .put("headers", headers(g.headers()))
+              .put("baggage", baggage(g.baggage())));
     }
-    JsonArray baggage = new JsonArray();
-    m.baggage()
-        .forEach(b -> baggage.add(new JsonObject().put("key", b.key()).put("value", b.value())));
-    JsonObject json = new JsonObject().put("headers", headers).put("baggage", baggage);
+    JsonObject json =
+        new JsonObject()
+            .put("headers", headers(m.headers()))
+            .put("baggage", baggage(m.baggage()))
+            .put("anyOf", groups);
     if (m.pathPrefix() != null) {
       json.put("pathPrefix", m.pathPrefix());
     }
@@ -55,5 +64,22 @@ public final class InterceptJson {
       json.put("method", m.method());
     }
     return json.put("global", m.global());
+  }
+
+  private static JsonArray headers(List<HeaderMatch> rules) {
+    JsonArray headers = new JsonArray();
+    for (HeaderMatch h : rules) {
+      headers.add(
+          new JsonObject()
+              .put("name", h.name())
+              .put(h.kind() == HeaderMatch.Kind.EXACT ? "value" : "regex", h.value()));
+    }
+    return headers;
+  }
+
+  private static JsonArray baggage(List<BaggageMatch> rules) {
+    JsonArray baggage = new JsonArray();
+    rules.forEach(b -> baggage.add(new JsonObject().put("key", b.key()).put("value", b.value())));
+    return baggage;
   }
 }

@@ -1,0 +1,325 @@
+package io.sidetrack.core.routing;
+
+import com.google.re2j.Pattern;
+import io.sidetrack.core.AnyOf;
+import io.sidetrack.core.BaggageMatch;
+import io.sidetrack.core.HeaderMatch;
+import io.sidetrack.core.MatchRules;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A route as routing checks it: regexes compiled once, the keys that index it, and the descriptions
+ * of its matches cached (one per combination of the any-of alternatives that matched).
+ */
+final class CompiledRoute {
+  static final Comparator<CompiledRoute> OLDER_FIRST =
+      Comparator.comparing((CompiledRoute c) -> c.route.createdAt())
+          .thenComparing(c -> c.route.interceptId());
+  static final CompiledRoute[] NONE = new CompiledRoute[0];
+
+  private static final Comparator<HeaderMatch> HEADER_ORDER =
+      Comparator.comparing((HeaderMatch h) -> h.kind())
+          .thenComparing(HeaderMatch::name)
+          .thenComparing(HeaderMatch::value);
+  private static final Group[] NO_GROUPS = new Group[0];
+
+  /** Descriptions are cached for routes with at most this many combinations of alternatives. */
+  private static final int MAX_CACHED_DESCRIPTIONS = 64;
+
+  /**
+   * A key a route is indexed under: an exact header value, or a baggage member.
+   *
+   * @param baggage whether {@code name} is a baggage key rather than a header name
+   * @param name the lower-case header name or the baggage key
+   * @param value the exact value
+   */
+  record IndexKey(boolean baggage, String name, String value) {}
+
+  final Route route;
+  final Precedence precedence;
+
+  /** Required headers, exact ones first: the first is the index key when it is exact. */
+  private final Header[] headers;
+
+  private final BaggageMatch[] baggage;
+  private final String pathPrefix;
+  private final String method;
+  private final Group[] groups;
+
+  /** The group whose alternatives index this exact route, or -1 when its first header does. */
+  private final int indexGroup;
+
+  /** How many combinations of alternatives a match may have; 0 when too many to cache. */
+  private final int combinations;
+
+  private String[] descriptions;
+
+  CompiledRoute(Route route) {
+    this.route = route;
+    MatchRules m = route.match();
+    this.precedence = Precedence.of(m);
+    HeaderMatch[] sorted = m.headers().toArray(HeaderMatch[]::new);
+    Arrays.sort(sorted, HEADER_ORDER);
+    this.headers = Arrays.stream(sorted).map(Header::new).toArray(Header[]::new);
+    this.baggage = m.baggage().toArray(BaggageMatch[]::new);
+    this.pathPrefix = m.pathPrefix();
+    this.method = m.method();
+    this.groups =
+        m.anyOf().isEmpty() ? NO_GROUPS : m.anyOf().stream().map(Group::new).toArray(Group[]::new);
+    int index = -1;
+    if (precedence == Precedence.EXACT_HEADER && (headers.length == 0 || !headers[0].exact())) {
+      for (int g = 0; g < groups.length && index < 0; g++) {
+        if (Precedence.isExact(m.anyOf().get(g))) {
+          index = g;
+        }
+      }
+    }
+    this.indexGroup = index;
+    long product = 1;
+    for (Group g : groups) {
+      product = Math.min(product * Math.max(1, g.size()), MAX_CACHED_DESCRIPTIONS + 1);
+    }
+    this.combinations = product > MAX_CACHED_DESCRIPTIONS ? 0 : (int) product;
+  }
+
+  /** The keys an exact route is indexed under, each once: a match holds one of them. */
+  List<IndexKey> indexKeys() {
+    if (indexGroup < 0) {
+      return List.of(new IndexKey(false, headers[0].rule.name(), headers[0].rule.value()));
+    }
+    Set<IndexKey> keys = new LinkedHashSet<>();
+    Group g = groups[indexGroup];
+    for (Header h : g.headers) {
+      keys.add(new IndexKey(false, h.rule.name(), h.rule.value()));
+    }
+    for (BaggageMatch b : g.baggage) {
+      keys.add(new IndexKey(true, b.key(), b.value()));
+    }
+    return List.copyOf(keys);
+  }
+
+  /** Whether the request meets every condition. */
+  boolean matches(RequestView request, RequestBaggage requestBaggage) {
+    return matches(request, requestBaggage, 0, -1);
+  }
+
+  /**
+   * Whether the request meets every condition of this exact route but the one it was found by in
+   * the index, which holds.
+   */
+  boolean matchesBesidesIndex(RequestView request, RequestBaggage requestBaggage) {
+    return indexGroup < 0
+        ? matches(request, requestBaggage, 1, -1)
+        : matches(request, requestBaggage, 0, indexGroup);
+  }
+
+  private boolean matches(
+      RequestView request, RequestBaggage requestBaggage, int firstHeader, int skippedGroup) {
+    if (method != null && !method.equals(request.method())) {
+      return false;
+    }
+    if (pathPrefix != null && !request.path().startsWith(pathPrefix)) {
+      return false;
+    }
+    for (int i = firstHeader; i < headers.length; i++) {
+      if (!headers[i].matches(request)) {
+        return false;
+      }
+    }
+    for (BaggageMatch b : baggage) {
+      if (!requestBaggage.has(b.key(), b.value())) {
+        return false;
+      }
+    }
+    for (int g = 0; g < groups.length; g++) {
+      if (g != skippedGroup && groups[g].firstHolding(request, requestBaggage) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The rules that took {@code request} as a person reads them, naming for each any-of group the
+   * alternative that matched (the first that holds: headers before baggage, in the order written).
+   */
+  String description(RequestView request, RequestBaggage requestBaggage) {
+    int[] chosen = null;
+    int code = 0;
+    int stride = 1;
+    for (int g = 0; g < groups.length; g++) {
+      int alternative = Math.max(0, groups[g].firstHolding(request, requestBaggage));
+      if (combinations == 0) {
+        if (chosen == null) {
+          chosen = new int[groups.length];
+        }
+        chosen[g] = alternative;
+      }
+      code += alternative * stride;
+      stride *= Math.max(1, groups[g].size());
+    }
+    if (combinations == 0) {
+      return describe(chosen);
+    }
+    String[] cache = descriptions;
+    if (cache == null) {
+      cache = new String[combinations];
+      descriptions = cache;
+    }
+    String d = cache[code];
+    if (d == null) {
+      d = describe(decode(code));
+      cache[code] = d;
+    }
+    return d;
+  }
+
+  private int[] decode(int code) {
+    int[] chosen = new int[groups.length];
+    for (int g = 0; g < groups.length; g++) {
+      int size = Math.max(1, groups[g].size());
+      chosen[g] = code % size;
+      code /= size;
+    }
+    return chosen;
+  }
+
+  private String describe(int[] chosen) {
+    if (precedence == Precedence.GLOBAL) {
+      return "global intercept";
+    }
+    List<String> parts = new ArrayList<>();
+    for (Header h : headers) {
+      parts.add(describe(h.rule));
+    }
+    for (BaggageMatch b : baggage) {
+      parts.add(describe(b));
+    }
+    for (int g = 0; g < groups.length; g++) {
+      if (groups[g].size() > 0) {
+        parts.add(groups[g].describe(chosen[g]));
+      }
+    }
+    if (pathPrefix != null) {
+      parts.add("path prefix " + pathPrefix);
+    }
+    if (method != null) {
+      parts.add("method " + method);
+    }
+    return String.join(" and ", parts);
+  }
+
+  static String describe(HeaderMatch h) {
+    return h.kind() == HeaderMatch.Kind.EXACT
+        ? "header " + h.name() + " = " + h.value()
+        : "header " + h.name() + " ~ /" + h.value() + "/";
+  }
+
+  static String describe(BaggageMatch b) {
+    return "baggage " + b.key() + " = " + b.value();
+  }
+
+  static CompiledRoute[] sorted(List<CompiledRoute> routes) {
+    CompiledRoute[] out = routes.toArray(CompiledRoute[]::new);
+    Arrays.sort(out, OLDER_FIRST);
+    return out;
+  }
+
+  /** {@code sorted} with {@code added} in its place. */
+  static CompiledRoute[] inserted(CompiledRoute[] sorted, CompiledRoute added) {
+    int at = 0;
+    while (at < sorted.length && OLDER_FIRST.compare(sorted[at], added) < 0) {
+      at++;
+    }
+    CompiledRoute[] out = new CompiledRoute[sorted.length + 1];
+    System.arraycopy(sorted, 0, out, 0, at);
+    out[at] = added;
+    System.arraycopy(sorted, at, out, at + 1, sorted.length - at);
+    return out;
+  }
+
+  /**
+   * {@code sorted} without {@code gone}, which it holds once; {@link #NONE} when that empties it.
+   */
+  static CompiledRoute[] removed(CompiledRoute[] sorted, CompiledRoute gone) {
+    if (sorted.length == 1 && sorted[0] == gone) {
+      return NONE;
+    }
+    CompiledRoute[] out = new CompiledRoute[sorted.length - 1];
+    int n = 0;
+    for (CompiledRoute c : sorted) {
+      if (c != gone) {
+        out[n++] = c;
+      }
+    }
+    return out;
+  }
+
+  /** A header condition with its regex compiled. */
+  private static final class Header {
+    final HeaderMatch rule;
+    private final Pattern pattern;
+
+    Header(HeaderMatch rule) {
+      this.rule = rule;
+      this.pattern = rule.kind() == HeaderMatch.Kind.REGEX ? Pattern.compile(rule.value()) : null;
+    }
+
+    boolean exact() {
+      return pattern == null;
+    }
+
+    /** Whether any value of the header matches: a header may appear several times. */
+    boolean matches(RequestView request) {
+      List<String> values = request.headerValues(rule.name());
+      for (int v = 0; v < values.size(); v++) {
+        String value = values.get(v);
+        if (pattern == null ? rule.value().equals(value) : pattern.matches(value)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** An any-of group: its header alternatives, then its baggage ones. */
+  private static final class Group {
+    private final Header[] headers;
+    private final BaggageMatch[] baggage;
+
+    Group(AnyOf group) {
+      this.headers = group.headers().stream().map(Header::new).toArray(Header[]::new);
+      this.baggage = group.baggage().toArray(BaggageMatch[]::new);
+    }
+
+    int size() {
+      return headers.length + baggage.length;
+    }
+
+    /** The first alternative that holds (headers numbered first), or -1 when none does. */
+    int firstHolding(RequestView request, RequestBaggage requestBaggage) {
+      for (int i = 0; i < headers.length; i++) {
+        if (headers[i].matches(request)) {
+          return i;
+        }
+      }
+      for (int i = 0; i < baggage.length; i++) {
+        if (requestBaggage.has(baggage[i].key(), baggage[i].value())) {
+          return headers.length + i;
+        }
+      }
+      return -1;
+    }
+
+    String describe(int alternative) {
+      return alternative < headers.length
+          ? CompiledRoute.describe(headers[alternative].rule)
+          : CompiledRoute.describe(baggage[alternative - headers.length]);
+    }
+  }
+}
