@@ -88,7 +88,7 @@ public final class UpCommand implements Callable<Integer> {
   @EnvVar
   @Option(
       names = "--preview-port",
-      defaultValue = "8071",
+      defaultValue = "8072",
       description =
           "Port of the router's preview listener: 'sidetrack intercept demo --port N --preview'"
               + " prints http://<code>.preview.localhost:<this port>/, which browsers and curl"
