@@ -3,7 +3,6 @@ package io.sidetrack.router.preview;
 import io.sidetrack.core.SidetrackId;
 import io.sidetrack.tunnel.EndToEndHeaders;
 import io.vertx.core.MultiMap;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,27 +62,7 @@ final class PreviewHeaders {
         }
       }
     }
-    members.add(key + "=" + encode(value));
+    members.add(key + "=" + io.sidetrack.core.baggage.BaggageBridge.encode(value));
     return String.join(",", members);
-  }
-
-  /** Percent-encodes what a baggage value may not hold (W3C Baggage, {@code baggage-octet}). */
-  private static String encode(String value) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      boolean octet =
-          c == 0x21
-              || (c >= 0x23 && c <= 0x2b)
-              || (c >= 0x2d && c <= 0x3a)
-              || (c >= 0x3c && c <= 0x5b)
-              || (c >= 0x5d && c <= 0x7e);
-      if (octet && c != '%') {
-        out.append((char) c);
-      } else {
-        out.append('%').append(String.format("%02X", c));
-      }
-    }
-    return out.toString();
   }
 }
