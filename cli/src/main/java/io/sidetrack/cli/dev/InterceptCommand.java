@@ -53,9 +53,6 @@ import picocli.CommandLine.Spec;
       "2:bad flags"
     })
 public final class InterceptCommand implements Callable<Integer> {
-  /** The header taken when no rule is given. */
-  public static final String DEFAULT_HEADER = "x-sidetrack-id";
-
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
   /** A Vert.x instance started while the command line is still being parsed. */
