@@ -131,6 +131,7 @@ class SidetrackHelpTest {
             "--stream-threads SIDETRACK_STREAM_THREADS 1",
             "--token SIDETRACK_TOKEN ",
             "--tokens SIDETRACK_ROUTER_TOKENS ",
+            "--trust-forwarded SIDETRACK_TRUST_FORWARDED private",
             "--topic-prefix SIDETRACK_TOPIC_PREFIX ",
             "--ttl SIDETRACK_TTL 30s",
             "--workload SIDETRACK_WORKLOAD ");

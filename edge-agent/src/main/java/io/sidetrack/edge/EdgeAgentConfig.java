@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.Topics;
+import io.sidetrack.core.http.ForwardedTrust;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -38,6 +39,8 @@ import java.util.Map;
  * @param bridgeBaggage whether a request that carries {@code x-sidetrack-id}, or goes to its
  *     route's router, gets the W3C baggage member {@code sidetrack-id} on its way ({@link
  *     io.sidetrack.core.baggage.BaggageBridge})
+ * @param trustForwarded the clients whose {@code X-Forwarded-*} and {@code Forwarded} fields go on
+ *     to the app with the client appended; any other client's are replaced ({@link ForwardedTrust})
  * @param kafkaProperties extra Kafka client properties
  */
 public record EdgeAgentConfig(
@@ -61,6 +64,7 @@ public record EdgeAgentConfig(
     boolean fastFront,
     Duration idleTimeout,
     boolean bridgeBaggage,
+    ForwardedTrust trustForwarded,
     Map<String, String> kafkaProperties) {
 
   /** Where {@link #of} answers {@code /ready}, {@code /health} and {@code /metrics}: loopback. */
@@ -100,6 +104,7 @@ public record EdgeAgentConfig(
     requireNonNull(breakerOpenFor, "breakerOpenFor");
     requireNonNull(heartbeatInterval, "heartbeatInterval");
     requireNonNull(idleTimeout, "idleTimeout");
+    requireNonNull(trustForwarded, "trustForwarded");
     checkPositive(
         "--router-connect-timeout (SIDETRACK_ROUTER_CONNECT_TIMEOUT)", routerConnectTimeout);
     checkPositive("--heartbeat-interval (SIDETRACK_HEARTBEAT_INTERVAL)", heartbeatInterval);
@@ -184,6 +189,7 @@ public record EdgeAgentConfig(
         DEFAULT_FAST_FRONT,
         DEFAULT_IDLE_TIMEOUT,
         DEFAULT_BRIDGE_BAGGAGE,
+        ForwardedTrust.privateNetworks(),
         Map.of());
   }
 
@@ -210,6 +216,7 @@ public record EdgeAgentConfig(
         fastFront,
         idleTimeout,
         bridgeBaggage,
+        trustForwarded,
         kafkaProperties);
   }
 
@@ -236,6 +243,7 @@ public record EdgeAgentConfig(
         fastFront,
         idleTimeout,
         bridge,
+        trustForwarded,
         kafkaProperties);
   }
 
@@ -262,6 +270,7 @@ public record EdgeAgentConfig(
         fastFront,
         idleTimeout,
         bridgeBaggage,
+        trustForwarded,
         kafkaProperties);
   }
 }

@@ -43,6 +43,7 @@ class EdgeAgentConfigTest {
         b.fastFront(),
         b.idleTimeout(),
         b.bridgeBaggage(),
+        b.trustForwarded(),
         Map.of());
   }
 

@@ -4,6 +4,7 @@ import io.sidetrack.cli.options.EnvVar;
 import io.sidetrack.cli.options.HostPort;
 import io.sidetrack.cli.options.TopicOptions;
 import io.sidetrack.edge.EdgeAgent;
+import io.sidetrack.core.http.ForwardedTrust;
 import io.sidetrack.edge.EdgeAgentConfig;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -141,6 +142,19 @@ public final class EdgeAgentCommand implements Callable<Integer> {
               + " carries the id downstream; false leaves baggage as it came.")
   boolean bridgeBaggage;
 
+  @EnvVar
+  @Option(
+      names = "--trust-forwarded",
+      defaultValue = ForwardedTrust.DEFAULT,
+      paramLabel = "WHO",
+      description =
+          "Whose X-Forwarded-For/Host/Proto and Forwarded fields go on to the app, with the"
+              + " client appended: 'private' (loopback, link-local and private networks, where an"
+              + " ingress or load balancer lives), 'all', 'none', or a comma-separated list of"
+              + " addresses and CIDR blocks (may include 'private'). Any other client's fields are"
+              + " replaced by what the agent saw, so it cannot claim another address or scheme.")
+  String trustForwarded;
+
   @Override
   public Integer call() throws Exception {
     EdgeAgent agent = EdgeAgent.start(toConfig());
@@ -155,6 +169,15 @@ public final class EdgeAgentCommand implements Callable<Integer> {
                 "stop-edge-agent"));
     stopped.await();
     return 0;
+  }
+
+  private ForwardedTrust forwardedTrust() {
+    try {
+      return ForwardedTrust.parse(trustForwarded);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "invalid --trust-forwarded (SIDETRACK_TRUST_FORWARDED): " + e.getMessage());
+    }
   }
 
   EdgeAgentConfig toConfig() throws java.io.IOException {
@@ -183,6 +206,7 @@ public final class EdgeAgentCommand implements Callable<Integer> {
         fastFront,
         idleTimeout,
         bridgeBaggage,
+        forwardedTrust(),
         kafka.properties());
   }
 }

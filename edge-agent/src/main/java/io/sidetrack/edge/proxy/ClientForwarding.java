@@ -1,6 +1,7 @@
 package io.sidetrack.edge.proxy;
 
 import io.netty.channel.Channel;
+import io.sidetrack.core.http.ForwardedTrust;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -12,19 +13,27 @@ import java.util.Arrays;
  */
 final class ClientForwarding {
   private final String address;
+  private final boolean trusted;
   private final byte[] addressBytes;
   private byte[] host;
   private byte[] element;
 
-  ClientForwarding(String address) {
+  ClientForwarding(String address, boolean trusted) {
     this.address = address;
+    this.trusted = trusted;
     this.addressBytes = Http1Head.ascii(address);
   }
 
-  /** The forwarding of {@code client}'s connection. */
-  static ClientForwarding of(Channel client) {
+  /** The forwarding of {@code client}'s connection, whose own fields {@code trust} keeps or not. */
+  static ClientForwarding of(Channel client, ForwardedTrust trust) {
     InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
-    return new ClientForwarding(remote == null ? "unknown" : remote.getAddress().getHostAddress());
+    String address = remote == null ? "unknown" : remote.getAddress().getHostAddress();
+    return new ClientForwarding(address, trust.trusts(address));
+  }
+
+  /** Whether the client's own forwarding fields go on (else the front's replace them). */
+  boolean trusted() {
+    return trusted;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.sidetrack.edge.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sidetrack.core.http.ForwardedTrust;
 import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.vertx.core.Future;
@@ -37,12 +38,14 @@ public final class EdgeProxy {
   /**
    * A proxy in front of the app at {@code appHost:appPort} ({@code appHttp2}: it speaks h2c, and
    * HTTP/2 requests reach it as such) for {@code workload}, routing by {@code dispatcher} and
-   * bridging baggage by {@code bridging}.
+   * bridging baggage by {@code bridging}, keeping the forwarding fields of the clients {@code
+   * forwardedTrust} trusts.
    */
   public EdgeProxy(
       Vertx vertx,
       Dispatcher dispatcher,
       BaggageBridging bridging,
+      ForwardedTrust forwardedTrust,
       String workload,
       String appHost,
       int appPort,
@@ -72,7 +75,12 @@ public final class EdgeProxy {
             pool);
     this.appLinks = new UpstreamLinks(app);
     this.routerLinks = new UpstreamLinks(routers);
-    UpstreamHead head = new UpstreamHead(workload, handedOff, requireNonNull(bridging, "bridging"));
+    UpstreamHead head =
+        new UpstreamHead(
+            workload,
+            handedOff,
+            requireNonNull(bridging, "bridging"),
+            requireNonNull(forwardedTrust, "forwardedTrust"));
     this.entry =
         new RequestEntry(
             dispatcher,

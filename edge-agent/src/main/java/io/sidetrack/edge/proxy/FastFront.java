@@ -12,6 +12,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.sidetrack.core.http.ForwardedTrust;
 import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.sidetrack.edge.dispatch.RouterAddress;
@@ -47,6 +48,7 @@ public final class FastFront {
   private final VertxInternal vertx;
   private final Dispatcher dispatcher;
   private final BaggageBridging bridging;
+  private final ForwardedTrust forwardedTrust;
   private final HandOffs handOffs;
   private final byte[] workload;
   private final RouterAddress app;
@@ -57,13 +59,15 @@ public final class FastFront {
 
   /**
    * A front for {@code workload}'s app at {@code appHost:appPort}, routing by {@code dispatcher},
-   * bridging baggage by {@code bridging}, handing what it does not relay to {@code proxy}. {@code
-   * idleTimeout} zero: none.
+   * bridging baggage by {@code bridging}, keeping the forwarding fields of the clients {@code
+   * forwardedTrust} trusts, handing what it does not relay to {@code proxy}. {@code idleTimeout}
+   * zero: none.
    */
   public FastFront(
       VertxInternal vertx,
       Dispatcher dispatcher,
       BaggageBridging bridging,
+      ForwardedTrust forwardedTrust,
       EdgeProxy proxy,
       String workload,
       String appHost,
@@ -74,6 +78,7 @@ public final class FastFront {
         vertx,
         dispatcher,
         bridging,
+        forwardedTrust,
         HandOffs.of(requireNonNull(proxy, "proxy")),
         workload,
         appHost,
@@ -86,6 +91,7 @@ public final class FastFront {
       VertxInternal vertx,
       Dispatcher dispatcher,
       BaggageBridging bridging,
+      ForwardedTrust forwardedTrust,
       HandOffs handOffs,
       String workload,
       String appHost,
@@ -95,6 +101,7 @@ public final class FastFront {
     this.vertx = requireNonNull(vertx, "vertx");
     this.dispatcher = requireNonNull(dispatcher, "dispatcher");
     this.bridging = requireNonNull(bridging, "bridging");
+    this.forwardedTrust = requireNonNull(forwardedTrust, "forwardedTrust");
     this.handOffs = requireNonNull(handOffs, "handOffs");
     this.workload = Http1Head.ascii(requireNonNull(workload, "workload"));
     this.app = new RouterAddress(requireNonNull(appHost, "appHost"), appPort);
@@ -164,6 +171,11 @@ public final class FastFront {
 
   BaggageBridging bridging() {
     return bridging;
+  }
+
+  /** Whose forwarding fields the front keeps. */
+  ForwardedTrust forwardedTrust() {
+    return forwardedTrust;
   }
 
   HandOffs handOffs() {

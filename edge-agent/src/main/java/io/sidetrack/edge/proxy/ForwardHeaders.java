@@ -57,6 +57,14 @@ final class ForwardHeaders {
     }
   }
 
+  /** Drops the forwarding fields a client sent, whose word a proxy does not take. */
+  static void removeForwarded(MultiMap to) {
+    to.remove("x-forwarded-for");
+    to.remove("x-forwarded-host");
+    to.remove("x-forwarded-proto");
+    to.remove("forwarded");
+  }
+
   /** Adds who asked: {@code X-Forwarded-For/Host/Proto} and {@code Forwarded}. */
   static void addForwarded(MultiMap to, String clientAddress, String host, String proto) {
     String priorFor = to.get("x-forwarded-for");

@@ -343,7 +343,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
 
   private ClientForwarding forwarding() {
     if (forwarding == null) {
-      forwarding = ClientForwarding.of(ctx.channel());
+      forwarding = ClientForwarding.of(ctx.channel(), server.forwardedTrust());
     }
     return forwarding;
   }

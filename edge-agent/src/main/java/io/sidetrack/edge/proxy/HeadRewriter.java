@@ -37,9 +37,10 @@ final class HeadRewriter {
   /**
    * Writes request {@code h} for the next hop: the request line and fields as they came, minus
    * hop-by-hop and relay fields, plus {@code X-Forwarded-For/Host/Proto} and {@code Forwarded} for
-   * {@code client}, and, when it goes to a router ({@code interceptId} not null), the intercept id
-   * and {@code workload}; with {@code bridge} (null: none), the bridged baggage member, in the
-   * {@code bridge.field()}-th {@code baggage} field it sends on or in one of its own.
+   * {@code client} (after the client's own when it is trusted, in their place when it is not), and,
+   * when it goes to a router ({@code interceptId} not null), the intercept id and {@code workload};
+   * with {@code bridge} (null: none), the bridged baggage member, in the {@code bridge.field()}-th
+   * {@code baggage} field it sends on or in one of its own.
    */
   static void nextHopRequest(
       ByteBuf out,
@@ -81,12 +82,16 @@ final class HeadRewriter {
           h.writeField(out, i);
         }
         case Http1Head.X_FORWARDED_HOST -> {
-          hasForwardedHost = true;
-          h.writeField(out, i);
+          if (client.trusted()) {
+            hasForwardedHost = true;
+            h.writeField(out, i);
+          }
         }
         case Http1Head.X_FORWARDED_PROTO -> {
-          hasForwardedProto = true;
-          h.writeField(out, i);
+          if (client.trusted()) {
+            hasForwardedProto = true;
+            h.writeField(out, i);
+          }
         }
         default -> {} // hop-by-hop, relay fields, and the forwarding ones written below
       }
@@ -97,7 +102,9 @@ final class HeadRewriter {
       out.writeShort(Http1Head.CRLF);
     }
     out.writeBytes(X_FORWARDED_FOR);
-    appendPrior(out, h, Http1Head.X_FORWARDED_FOR);
+    if (client.trusted()) {
+      appendPrior(out, h, Http1Head.X_FORWARDED_FOR);
+    }
     out.writeBytes(client.address()).writeShort(Http1Head.CRLF);
     if (host >= 0 && !hasForwardedHost) {
       out.writeBytes(X_FORWARDED_HOST);
@@ -108,7 +115,9 @@ final class HeadRewriter {
       out.writeBytes(X_FORWARDED_PROTO_HTTP);
     }
     out.writeBytes(FORWARDED);
-    appendPrior(out, h, Http1Head.FORWARDED);
+    if (client.trusted()) {
+      appendPrior(out, h, Http1Head.FORWARDED);
+    }
     out.writeBytes(client.forwardedElement(h, host)).writeShort(Http1Head.CRLF);
     if (interceptId != null) {
       out.writeBytes(INTERCEPT_FIELD);

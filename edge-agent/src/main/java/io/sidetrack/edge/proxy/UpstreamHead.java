@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.sidetrack.core.RelayHeaders;
 import io.sidetrack.core.SidetrackId;
 import io.sidetrack.core.baggage.BaggageBridge;
+import io.sidetrack.core.http.ForwardedTrust;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.edge.bridge.BaggageBridging;
 import io.vertx.core.MultiMap;
@@ -42,11 +43,17 @@ final class UpstreamHead {
   private final String workload;
   private final HandedOffClients clients;
   private final BaggageBridging bridging;
+  private final ForwardedTrust forwardedTrust;
 
-  UpstreamHead(String workload, HandedOffClients clients, BaggageBridging bridging) {
+  UpstreamHead(
+      String workload,
+      HandedOffClients clients,
+      BaggageBridging bridging,
+      ForwardedTrust forwardedTrust) {
     this.workload = requireNonNull(workload, "workload");
     this.clients = requireNonNull(clients, "clients");
     this.bridging = requireNonNull(bridging, "bridging");
+    this.forwardedTrust = requireNonNull(forwardedTrust, "forwardedTrust");
   }
 
   /** Whether {@code req} asks to upgrade its HTTP/1.1 connection (a WebSocket), not to h2c. */
@@ -78,8 +85,11 @@ final class UpstreamHead {
     if (host != null) {
       upstream.authority(authority);
     }
-    ForwardHeaders.addForwarded(
-        headers, clients.clientOf(req.remoteAddress()), host, req.isSSL() ? "https" : "http");
+    String client = clients.clientOf(req.remoteAddress());
+    if (!forwardedTrust.trusts(client)) {
+      ForwardHeaders.removeForwarded(headers);
+    }
+    ForwardHeaders.addForwarded(headers, client, host, req.isSSL() ? "https" : "http");
     if (bridging.applies(req.headers().contains(SidetrackId.HEADER), route)) {
       bridge(req, headers, route);
     }

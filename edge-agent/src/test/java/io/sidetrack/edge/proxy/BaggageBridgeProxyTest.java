@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.MatchRules;
+import io.sidetrack.core.http.ForwardedTrust;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteTable;
 import io.sidetrack.edge.bridge.BaggageBridging;
@@ -60,6 +61,7 @@ class BaggageBridgeProxyTest {
   private static HeadEcho router;
   private static Agent on;
   private static Agent off;
+  private static Agent distrustful;
 
   /** One agent: its two paths and its bridging's counters. */
   record Agent(EdgeProxy proxy, FastFront front, SimpleMeterRegistry meters) {
@@ -95,6 +97,7 @@ class BaggageBridgeProxyTest {
             new DispatchMetrics(new SimpleMeterRegistry()));
     on = agent(dispatcher, true);
     off = agent(dispatcher, false);
+    distrustful = agent(dispatcher, true, ForwardedTrust.parse("none"));
   }
 
   private static Route route(String id, MatchRules rules, String target) {
@@ -102,6 +105,11 @@ class BaggageBridgeProxyTest {
   }
 
   private static Agent agent(Dispatcher dispatcher, boolean bridge) throws Exception {
+    return agent(dispatcher, bridge, ForwardedTrust.privateNetworks());
+  }
+
+  private static Agent agent(Dispatcher dispatcher, boolean bridge, ForwardedTrust trust)
+      throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     BaggageBridging bridging = new BaggageBridging(bridge, meters);
     EdgeProxy proxy =
@@ -109,6 +117,7 @@ class BaggageBridgeProxyTest {
             vertx,
             dispatcher,
             bridging,
+            trust,
             "shop",
             "127.0.0.1",
             app.port(),
@@ -120,6 +129,7 @@ class BaggageBridgeProxyTest {
             (VertxInternal) vertx,
             dispatcher,
             bridging,
+            trust,
             proxy,
             "shop",
             "127.0.0.1",
@@ -132,7 +142,7 @@ class BaggageBridgeProxyTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (Agent a : new Agent[] {on, off}) {
+    for (Agent a : new Agent[] {on, off, distrustful}) {
       if (a != null) {
         a.front().close();
         a.proxy().close();
@@ -161,6 +171,34 @@ class BaggageBridgeProxyTest {
       assertThat(m.find()).as(head).isTrue();
       return new String(in.readNBytes(Integer.parseInt(m.group(1))), StandardCharsets.ISO_8859_1);
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void aTrustedClientsForwardingFieldsGoOnWithTheClientAppended(Path path) throws Exception {
+    String seen = send(on, path, "x-forwarded-for: 10.9.9.9\r\nx-forwarded-proto: https\r\n");
+    assertThat(seen.toLowerCase())
+        .startsWith("app saw:")
+        .contains("x-forwarded-for: 10.9.9.9, 127.0.0.1\r\n", "x-forwarded-proto: https\r\n");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void anUntrustedClientsForwardingFieldsAreReplacedByWhatTheAgentSaw(Path path) throws Exception {
+    String seen =
+        send(
+            distrustful,
+            path,
+            "x-forwarded-for: 10.9.9.9\r\nx-forwarded-host: bank.example\r\n"
+                + "x-forwarded-proto: https\r\nforwarded: for=10.9.9.9;proto=https\r\n");
+    assertThat(seen.toLowerCase())
+        .startsWith("app saw:")
+        .contains(
+            "x-forwarded-for: 127.0.0.1\r\n",
+            "x-forwarded-host: shop\r\n",
+            "x-forwarded-proto: http\r\n",
+            "forwarded: for=127.0.0.1;host=shop;proto=http\r\n")
+        .doesNotContain("10.9.9.9", "bank.example", "https");
   }
 
   private static int count(String text, String part) {

@@ -3,6 +3,7 @@ package io.sidetrack.edge.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.core.http.ForwardedTrust;
 import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.vertx.core.Vertx;
@@ -48,6 +49,7 @@ class EdgeProxyH2cTest {
             vertx,
             dispatcher,
             BRIDGING,
+            ForwardedTrust.privateNetworks(),
             "shop",
             "127.0.0.1",
             app.actualPort(),
@@ -59,6 +61,7 @@ class EdgeProxyH2cTest {
             (VertxInternal) vertx,
             dispatcher,
             BRIDGING,
+            ForwardedTrust.privateNetworks(),
             proxy,
             "shop",
             "127.0.0.1",

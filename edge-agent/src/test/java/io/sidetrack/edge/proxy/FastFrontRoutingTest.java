@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.MatchRules;
+import io.sidetrack.core.http.ForwardedTrust;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteTable;
 import io.sidetrack.edge.bridge.BaggageBridging;
@@ -78,6 +79,7 @@ class FastFrontRoutingTest {
             (VertxInternal) vertx,
             dispatcher,
             new BaggageBridging(true, new SimpleMeterRegistry()),
+            ForwardedTrust.privateNetworks(),
             HandOffs.NONE,
             "shop",
             "127.0.0.1",

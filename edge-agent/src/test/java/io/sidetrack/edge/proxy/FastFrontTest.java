@@ -3,6 +3,7 @@ package io.sidetrack.edge.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.core.http.ForwardedTrust;
 import io.sidetrack.core.routing.RouteTable;
 import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.DispatchMetrics;
@@ -41,6 +42,8 @@ class FastFrontTest {
   /** The same front with a short idle timeout. */
   private static FastFront impatient;
 
+  private static FastFront distrustful;
+
   @BeforeAll
   static void start() throws Exception {
     app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -68,6 +71,7 @@ class FastFrontTest {
             new DispatchMetrics(new SimpleMeterRegistry()));
     front = listen(dispatcher, Duration.ofSeconds(60));
     impatient = listen(dispatcher, Duration.ofMillis(300));
+    distrustful = listen(dispatcher, Duration.ofSeconds(60), ForwardedTrust.parse("none"));
   }
 
   /**
@@ -75,11 +79,17 @@ class FastFrontTest {
    * nobody listens on).
    */
   private static FastFront listen(Dispatcher dispatcher, Duration idleTimeout) throws Exception {
+    return listen(dispatcher, idleTimeout, ForwardedTrust.privateNetworks());
+  }
+
+  private static FastFront listen(Dispatcher dispatcher, Duration idleTimeout, ForwardedTrust trust)
+      throws Exception {
     FastFront f =
         new FastFront(
             (VertxInternal) vertx,
             dispatcher,
             new BaggageBridging(true, new SimpleMeterRegistry()),
+            trust,
             HandOffs.NONE,
             "shop",
             "127.0.0.1",
@@ -94,6 +104,7 @@ class FastFrontTest {
   static void stop() throws Exception {
     front.close();
     impatient.close();
+    distrustful.close();
     app.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -227,6 +238,29 @@ class FastFrontTest {
           .doesNotContainIgnoringCase("x-drop")
           .doesNotContainIgnoringCase("connection")
           .doesNotContain("TE: trailers");
+    }
+  }
+
+  @Test
+  void aClientItDoesNotTrustHasItsForwardingFieldsReplaced() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", distrustful.port())) {
+      s.setSoTimeout(10_000);
+      InputStream in = s.getInputStream();
+      s.getOutputStream()
+          .write(
+              ascii(
+                  "POST /seen HTTP/1.1\r\nHost: shop\r\nX-Forwarded-For: 10.6.6.6\r\n"
+                      + "X-Forwarded-Host: bank.example\r\nX-Forwarded-Proto: https\r\n"
+                      + "Forwarded: for=10.6.6.6;proto=https\r\nContent-Length: 3\r\n\r\nabc"));
+      String seenHead = readHead(in);
+      var m = java.util.regex.Pattern.compile("Content-Length: (\\d+)").matcher(seenHead);
+      assertThat(m.find()).isTrue();
+      String seen = new String(in.readNBytes(Integer.parseInt(m.group(1))));
+      assertThat(seen)
+          .contains("x-forwarded-for: 127.0.0.1\r\n")
+          .contains("x-forwarded-host: shop\r\n", "x-forwarded-proto: http\r\n")
+          .contains("forwarded: for=127.0.0.1;host=shop;proto=http\r\n")
+          .doesNotContain("10.6.6.6", "bank.example", "https");
     }
   }
 

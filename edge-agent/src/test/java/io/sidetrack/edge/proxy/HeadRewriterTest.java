@@ -41,7 +41,7 @@ class HeadRewriterTest {
             "GET /a HTTP/1.1\r\nHost: shop\r\nConnection: x-drop\r\nX-Drop: 1\r\nKeep-Alive: 5\r\n"
                 + "sidetrack-intercept-id: forged\r\nX-Forwarded-For: 10.0.0.1\r\nX-Keep: k\r\n\r\n");
     ByteBuf out = Unpooled.buffer();
-    HeadRewriter.nextHopRequest(out, h, new ClientForwarding("192.0.2.7"), null, null, null);
+    HeadRewriter.nextHopRequest(out, h, new ClientForwarding("192.0.2.7", true), null, null, null);
     assertThat(text(out))
         .isEqualTo(
             "GET /a HTTP/1.1\r\nHost: shop\r\nX-Keep: k\r\n"
@@ -50,11 +50,27 @@ class HeadRewriterTest {
   }
 
   @Test
+  void anUntrustedClientsForwardingFieldsAreReplacedNotExtended() {
+    Http1Head h =
+        request(
+            "GET /a HTTP/1.1\r\nHost: shop\r\nX-Forwarded-For: 10.0.0.1\r\n"
+                + "X-Forwarded-Host: evil\r\nX-Forwarded-Proto: https\r\n"
+                + "Forwarded: for=10.0.0.1\r\nX-Keep: k\r\n\r\n");
+    ByteBuf out = Unpooled.buffer();
+    HeadRewriter.nextHopRequest(out, h, new ClientForwarding("192.0.2.7", false), null, null, null);
+    assertThat(text(out))
+        .isEqualTo(
+            "GET /a HTTP/1.1\r\nHost: shop\r\nX-Keep: k\r\n"
+                + "x-forwarded-for: 192.0.2.7\r\nx-forwarded-host: shop\r\n"
+                + "x-forwarded-proto: http\r\nforwarded: for=192.0.2.7;host=shop;proto=http\r\n\r\n");
+  }
+
+  @Test
   void aRequestForARouterNamesItsInterceptAndWorkload() {
     Http1Head h = request("GET / HTTP/1.1\r\nHost: shop\r\n\r\n");
     ByteBuf out = Unpooled.buffer();
     HeadRewriter.nextHopRequest(
-        out, h, new ClientForwarding("192.0.2.7"), "i-1", Http1Head.ascii("shop"), null);
+        out, h, new ClientForwarding("192.0.2.7", true), "i-1", Http1Head.ascii("shop"), null);
     assertThat(text(out))
         .endsWith("sidetrack-intercept-id: i-1\r\nsidetrack-workload: shop\r\n\r\n");
   }
@@ -64,7 +80,7 @@ class HeadRewriterTest {
     Http1Head h = request(head);
     BaggageBridge.Merge merge = BaggageBridge.merge(h.values(Http1Head.BAGGAGE), id, 1024);
     ByteBuf out = Unpooled.buffer();
-    HeadRewriter.nextHopRequest(out, h, new ClientForwarding("192.0.2.7"), null, null, merge);
+    HeadRewriter.nextHopRequest(out, h, new ClientForwarding("192.0.2.7", true), null, null, merge);
     return text(out);
   }
 
@@ -151,7 +167,7 @@ class HeadRewriterTest {
       HeadRewriter.nextHopRequest(
           request,
           request("GET / HTTP/1.1\r\nHost: shop\r\n" + name + ": x\r\n\r\n"),
-          new ClientForwarding("192.0.2.7"),
+          new ClientForwarding("192.0.2.7", true),
           null,
           null,
           null);

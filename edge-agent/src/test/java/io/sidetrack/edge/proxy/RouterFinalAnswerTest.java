@@ -3,6 +3,7 @@ package io.sidetrack.edge.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.core.http.ForwardedTrust;
 import io.sidetrack.edge.bridge.BaggageBridging;
 import io.sidetrack.edge.dispatch.Dispatcher;
 import io.vertx.core.Vertx;
@@ -64,6 +65,7 @@ class RouterFinalAnswerTest {
             vertx,
             dispatcher,
             new BaggageBridging(true, new SimpleMeterRegistry()),
+            ForwardedTrust.privateNetworks(),
             "shop",
             "127.0.0.1",
             app.actualPort(),
