@@ -2,8 +2,6 @@ package io.sidetrack.core.http;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -130,42 +128,90 @@ public final class ForwardedTrust {
   static byte[] literal(String text) {
     String t =
         text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-    if (t.isEmpty() || t.indexOf('%') >= 0) {
+    if (t.isEmpty()) {
       return null;
     }
-    boolean colon = t.indexOf(':') >= 0;
-    for (int i = 0; i < t.length(); i++) {
-      char c = t.charAt(i);
-      boolean ok =
-          (c >= '0' && c <= '9')
-              || c == '.'
-              || (colon && (c == ':' || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
-      if (!ok) {
-        return null;
-      }
-    }
-    if (!colon && !isDottedQuad(t)) {
-      return null;
-    }
-    try {
-      // only digits, dots, colons and hex digits: a literal, which InetAddress parses without DNS
-      return InetAddress.getByName(t).getAddress();
-    } catch (UnknownHostException e) {
-      return null;
-    }
+    return t.indexOf(':') >= 0 ? ipv6(t) : ipv4(t);
   }
 
-  private static boolean isDottedQuad(String t) {
+  private static byte[] ipv4(String t) {
     String[] parts = t.split("\\.", -1);
     if (parts.length != 4) {
-      return false;
+      return null;
     }
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || Integer.parseInt(p) > 255) {
-        return false;
+    byte[] bytes = new byte[4];
+    for (int i = 0; i < 4; i++) {
+      String p = parts[i];
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return null;
       }
+      int v = Integer.parseInt(p);
+      if (v > 255) {
+        return null;
+      }
+      bytes[i] = (byte) v;
     }
-    return true;
+    return bytes;
+  }
+
+  /** RFC 4291 text forms: eight groups, one {@code ::}, an optional dotted-quad tail. */
+  private static byte[] ipv6(String t) {
+    int gap = t.indexOf("::");
+    if (gap >= 0 && t.indexOf("::", gap + 1) >= 0) {
+      return null;
+    }
+    List<Integer> head = gap < 0 ? groups(t) : groups(t.substring(0, gap));
+    List<Integer> tail = gap < 0 ? List.of() : groups(t.substring(gap + 2));
+    if (head == null || tail == null) {
+      return null;
+    }
+    int words = head.size() + tail.size();
+    if (gap < 0 ? words != 8 : words > 7) {
+      return null;
+    }
+    byte[] bytes = new byte[16];
+    for (int i = 0; i < head.size(); i++) {
+      put(bytes, i, head.get(i));
+    }
+    for (int i = 0; i < tail.size(); i++) {
+      put(bytes, 8 - tail.size() + i, tail.get(i));
+    }
+    return bytes;
+  }
+
+  private static void put(byte[] bytes, int word, int value) {
+    bytes[2 * word] = (byte) (value >> 8);
+    bytes[2 * word + 1] = (byte) value;
+  }
+
+  /** The 16-bit words of a colon-separated run; a trailing dotted quad counts as two. */
+  private static List<Integer> groups(String run) {
+    List<Integer> words = new ArrayList<>();
+    if (run.isEmpty()) {
+      return words;
+    }
+    String[] parts = run.split(":", -1);
+    for (int i = 0; i < parts.length; i++) {
+      String p = parts[i];
+      if (i == parts.length - 1 && p.indexOf('.') >= 0) {
+        byte[] v4 = ipv4(p);
+        if (v4 == null) {
+          return null;
+        }
+        words.add(((v4[0] & 0xff) << 8) | (v4[1] & 0xff));
+        words.add(((v4[2] & 0xff) << 8) | (v4[3] & 0xff));
+        continue;
+      }
+      if (p.isEmpty() || p.length() > 4 || !p.chars().allMatch(ForwardedTrust::isHex)) {
+        return null;
+      }
+      words.add(Integer.parseInt(p, 16));
+    }
+    return words;
+  }
+
+  private static boolean isHex(int c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   /** Whether the peer at {@code address} (an IP literal as a socket gives it) is trusted. */
@@ -176,7 +222,8 @@ public final class ForwardedTrust {
     if (blocks.isEmpty() || address == null) {
       return false;
     }
-    byte[] bytes = literal(address);
+    int scope = address.indexOf('%');
+    byte[] bytes = literal(scope < 0 ? address : address.substring(0, scope));
     return bytes != null && trusts(bytes);
   }
 

@@ -3,6 +3,7 @@ package io.sidetrack.core.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
 class ForwardedTrustTest {
@@ -69,5 +70,59 @@ class ForwardedTrustTest {
         .hasMessageContaining("'all' and 'none' stand alone");
     assertThatThrownBy(() -> ForwardedTrust.parse("256.1.1.1"))
         .hasMessageContaining("is not an IP address");
+  }
+
+  @Test
+  void literalsParseAsTheJdkParsesThemWithoutTheJdk() throws Exception {
+    for (String text :
+        new String[] {
+          "0.0.0.0",
+          "10.1.2.3",
+          "255.255.255.255",
+          "::",
+          "::1",
+          "1::",
+          "fe80::1:2",
+          "2001:db8:0:0:1:0:0:1",
+          "2001:DB8::8:800:200C:417A",
+          "0:0:0:0:0:0:0:1",
+          "::ffff:192.0.2.1",
+          "64:ff9b::198.51.100.7",
+          "[2001:db8::1]"
+        }) {
+      byte[] jdk = InetAddress.getByName(text).getAddress();
+      byte[] ours = ForwardedTrust.literal(text);
+      if (ours.length == 16 && jdk.length == 4) {
+        // the JDK folds ::ffff:a.b.c.d to IPv4; trusts() folds it too
+        assertThat(java.util.Arrays.copyOfRange(ours, 12, 16)).as(text).isEqualTo(jdk);
+      } else {
+        assertThat(ours).as(text).isEqualTo(jdk);
+      }
+    }
+    for (String text :
+        new String[] {
+          "1.2.3",
+          "1.2.3.4.5",
+          "1..2.3",
+          "01234.1.1.1",
+          "1:2:3:4:5:6:7",
+          "1:2:3:4:5:6:7:8:9",
+          "1::2::3",
+          "12345::",
+          "g::1",
+          ":1",
+          "1:",
+          "::1.2.3",
+          "1:2:3:4:5:6:7::8",
+          "a.b.c.d"
+        }) {
+      assertThat(ForwardedTrust.literal(text)).as(text).isNull();
+    }
+  }
+
+  @Test
+  void aPeerWithAScopeIsJudgedByItsAddress() {
+    assertThat(ForwardedTrust.privateNetworks().trusts("fe80:0:0:0:1:2:3:4%eth0")).isTrue();
+    assertThat(ForwardedTrust.parse("fe80::1/128,10.0.0.0/8").trusts("fe80::2%1")).isFalse();
   }
 }
