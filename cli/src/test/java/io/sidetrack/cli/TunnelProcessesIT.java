@@ -186,7 +186,8 @@ class TunnelProcessesIT {
             "--header",
             "x-sidetrack-id=" + header,
             "--ttl",
-            "20s");
+            // the lease must outlive a router restart, which takes seconds on a loaded machine
+            "60s");
     Path out = home.resolve(name + ".out");
     await()
         .atMost(Duration.ofSeconds(60))
@@ -226,7 +227,7 @@ class TunnelProcessesIT {
 
     Process again = router(listen, relay, null);
     await()
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> get("dana", "/after").body().equals("laptop:/after:0"));
     JsonObject after = new JsonArray(routerGet(listen, "/v1/intercepts").body()).getJsonObject(0);
     assertThat(after.getString("id")).isEqualTo(before.getString("id"));
