@@ -138,7 +138,8 @@ class SidetrackHelpTest {
             "--principal SIDETRACK_PRINCIPAL ",
             "--kafka-acls SIDETRACK_KAFKA_ACLS false",
             "--create-users SIDETRACK_CREATE_USERS ",
-            "--dry-run SIDETRACK_DRY_RUN false");
+            "--dry-run SIDETRACK_DRY_RUN false",
+            "--secure SIDETRACK_SECURE false");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {
