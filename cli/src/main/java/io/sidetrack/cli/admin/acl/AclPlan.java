@@ -130,7 +130,7 @@ public final class AclPlan {
     ResourcePattern p = binding.pattern();
     AccessControlEntry e = binding.entry();
     return String.format(
-        "%-9s %-17s %-16s %s%s",
+        "%-16s %-16s %-8s %s%s",
         e.operation(),
         p.resourceType(),
         p.patternType(),

@@ -5,6 +5,7 @@ import io.sidetrack.cli.options.TopicOptions;
 import io.sidetrack.stream.RegistryStreamConfig;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -25,6 +26,7 @@ public final class AclPlanOptions {
   @Option(
       names = "--principal",
       paramLabel = "COMPONENT=TYPE:NAME",
+      converter = AclPlanOptions.PrincipalEntry.class,
       description =
           "A component's principal instead of its default (repeatable; components: router,"
               + " registry-stream, agent, audit, admin; defaults User:sidetrack-router,"
@@ -40,5 +42,18 @@ public final class AclPlanOptions {
   /** The plan these options describe. */
   public List<ComponentAcls> plan() {
     return AclPlan.of(topicOptions.prefix(), applicationId, principals());
+  }
+
+  /** Checks one {@code --principal} entry as it is parsed, so a bad one is a usage error. */
+  static final class PrincipalEntry implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        Principals.parse(List.of(value));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+      return value;
+    }
   }
 }
