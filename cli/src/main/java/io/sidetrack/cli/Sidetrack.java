@@ -2,6 +2,7 @@ package io.sidetrack.cli;
 
 import io.sidetrack.cli.admin.RegisterCommand;
 import io.sidetrack.cli.admin.UnregisterCommand;
+import io.sidetrack.cli.admin.acl.AclCommand;
 import io.sidetrack.cli.audit.AuditCommand;
 import io.sidetrack.cli.audit.ExplainCommand;
 import io.sidetrack.cli.audit.ReplayCommand;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Option;
       AgentsCommand.class,
       RegisterCommand.class,
       UnregisterCommand.class,
+      AclCommand.class,
       AuditCommand.class,
       ReplayCommand.class,
       ExplainCommand.class,

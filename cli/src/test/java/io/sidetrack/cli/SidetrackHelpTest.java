@@ -134,7 +134,12 @@ class SidetrackHelpTest {
             "--trust-forwarded SIDETRACK_TRUST_FORWARDED private",
             "--topic-prefix SIDETRACK_TOPIC_PREFIX ",
             "--ttl SIDETRACK_TTL 30s",
-            "--workload SIDETRACK_WORKLOAD ");
+            "--workload SIDETRACK_WORKLOAD ",
+            "--principal SIDETRACK_PRINCIPAL ",
+            "--kafka-acls SIDETRACK_KAFKA_ACLS false",
+            "--create-users SIDETRACK_CREATE_USERS ",
+            "--dry-run SIDETRACK_DRY_RUN false",
+            "--secure SIDETRACK_SECURE false");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {

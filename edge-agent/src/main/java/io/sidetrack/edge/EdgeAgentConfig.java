@@ -273,4 +273,31 @@ public record EdgeAgentConfig(
         trustForwarded,
         kafkaProperties);
   }
+
+  /** This configuration with other extra Kafka client properties (security: SASL, TLS). */
+  public EdgeAgentConfig withKafkaProperties(Map<String, String> properties) {
+    return new EdgeAgentConfig(
+        workload,
+        agentId,
+        listenHost,
+        listenPort,
+        appHost,
+        appPort,
+        appHttp2,
+        adminHost,
+        adminPort,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        routerConnectTimeout,
+        breakerFailures,
+        breakerOpenFor,
+        heartbeatInterval,
+        eventLoops,
+        fastFront,
+        idleTimeout,
+        bridgeBaggage,
+        trustForwarded,
+        properties);
+  }
 }

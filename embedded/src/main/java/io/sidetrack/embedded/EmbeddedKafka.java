@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -25,23 +26,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node Apache Kafka cluster (combined KRaft broker and controller) running in this
- * JVM from Kafka's own server classes, on free loopback ports.
+ * JVM from Kafka's own server classes, on free loopback ports: open ({@code PLAINTEXT}), or secured
+ * ({@link #startSecure}: SASL/SCRAM-SHA-512 and Kafka's {@code StandardAuthorizer}).
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+  /** The controller listener's own PLAIN user of a secured broker, a super user. */
+  static final String CONTROLLER_USER = "kraft-controller";
+
   private final KafkaRaftServer server;
   private final String bootstrapServers;
   private final Path logDir;
   private final boolean deleteOnClose;
+  private final Map<String, String> clientProperties;
 
   private EmbeddedKafka(
-      KafkaRaftServer server, String bootstrapServers, Path logDir, boolean deleteOnClose) {
+      KafkaRaftServer server,
+      String bootstrapServers,
+      Path logDir,
+      boolean deleteOnClose,
+      Map<String, String> clientProperties) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
     this.logDir = logDir;
     this.deleteOnClose = deleteOnClose;
+    this.clientProperties = clientProperties;
   }
 
   /** Starts a broker with its data in a temporary directory, deleted on {@link #close()}. */
@@ -57,6 +68,39 @@ public final class EmbeddedKafka implements AutoCloseable {
    */
   public static EmbeddedKafka start(Path logDir, int port, boolean deleteOnClose)
       throws IOException {
+    return start(logDir, port, deleteOnClose, null);
+  }
+
+  /**
+   * Starts a secured broker with its data in a temporary directory, deleted on {@link #close()}.
+   *
+   * @see #startSecure(Path, int, boolean, ScramCredentials)
+   */
+  public static EmbeddedKafka startTemporarySecure(ScramCredentials admin) throws IOException {
+    requireNonNull(admin, "admin");
+    return start(Files.createTempDirectory("sidetrack-kafka-"), 0, true, admin);
+  }
+
+  /**
+   * Starts a secured broker: its client listener speaks {@code SASL_PLAINTEXT} with SCRAM-SHA-512
+   * only, Kafka's {@code StandardAuthorizer} decides every request, nothing is allowed without an
+   * ACL ({@code allow.everyone.if.no.acl.found=false}), and {@code admin} is the one super user,
+   * created at format time (as {@code kafka-storage format --add-scram} does) so that it can log in
+   * before any other user exists. The controller listener, on loopback, takes SASL/PLAIN with a
+   * random password known only to this JVM.
+   *
+   * @param port the client port, or 0 for a free one
+   * @param deleteOnClose whether {@link #close()} deletes {@code logDir}
+   * @param admin the super user; its settings are {@link #clientProperties()}
+   */
+  public static EmbeddedKafka startSecure(
+      Path logDir, int port, boolean deleteOnClose, ScramCredentials admin) throws IOException {
+    requireNonNull(admin, "admin");
+    return start(logDir, port, deleteOnClose, admin);
+  }
+
+  private static EmbeddedKafka start(
+      Path logDir, int port, boolean deleteOnClose, ScramCredentials admin) throws IOException {
     requireNonNull(logDir, "logDir");
     Files.createDirectories(logDir);
     int brokerPort = port == 0 ? Ports.free() : port;
@@ -84,26 +128,75 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("num.partitions", "1");
     props.put("auto.create.topics.enable", "false");
     props.put("log.cleaner.backoff.ms", "1000");
+    if (admin != null) {
+      secure(props, brokerPort, controllerPort, admin);
+    }
 
     if (!Files.exists(logDir.resolve("meta.properties"))) {
-      format(logDir);
+      format(logDir, admin);
     }
     KafkaConfig config = new KafkaConfig(props, false);
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
     String bootstrap = "127.0.0.1:" + brokerPort;
-    EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, logDir, deleteOnClose);
+    EmbeddedKafka kafka =
+        new EmbeddedKafka(
+            server,
+            bootstrap,
+            logDir,
+            deleteOnClose,
+            admin == null ? Map.of() : admin.clientProperties());
     try {
       kafka.awaitReady();
     } catch (RuntimeException e) {
       kafka.close();
       throw e;
     }
-    LOG.info("Kafka broker ready at {} (data in {})", bootstrap, logDir);
+    LOG.info(
+        "Kafka broker ready at {} (data in {}){}",
+        bootstrap,
+        logDir,
+        admin == null ? "" : ", SASL/SCRAM and ACLs, super user " + admin.user());
     return kafka;
   }
 
-  private static void format(Path logDir) throws IOException {
+  /** The settings of a SASL/SCRAM client listener, a SASL/PLAIN controller and the authorizer. */
+  private static void secure(
+      Map<String, Object> props, int brokerPort, int controllerPort, ScramCredentials admin) {
+    ScramCredentials controller = ScramCredentials.random(CONTROLLER_USER);
+    props.put(
+        "listeners",
+        "SASL_PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+    props.put(
+        "listener.security.protocol.map",
+        "CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+    props.put("sasl.enabled.mechanisms", ScramCredentials.MECHANISM);
+    props.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", ScramCredentials.MECHANISM);
+    props.put("sasl.mechanism.inter.broker.protocol", ScramCredentials.MECHANISM);
+    props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", admin.jaasConfig());
+    // SCRAM credentials live in the metadata the controller serves, so the controller itself
+    // cannot use them: PLAIN, with a password made for this run.
+    props.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+    props.put("sasl.mechanism.controller.protocol", "PLAIN");
+    props.put(
+        "listener.name.controller.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + controller.user()
+            + "\" password=\""
+            + controller.password()
+            + "\" user_"
+            + controller.user()
+            + "=\""
+            + controller.password()
+            + "\";");
+    props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    props.put("allow.everyone.if.no.acl.found", "false");
+    props.put("super.users", admin.principal() + ";" + controller.principal());
+  }
+
+  private static void format(Path logDir, ScramCredentials admin) throws IOException {
     try {
       new Formatter()
           .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -113,6 +206,16 @@ public final class EmbeddedKafka implements AutoCloseable {
           .setMetadataLogDirectory(logDir.toString())
           .setDirectories(Set.of(logDir.toString()))
           .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+          .setScramArguments(
+              admin == null
+                  ? List.of()
+                  : List.of(
+                      ScramCredentials.MECHANISM
+                          + "=[name="
+                          + admin.user()
+                          + ",password="
+                          + admin.password()
+                          + "]"))
           .run();
     } catch (Exception e) {
       throw new IOException("cannot format Kafka log directory " + logDir + ": " + e, e);
@@ -121,6 +224,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private void awaitReady() {
     Properties props = new Properties();
+    props.putAll(clientProperties);
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     try (Admin admin = Admin.create(props)) {
@@ -145,6 +249,19 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** Where clients connect: {@code host:port}. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * The client settings of the super user of a secured broker ({@code security.protocol}, {@code
+   * sasl.*}); none for an open one.
+   */
+  public Map<String, String> clientProperties() {
+    return clientProperties;
+  }
+
+  /** Whether clients must authenticate (see {@link #startSecure}). */
+  public boolean secured() {
+    return !clientProperties.isEmpty();
   }
 
   @Override

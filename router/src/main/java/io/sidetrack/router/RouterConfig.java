@@ -236,4 +236,21 @@ public record RouterConfig(
         kafkaProperties,
         newPreview);
   }
+
+  /** This configuration with other extra Kafka client properties (security: SASL, TLS). */
+  public RouterConfig withKafkaProperties(Map<String, String> properties) {
+    return new RouterConfig(
+        listenHost,
+        listenPort,
+        relayHost,
+        relayPort,
+        advertise,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        tokensFile,
+        agentTimeout,
+        properties,
+        preview);
+  }
 }

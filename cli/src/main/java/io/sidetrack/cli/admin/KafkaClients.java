@@ -1,5 +1,7 @@
 package io.sidetrack.cli.admin;
 
+import io.sidetrack.cli.context.Connection;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -10,15 +12,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class KafkaClients {
   private KafkaClients() {}
 
-  /** A producer that fails fast when the cluster cannot be reached. */
-  static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
-    return new KafkaProducer<>(
-        Map.<String, Object>of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000,
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
-        new StringSerializer(),
-        new ByteArraySerializer());
+  /**
+   * A producer (with {@code --kafka-config}'s settings) that fails fast when the cluster cannot be
+   * reached.
+   */
+  static KafkaProducer<String, byte[]> producer(Connection connection) {
+    Map<String, Object> props = new HashMap<>(connection.kafkaProperties());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 }

@@ -106,7 +106,7 @@ public final class RegisterCommand implements Callable<Integer> {
         AvroSerde.forValues(
             SchemaRegistryClients.create(SchemaRegistryConfig.of(connection.schemaRegistryUrl())),
             InterceptRegistration.class);
-    try (var producer = KafkaClients.producer(connection.bootstrapServers())) {
+    try (var producer = KafkaClients.producer(connection)) {
       producer
           .send(
               new org.apache.kafka.clients.producer.ProducerRecord<>(

@@ -24,7 +24,7 @@ public final class UnregisterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (var producer = KafkaClients.producer(connection.bootstrapServers())) {
+    try (var producer = KafkaClients.producer(connection)) {
       producer.send(new ProducerRecord<>(connection.topics().intercepts(), id, null)).get();
     }
     PrintWriter out = spec.commandLine().getOut();

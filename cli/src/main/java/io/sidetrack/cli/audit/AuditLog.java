@@ -33,8 +33,17 @@ public final class AuditLog implements AutoCloseable {
   private final AvroSerde<AuditEvent> events;
 
   public AuditLog(String bootstrapServers, SchemaRegistryClient registry, String topic) {
+    this(bootstrapServers, Map.of(), registry, topic);
+  }
+
+  /** With extra client settings ({@code --kafka-config}: security). */
+  public AuditLog(
+      String bootstrapServers,
+      Map<String, String> kafkaProperties,
+      SchemaRegistryClient registry,
+      String topic) {
     this.topic = topic;
-    Map<String, Object> props = new HashMap<>();
+    Map<String, Object> props = new HashMap<>(kafkaProperties);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -51,6 +60,7 @@ public final class AuditLog implements AutoCloseable {
   public static AuditLog open(io.sidetrack.cli.context.Connection connection) {
     return new AuditLog(
         connection.bootstrapServers(),
+        connection.kafkaProperties(),
         connection.schemaRegistryClient(),
         connection.topics().audit());
   }

@@ -25,8 +25,12 @@ final class CurrentRoutes {
   private CurrentRoutes() {}
 
   static List<Route> of(
-      String bootstrapServers, SchemaRegistryClient registry, String topic, String workload) {
-    Map<String, Object> props = new HashMap<>();
+      String bootstrapServers,
+      Map<String, String> kafkaProperties,
+      SchemaRegistryClient registry,
+      String topic,
+      String workload) {
+    Map<String, Object> props = new HashMap<>(kafkaProperties);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -105,6 +105,7 @@ public final class ExplainCommand implements Callable<Integer> {
           instant == null
               ? CurrentRoutes.of(
                   connection.bootstrapServers(),
+                  connection.kafkaProperties(),
                   connection.schemaRegistryClient(),
                   connection.topics().routes(),
                   workload)

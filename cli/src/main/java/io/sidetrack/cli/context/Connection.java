@@ -1,12 +1,15 @@
 package io.sidetrack.cli.context;
 
 import io.sidetrack.cli.options.EnvVar;
+import io.sidetrack.cli.options.KafkaConfigFile;
 import io.sidetrack.cli.options.TopicOptions;
 import io.sidetrack.core.Topics;
 import io.sidetrack.schemas.registry.SchemaRegistryClient;
 import io.sidetrack.schemas.registry.SchemaRegistryClients;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +36,14 @@ public final class Connection {
       names = "--api-url",
       description = "registry-stream query API URL (default from context.json).")
   String apiUrl;
+
+  @EnvVar
+  @Option(
+      names = "--kafka-config",
+      description =
+          "Properties file of extra Kafka client settings, e.g. security (SASL, TLS) for this"
+              + " command's principal.")
+  Path kafkaConfig;
 
   @Mixin TopicOptions topicOptions;
 
@@ -82,6 +93,15 @@ public final class Connection {
 
   public String apiUrl() {
     return resolve(apiUrl, "--api-url", Context::registryStreamUrl);
+  }
+
+  /** The extra client settings of {@code --kafka-config}, none when it is not given. */
+  public Map<String, String> kafkaProperties() {
+    try {
+      return KafkaConfigFile.read(kafkaConfig);
+    } catch (IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
   }
 
   public Topics.Names topics() {

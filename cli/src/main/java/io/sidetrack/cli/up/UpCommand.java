@@ -1,5 +1,6 @@
 package io.sidetrack.cli.up;
 
+import io.sidetrack.cli.admin.acl.Component;
 import io.sidetrack.cli.context.Context;
 import io.sidetrack.cli.context.ContextFile;
 import io.sidetrack.cli.options.EnvVar;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -119,6 +121,21 @@ public final class UpCommand implements Callable<Integer> {
       description = "Partitions of Sidetrack's topics.")
   int partitions;
 
+  @EnvVar
+  @Option(
+      names = "--secure",
+      defaultValue = "false",
+      description =
+          "Secure Kafka: the broker takes only SASL/SCRAM-SHA-512 clients and allows nothing"
+              + " without an ACL (StandardAuthorizer); each component runs as its own SCRAM user"
+              + " (random password, client settings in $SIDETRACK_HOME/kafka/<component>.properties,"
+              + " mode 0600, deleted on stop) with only the ACLs of 'sidetrack acl show'. The"
+              + " schema registry stays open.")
+  boolean secure;
+
+  /** The Kafka users of {@code --secure}; {@code null} without it. */
+  private SecureKafka secureKafka;
+
   /** Stopped by the shutdown hook while {@link #call()} may still be starting parts. */
   private final StartedComponents running = new StartedComponents();
 
@@ -148,6 +165,7 @@ public final class UpCommand implements Callable<Integer> {
                   out.println("Stopping...");
                   out.flush();
                   stopAll();
+                  deleteKafkaUsers();
                   ContextFile.removeIfOwnedBy(home, pid);
                   Directories.deleteRecursively(data);
                   out.println("Stopped.");
@@ -168,11 +186,7 @@ public final class UpCommand implements Callable<Integer> {
                           javaagent.get(),
                           "http://127.0.0.1:" + demoAgentPort,
                           logs.resolve("frontend.log")));
-      EmbeddedKafka kafka =
-          step(
-              out,
-              "Kafka broker (KRaft, in-process)",
-              () -> EmbeddedKafka.start(data.resolve("kafka"), kafkaPort, false));
+      EmbeddedKafka kafka = startKafka(out, home, data);
       EmbeddedSchemaRegistry registry =
           step(
               out,
@@ -186,6 +200,7 @@ public final class UpCommand implements Callable<Integer> {
               .listen("127.0.0.1", apiPort)
               .partitions(partitions)
               .replicationFactor(1)
+              .kafkaProperties(kafkaProperties(Component.REGISTRY_STREAM))
               .build();
       RegistryStreamApp stream =
           step(out, "registry-stream", () -> RegistryStreamApp.start(config));
@@ -198,13 +213,14 @@ public final class UpCommand implements Callable<Integer> {
               () ->
                   EdgeAgent.start(
                       EdgeAgentConfig.of(
-                          DEMO,
-                          "127.0.0.1",
-                          demoAgentPort,
-                          "127.0.0.1",
-                          demo.port(),
-                          kafka.bootstrapServers(),
-                          SchemaRegistryConfig.of(registry.url()))));
+                              DEMO,
+                              "127.0.0.1",
+                              demoAgentPort,
+                              "127.0.0.1",
+                              demo.port(),
+                              kafka.bootstrapServers(),
+                              SchemaRegistryConfig.of(registry.url()))
+                          .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT))));
       EdgeAgent frontendAgent = null;
       if (frontend == null) {
         out.println(
@@ -230,13 +246,14 @@ public final class UpCommand implements Callable<Integer> {
                 () ->
                     EdgeAgent.start(
                         EdgeAgentConfig.of(
-                            FRONTEND,
-                            "127.0.0.1",
-                            frontendPort,
-                            "127.0.0.1",
-                            frontend.port(),
-                            kafka.bootstrapServers(),
-                            SchemaRegistryConfig.of(registry.url()))));
+                                FRONTEND,
+                                "127.0.0.1",
+                                frontendPort,
+                                "127.0.0.1",
+                                frontend.port(),
+                                kafka.bootstrapServers(),
+                                SchemaRegistryConfig.of(registry.url()))
+                            .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT))));
       }
       List<String> previewUpstreams =
           new java.util.ArrayList<>(List.of(DEMO + "=http://127.0.0.1:" + agent.port()));
@@ -262,7 +279,8 @@ public final class UpCommand implements Callable<Integer> {
                               SchemaRegistryConfig.of(registry.url()),
                               home.resolve("tokens"))
                           .withPorts(routerPort, 0, null)
-                          .withPreview(preview)));
+                          .withPreview(preview)
+                          .withKafkaProperties(kafkaProperties(Component.ROUTER))));
       awaitRouterSeesAgent(router, agent, DEMO);
       if (frontendAgent != null) {
         awaitRouterSeesAgent(router, frontendAgent, FRONTEND);
@@ -284,11 +302,62 @@ public final class UpCommand implements Callable<Integer> {
       printSummary(out, context, home, logs, identity, router.previewPort());
     } catch (Exception e) {
       stopAll();
+      deleteKafkaUsers();
       Directories.deleteRecursively(data);
       throw e;
     }
     stopped.await();
     return 0;
+  }
+
+  /** The embedded broker: open, or with {@code --secure} SASL/SCRAM, ACLs and a user per part. */
+  private EmbeddedKafka startKafka(PrintWriter out, Path home, Path data) throws Exception {
+    if (!secure) {
+      return step(
+          out,
+          "Kafka broker (KRaft, in-process)",
+          () -> EmbeddedKafka.start(data.resolve("kafka"), kafkaPort, false));
+    }
+    secureKafka = SecureKafka.generate(home);
+    EmbeddedKafka kafka =
+        step(
+            out,
+            "Kafka broker (KRaft, in-process, SASL/SCRAM and ACLs)",
+            () ->
+                EmbeddedKafka.startSecure(
+                    data.resolve("kafka"), kafkaPort, false, secureKafka.admin()));
+    step(
+        out,
+        "Kafka users and ACLs",
+        () -> {
+          secureKafka.apply(kafka.bootstrapServers());
+          return () -> {};
+        });
+    return kafka;
+  }
+
+  /** A component's Kafka client settings: its SCRAM login with {@code --secure}, else none. */
+  private Map<String, String> kafkaProperties(Component component) {
+    return secureKafka == null ? Map.of() : secureKafka.clientProperties(component);
+  }
+
+  private void deleteKafkaUsers() {
+    if (secureKafka != null) {
+      secureKafka.deleteFiles();
+    }
+  }
+
+  private void printKafkaSecurity(PrintWriter out) {
+    if (secureKafka == null) {
+      return;
+    }
+    out.printf(
+        "  %-22s SASL/SCRAM-SHA-512 and ACLs; each component has its own user%n", "Kafka security");
+    out.printf(
+        "  %-22s %s (audit, replay, explain: --kafka-config %s)%n",
+        "Kafka client settings",
+        secureKafka.propertiesFile(Component.ADMIN).getParent(),
+        secureKafka.propertiesFile(Component.AUDIT_READER));
   }
 
   private <T extends AutoCloseable> T step(
@@ -331,7 +400,7 @@ public final class UpCommand implements Callable<Integer> {
   private void printSummary(
       PrintWriter out, Context c, Path home, Path logs, String identity, int previewListen) {
     out.println();
-    out.println("Sidetrack is up.");
+    out.println(secureKafka == null ? "Sidetrack is up." : "Sidetrack is up, Kafka secured.");
     out.printf("  %-22s %s%n", "Kafka bootstrap", c.bootstrapServers());
     out.printf("  %-22s %s%n", "Schema registry", c.schemaRegistryUrl());
     out.printf("  %-22s %s%n", "registry-stream API", c.registryStreamUrl());
@@ -350,6 +419,7 @@ public final class UpCommand implements Callable<Integer> {
     out.printf("  %-22s %s (token of %s)%n", "Tokens", home.resolve("tokens"), identity);
     out.printf("  %-22s %s%n", "Context", ContextFile.path(home));
     out.printf("  %-22s %s%n", "Logs", logs);
+    printKafkaSecurity(out);
     out.println();
     out.println("Try it, in another terminal:");
     out.println("  curl " + c.demoUrl() + "/hello                      # the cluster answers");
