@@ -134,7 +134,16 @@ class SidetrackHelpTest {
             "--trust-forwarded SIDETRACK_TRUST_FORWARDED private",
             "--topic-prefix SIDETRACK_TOPIC_PREFIX ",
             "--ttl SIDETRACK_TTL 30s",
-            "--workload SIDETRACK_WORKLOAD ");
+            "--workload SIDETRACK_WORKLOAD ",
+            "--tokens-reload SIDETRACK_TOKENS_RELOAD 2s",
+            "--oidc-issuer SIDETRACK_OIDC_ISSUER ",
+            "--oidc-jwks-url SIDETRACK_OIDC_JWKS_URL ",
+            "--oidc-audience SIDETRACK_OIDC_AUDIENCE ",
+            "--oidc-identity-claim SIDETRACK_OIDC_IDENTITY_CLAIM preferred_username",
+            "--oidc-workloads-claim SIDETRACK_OIDC_WORKLOADS_CLAIM sidetrack_workloads",
+            "--oidc-groups-claim SIDETRACK_OIDC_GROUPS_CLAIM groups",
+            "--oidc-group-workloads SIDETRACK_OIDC_GROUP_WORKLOADS ",
+            "--oidc-clock-skew SIDETRACK_OIDC_CLOCK_SKEW 60s");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {
