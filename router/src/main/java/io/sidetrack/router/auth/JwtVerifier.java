@@ -68,6 +68,7 @@ final class JwtVerifier {
     SignedJWT jwt;
     try {
       jwt = SignedJWT.parse(token);
+      jwt.getJWTClaimsSet();
     } catch (ParseException | RuntimeException e) {
       throw new AuthenticationException("malformed token: not a signed JWT");
     }
@@ -112,7 +113,8 @@ final class JwtVerifier {
     }
     if (!verified) {
       throw new AuthenticationException(
-          "JWT signature does not verify with the issuer's key '" + kid + "'");
+          "JWT signature does not verify with the issuer's "
+              + (kid == null ? "keys" : "key '" + kid + "'"));
     }
     JWTClaimsSet claims;
     try {
