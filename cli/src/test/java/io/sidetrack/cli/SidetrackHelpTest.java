@@ -143,7 +143,9 @@ class SidetrackHelpTest {
             "--oidc-workloads-claim SIDETRACK_OIDC_WORKLOADS_CLAIM sidetrack_workloads",
             "--oidc-groups-claim SIDETRACK_OIDC_GROUPS_CLAIM groups",
             "--oidc-group-workloads SIDETRACK_OIDC_GROUP_WORKLOADS ",
-            "--oidc-clock-skew SIDETRACK_OIDC_CLOCK_SKEW 60s");
+            "--oidc-clock-skew SIDETRACK_OIDC_CLOCK_SKEW 60s",
+            "--oidc-client-id SIDETRACK_OIDC_CLIENT_ID ",
+            "--oidc-scope SIDETRACK_OIDC_SCOPE openid offline_access");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {
