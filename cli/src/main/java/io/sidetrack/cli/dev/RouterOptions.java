@@ -25,7 +25,11 @@ public final class RouterOptions {
   String router;
 
   @EnvVar
-  @Option(names = "--token", description = "Your bearer token (default from context.json).")
+  @Option(
+      names = "--token",
+      description =
+          "Your bearer token (default: that of 'sidetrack login', refreshed when expired, else"
+              + " context.json's).")
   String token;
 
   private Optional<Context> context;
