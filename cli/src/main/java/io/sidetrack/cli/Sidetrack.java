@@ -13,6 +13,7 @@ import io.sidetrack.cli.dev.AgentsCommand;
 import io.sidetrack.cli.dev.InterceptCommand;
 import io.sidetrack.cli.dev.LeaveCommand;
 import io.sidetrack.cli.dev.ListCommand;
+import io.sidetrack.cli.login.LoginCommand;
 import io.sidetrack.cli.up.UpCommand;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Option;
     },
     subcommands = {
       UpCommand.class,
+      LoginCommand.class,
       InterceptCommand.class,
       ListCommand.class,
       LeaveCommand.class,

@@ -351,7 +351,9 @@ class PreviewBrowserIT {
     new WebDriverWait(browser, Duration.ofSeconds(10))
         .until(d -> !d.findElements(By.cssSelector("p.error")).isEmpty());
     assertThat(browser.findElement(By.cssSelector("p.error")).getText())
-        .isEqualTo("That token is not one of this router's tokens.");
+        .isEqualTo(
+            "That token is not one of this router's: unknown token: the router's tokens file"
+                + " does not list it");
 
     browser.findElement(By.id("token")).sendKeys(TOKEN);
     browser.findElement(By.id("sign-in")).click();

@@ -139,7 +139,18 @@ class SidetrackHelpTest {
             "--kafka-acls SIDETRACK_KAFKA_ACLS false",
             "--create-users SIDETRACK_CREATE_USERS ",
             "--dry-run SIDETRACK_DRY_RUN false",
-            "--secure SIDETRACK_SECURE false");
+            "--secure SIDETRACK_SECURE false",
+            "--tokens-reload SIDETRACK_TOKENS_RELOAD 2s",
+            "--oidc-issuer SIDETRACK_OIDC_ISSUER ",
+            "--oidc-jwks-url SIDETRACK_OIDC_JWKS_URL ",
+            "--oidc-audience SIDETRACK_OIDC_AUDIENCE ",
+            "--oidc-identity-claim SIDETRACK_OIDC_IDENTITY_CLAIM preferred_username",
+            "--oidc-workloads-claim SIDETRACK_OIDC_WORKLOADS_CLAIM sidetrack_workloads",
+            "--oidc-groups-claim SIDETRACK_OIDC_GROUPS_CLAIM groups",
+            "--oidc-group-workloads SIDETRACK_OIDC_GROUP_WORKLOADS ",
+            "--oidc-clock-skew SIDETRACK_OIDC_CLOCK_SKEW 60s",
+            "--oidc-client-id SIDETRACK_OIDC_CLIENT_ID ",
+            "--oidc-scope SIDETRACK_OIDC_SCOPE openid offline_access");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {

@@ -11,8 +11,12 @@ import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.Limits;
 import io.sidetrack.core.Topics;
 import io.sidetrack.router.api.RestApi;
+import io.sidetrack.router.auth.Authenticator;
 import io.sidetrack.router.auth.BearerAuth;
+import io.sidetrack.router.auth.ClaimMapping;
+import io.sidetrack.router.auth.OidcAuthenticator;
 import io.sidetrack.router.auth.Tokens;
+import io.sidetrack.router.auth.TokensFile;
 import io.sidetrack.router.cluster.ClusterView;
 import io.sidetrack.router.cluster.Registrations;
 import io.sidetrack.router.preview.PreviewLinks;
@@ -63,7 +67,8 @@ public final class Router implements AutoCloseable {
 
   private final RouterConfig config;
   private final Vertx vertx;
-  private final Tokens tokens;
+  private final TokensFile tokens;
+  private Authenticator authenticator;
   private final Topics.Names topics;
   private final PrometheusMeterRegistry meters;
   private final InterceptValidator validator = new InterceptValidator(Limits.DEFAULTS);
@@ -79,8 +84,9 @@ public final class Router implements AutoCloseable {
   private PreviewListener previewListener;
   private String advertised;
   private long tick = -1;
+  private long tokensWatch = -1;
 
-  private Router(RouterConfig config, Vertx vertx, Tokens tokens) {
+  private Router(RouterConfig config, Vertx vertx, TokensFile tokens) {
     this.config = config;
     this.vertx = vertx;
     this.tokens = tokens;
@@ -107,7 +113,7 @@ public final class Router implements AutoCloseable {
   /** Starts a router; it accepts tunnels at once and registers them once its view is ready. */
   public static Router start(RouterConfig config) throws Exception {
     requireNonNull(config, "config");
-    Tokens tokens = Tokens.read(config.tokensFile());
+    TokensFile tokens = config.tokensFile() == null ? null : TokensFile.read(config.tokensFile());
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Router router = new Router(config, vertx, tokens);
     try {
@@ -120,6 +126,7 @@ public final class Router implements AutoCloseable {
   }
 
   private void startAll() throws Exception {
+    authenticator = startAuthenticator(config.identity());
     SchemaRegistryClient registry = SchemaRegistryClients.create(config.schemaRegistry());
     registrations =
         new Registrations(
@@ -156,7 +163,7 @@ public final class Router implements AutoCloseable {
     if (config.preview() != null) {
       startPreviews(config.preview());
     }
-    BearerAuth auth = new BearerAuth(tokens);
+    BearerAuth auth = new BearerAuth(authenticator);
     TunnelEndpoint tunnelEndpoint =
         new TunnelEndpoint(
             auth,
@@ -215,13 +222,46 @@ public final class Router implements AutoCloseable {
       LOG.warn("Kafka not reachable yet: {}", e.getMessage());
     }
     LOG.info(
-        "Router on {}:{} (tunnels, API), relay on {}:{} advertised as {}; {} tokens",
+        "Router on {}:{} (tunnels, API), relay on {}:{} advertised as {}; {} tokens, OIDC {}",
         config.listenHost(),
         publicServer.actualPort(),
         config.relayHost(),
         relayServer.actualPort(),
         advertised,
-        tokens.size());
+        tokens == null ? 0 : tokens.tokens().size(),
+        config.identity().oidc() ? config.identity().oidcIssuer() : "off");
+  }
+
+  /** The tokens file (watched for changes) and OIDC, as configured. */
+  private Authenticator startAuthenticator(RouterConfig.Identity identity) {
+    if (tokens != null && !identity.tokensReload().isZero()) {
+      tokensWatch = tokens.watch(vertx, identity.tokensReload());
+    }
+    OidcAuthenticator oidc = null;
+    if (identity.oidc()) {
+      oidc =
+          OidcAuthenticator.create(
+              vertx,
+              identity.oidcIssuer(),
+              identity.oidcJwksUrl(),
+              identity.oidcAudience(),
+              identity.clockSkew(),
+              new ClaimMapping(
+                  identity.identityClaim(),
+                  identity.workloadsClaim(),
+                  identity.groupsClaim(),
+                  identity.groupWorkloads()));
+      try {
+        oidc.warmUp().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // not fatal: the keys are fetched again with the first JWT
+        LOG.warn(
+            "Keys of OIDC issuer {} not fetched yet: {}",
+            identity.oidcIssuer(),
+            e.getCause() != null ? e.getCause().getMessage() : e.toString());
+      }
+    }
+    return Authenticator.of(tokens, oidc);
   }
 
   /** The preview listener, and the links sessions hand out for it. */
@@ -240,7 +280,7 @@ public final class Router implements AutoCloseable {
                   site,
                   previews,
                   upstreams,
-                  t -> tokens.identify(t).isPresent())
+                  t -> authenticator.identify(t).map(Tokens.Identity::name))
               .toCompletionStage()
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
@@ -331,6 +371,9 @@ public final class Router implements AutoCloseable {
   public void close() {
     if (tick >= 0) {
       vertx.cancelTimer(tick);
+    }
+    if (tokensWatch >= 0) {
+      vertx.cancelTimer(tokensWatch);
     }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -9,8 +9,10 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything one router is configured with.
@@ -24,10 +26,13 @@ import java.util.Map;
  * @param bootstrapServers Kafka
  * @param schemaRegistry the schema registry
  * @param topicPrefix put in front of every topic name
- * @param tokensFile the bearer tokens (see {@link io.sidetrack.router.api.Tokens})
+ * @param tokensFile the bearer tokens (see {@link io.sidetrack.router.auth.Tokens}); {@code null}:
+ *     none, only with OIDC
  * @param agentTimeout an agent whose last heartbeat is older is not counted as live
  * @param kafkaProperties extra Kafka client properties
  * @param preview the preview listener, or {@code null}: none (the default)
+ * @param identity who developers are: the tokens file's reload and OIDC ({@link Identity#DEFAULT}:
+ *     the tokens file only)
  */
 public record RouterConfig(
     String listenHost,
@@ -41,7 +46,8 @@ public record RouterConfig(
     Path tokensFile,
     Duration agentTimeout,
     Map<String, String> kafkaProperties,
-    Preview preview) {
+    Preview preview,
+    Identity identity) {
 
   public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -142,13 +148,187 @@ public record RouterConfig(
     }
   }
 
+  /**
+   * Who developers are: the tokens file (reloaded when it changes) and, with an issuer, JWT bearer
+   * tokens of an OpenID Connect provider, checked against its JWKS.
+   *
+   * @param tokensReload how often the tokens file is looked at for a change ({@link Duration#ZERO}:
+   *     read once)
+   * @param oidcIssuer the issuer ({@code iss}) a JWT must name, also where discovery starts ({@code
+   *     null}: no OIDC)
+   * @param oidcJwksUrl the issuer's JWKS ({@code null}: from its discovery document)
+   * @param oidcAudience what a JWT's {@code aud} must contain
+   * @param identityClaim the claim that names the developer (the intercept's owner)
+   * @param workloadsClaim the claim that lists the workloads a developer may intercept
+   * @param groupsClaim the claim that lists the developer's groups
+   * @param groupWorkloads each group's workloads (added to those of {@code workloadsClaim})
+   * @param clockSkew how far {@code exp} and {@code nbf} may be off the router's clock
+   */
+  public record Identity(
+      Duration tokensReload,
+      URI oidcIssuer,
+      URI oidcJwksUrl,
+      String oidcAudience,
+      String identityClaim,
+      String workloadsClaim,
+      String groupsClaim,
+      Map<String, Set<String>> groupWorkloads,
+      Duration clockSkew) {
+    public static final Duration DEFAULT_TOKENS_RELOAD = Duration.ofSeconds(2);
+    public static final String DEFAULT_IDENTITY_CLAIM = "preferred_username";
+    public static final String DEFAULT_WORKLOADS_CLAIM = "sidetrack_workloads";
+    public static final String DEFAULT_GROUPS_CLAIM = "groups";
+    public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
+    static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
+    /** The tokens file only, looked at every {@link #DEFAULT_TOKENS_RELOAD}. */
+    public static final Identity DEFAULT =
+        new Identity(
+            DEFAULT_TOKENS_RELOAD,
+            null,
+            null,
+            null,
+            DEFAULT_IDENTITY_CLAIM,
+            DEFAULT_WORKLOADS_CLAIM,
+            DEFAULT_GROUPS_CLAIM,
+            Map.of(),
+            DEFAULT_CLOCK_SKEW);
+
+    public Identity {
+      requireNonNull(tokensReload, "tokensReload");
+      requireNonNull(identityClaim, "identityClaim");
+      requireNonNull(workloadsClaim, "workloadsClaim");
+      requireNonNull(groupsClaim, "groupsClaim");
+      requireNonNull(clockSkew, "clockSkew");
+      Map<String, Set<String>> copy = new LinkedHashMap<>();
+      requireNonNull(groupWorkloads, "groupWorkloads")
+          .forEach((g, w) -> copy.put(g, Set.copyOf(w)));
+      groupWorkloads = Map.copyOf(copy);
+      if (tokensReload.isNegative()) {
+        throw new IllegalArgumentException(
+            "invalid --tokens-reload (SIDETRACK_TOKENS_RELOAD): '"
+                + tokensReload
+                + "' (0 or more)");
+      }
+      if (oidcIssuer != null) {
+        checkHttpUrl("--oidc-issuer (SIDETRACK_OIDC_ISSUER)", oidcIssuer);
+        if (oidcAudience == null || oidcAudience.isBlank()) {
+          throw new IllegalArgumentException(
+              "--oidc-issuer (SIDETRACK_OIDC_ISSUER) needs --oidc-audience"
+                  + " (SIDETRACK_OIDC_AUDIENCE): the audience the router's tokens are issued for");
+        }
+      } else if (oidcJwksUrl != null || oidcAudience != null) {
+        throw new IllegalArgumentException(
+            "--oidc-jwks-url and --oidc-audience need --oidc-issuer (SIDETRACK_OIDC_ISSUER)");
+      }
+      if (oidcJwksUrl != null) {
+        checkHttpUrl("--oidc-jwks-url (SIDETRACK_OIDC_JWKS_URL)", oidcJwksUrl);
+      }
+      for (String[] claim :
+          new String[][] {
+            {"--oidc-identity-claim (SIDETRACK_OIDC_IDENTITY_CLAIM)", identityClaim},
+            {"--oidc-workloads-claim (SIDETRACK_OIDC_WORKLOADS_CLAIM)", workloadsClaim},
+            {"--oidc-groups-claim (SIDETRACK_OIDC_GROUPS_CLAIM)", groupsClaim}
+          }) {
+        if (!claim[1].matches("[A-Za-z0-9_:./-]{1,100}")) {
+          throw new IllegalArgumentException(
+              "invalid " + claim[0] + ": '" + claim[1] + "' (a claim name)");
+        }
+      }
+      if (clockSkew.isNegative() || clockSkew.compareTo(MAX_CLOCK_SKEW) > 0) {
+        throw new IllegalArgumentException(
+            "invalid --oidc-clock-skew (SIDETRACK_OIDC_CLOCK_SKEW): '"
+                + clockSkew
+                + "' (0 to "
+                + MAX_CLOCK_SKEW.toMinutes()
+                + " minutes)");
+      }
+    }
+
+    /** Whether JWTs are accepted. */
+    public boolean oidc() {
+      return oidcIssuer != null;
+    }
+
+    /**
+     * This identity with JWTs of {@code issuer} for {@code audience} (the defaults for the rest).
+     */
+    public Identity withOidc(URI issuer, URI jwksUrl, String audience) {
+      return new Identity(
+          tokensReload,
+          issuer,
+          jwksUrl,
+          audience,
+          identityClaim,
+          workloadsClaim,
+          groupsClaim,
+          groupWorkloads,
+          clockSkew);
+    }
+
+    /**
+     * Reads a group mapping: one {@code GROUP WORKLOAD[,WORKLOAD...]} per line, {@code #} starts a
+     * comment.
+     *
+     * @throws IllegalArgumentException naming the source and line of the first bad entry
+     */
+    public static Map<String, Set<String>> groupWorkloads(String source, List<String> lines) {
+      Map<String, Set<String>> groups = new LinkedHashMap<>();
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i);
+        int hash = line.indexOf('#');
+        String content = (hash >= 0 ? line.substring(0, hash) : line).trim();
+        if (content.isEmpty()) {
+          continue;
+        }
+        String where = source + ":" + (i + 1);
+        String[] parts = content.split("\\s+");
+        if (parts.length != 2) {
+          throw new IllegalArgumentException(
+              where + ": expected GROUP WORKLOAD[,WORKLOAD...], got " + parts.length + " fields");
+        }
+        Set<String> workloads = new LinkedHashSet<>();
+        for (String w : parts[1].split(",")) {
+          if (!w.isEmpty() && !w.equals("*") && !InterceptValidator.isValidWorkload(w)) {
+            throw new IllegalArgumentException(where + ": invalid workload '" + w + "'");
+          }
+          if (!w.isEmpty()) {
+            workloads.add(w);
+          }
+        }
+        if (workloads.isEmpty()) {
+          throw new IllegalArgumentException(where + ": no workloads");
+        }
+        if (groups.put(parts[0], workloads) != null) {
+          throw new IllegalArgumentException(where + ": group '" + parts[0] + "' appears twice");
+        }
+      }
+      return groups;
+    }
+
+    private static void checkHttpUrl(String setting, URI url) {
+      if (!("https".equals(url.getScheme()) || "http".equals(url.getScheme()))
+          || url.getHost() == null
+          || url.getRawQuery() != null
+          || url.getRawFragment() != null) {
+        throw new IllegalArgumentException(
+            "invalid " + setting + ": '" + url + "' (an https:// or http:// URL)");
+      }
+    }
+  }
+
   public RouterConfig {
     requireNonNull(listenHost, "listenHost");
     requireNonNull(relayHost, "relayHost");
     requireNonNull(bootstrapServers, "bootstrapServers");
     requireNonNull(schemaRegistry, "schemaRegistry");
     requireNonNull(topicPrefix, "topicPrefix");
-    requireNonNull(tokensFile, "tokensFile");
+    requireNonNull(identity, "identity");
+    if (tokensFile == null && !identity.oidc()) {
+      throw new IllegalArgumentException(
+          "no way to authenticate developers: pass --tokens (SIDETRACK_ROUTER_TOKENS) or"
+              + " --oidc-issuer (SIDETRACK_OIDC_ISSUER)");
+    }
     requireNonNull(agentTimeout, "agentTimeout");
     kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
     // preview may be null: no preview listener
@@ -185,7 +365,8 @@ public record RouterConfig(
         tokensFile,
         DEFAULT_AGENT_TIMEOUT,
         Map.of(),
-        null);
+        null,
+        Identity.DEFAULT);
   }
 
   public RouterConfig withTopicPrefix(String prefix) {
@@ -201,7 +382,8 @@ public record RouterConfig(
         tokensFile,
         agentTimeout,
         kafkaProperties,
-        preview);
+        preview,
+        identity);
   }
 
   public RouterConfig withPorts(int listen, int relay, String advertised) {
@@ -217,7 +399,8 @@ public record RouterConfig(
         tokensFile,
         agentTimeout,
         kafkaProperties,
-        preview);
+        preview,
+        identity);
   }
 
   /** This configuration with a preview listener ({@code null}: none). */
@@ -234,7 +417,26 @@ public record RouterConfig(
         tokensFile,
         agentTimeout,
         kafkaProperties,
-        newPreview);
+        newPreview,
+        identity);
+  }
+
+  /** This configuration with {@code newIdentity}'s way of knowing developers. */
+  public RouterConfig withIdentity(Identity newIdentity) {
+    return new RouterConfig(
+        listenHost,
+        listenPort,
+        relayHost,
+        relayPort,
+        advertise,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        tokensFile,
+        agentTimeout,
+        kafkaProperties,
+        preview,
+        newIdentity);
   }
 
   /** This configuration with other extra Kafka client properties (security: SASL, TLS). */

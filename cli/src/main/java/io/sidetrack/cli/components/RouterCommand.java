@@ -24,7 +24,11 @@ import picocli.CommandLine.Option;
       "Several routers may run; an agent that reaches one without the tunnel gets 'no tunnel'"
           + " and sends the request to the app.",
       "Tokens file: one 'TOKEN IDENTITY WORKLOADS' per line, WORKLOADS a comma-separated list or"
-          + " '*'; '#' starts a comment.",
+          + " '*'; '#' starts a comment. It is read again when it changes.",
+      "With --oidc-issuer it also takes JWT bearer tokens of that OpenID Connect issuer"
+          + " ('sidetrack login' gets one): signature by the issuer's keys, issuer, audience and"
+          + " expiry are checked; the owner comes from --oidc-identity-claim, the workloads from"
+          + " --oidc-workloads-claim and --oidc-group-workloads.",
       "With --preview-listen it also serves preview URLs, http://<code>.<--preview-domain>:<port>/,"
           + " for intercepts that ask for one ('sidetrack intercept --preview'): each request goes to"
           + " the workload's --preview-upstream with the intercept's header added.",
@@ -57,7 +61,11 @@ public final class RouterCommand implements Callable<Integer> {
   String advertise;
 
   @EnvVar("SIDETRACK_ROUTER_TOKENS")
-  @Option(names = "--tokens", required = true, description = "The tokens file.")
+  @Option(
+      names = "--tokens",
+      description =
+          "The tokens file (required unless --oidc-issuer is given; both may be: a JWT goes to"
+              + " OIDC, any other token to the file).")
   Path tokens;
 
   @EnvVar
@@ -101,6 +109,8 @@ public final class RouterCommand implements Callable<Integer> {
   @Mixin SchemaRegistryOptions schemaRegistry;
 
   @Mixin TopicOptions topics;
+
+  @Mixin IdentityOptions identity;
 
   @Override
   public Integer call() throws Exception {
@@ -146,6 +156,7 @@ public final class RouterCommand implements Callable<Integer> {
         tokens,
         agentTimeout,
         kafka.properties(),
-        preview);
+        preview,
+        identity.toConfig());
   }
 }

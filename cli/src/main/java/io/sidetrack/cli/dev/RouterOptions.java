@@ -2,6 +2,9 @@ package io.sidetrack.cli.dev;
 
 import io.sidetrack.cli.context.Context;
 import io.sidetrack.cli.context.ContextFile;
+import io.sidetrack.cli.login.Login;
+import io.sidetrack.cli.login.LoginFile;
+import io.sidetrack.cli.login.OidcClient;
 import io.sidetrack.cli.options.EnvVar;
 import java.io.IOException;
 import java.util.Arrays;
@@ -22,7 +25,11 @@ public final class RouterOptions {
   String router;
 
   @EnvVar
-  @Option(names = "--token", description = "Your bearer token (default from context.json).")
+  @Option(
+      names = "--token",
+      description =
+          "Your bearer token (default: that of 'sidetrack login', refreshed when expired, else"
+              + " context.json's).")
   String token;
 
   private Optional<Context> context;
@@ -58,16 +65,46 @@ public final class RouterOptions {
     return urls;
   }
 
+  /**
+   * The bearer token: the flag or variable, else that of 'sidetrack login' (refreshed first when it
+   * has expired and can be), else the one 'sidetrack up' recorded.
+   */
   public String token() {
-    String value =
-        token != null && !token.isBlank()
-            ? token
-            : context().map(Context::token).filter(s -> !s.isBlank()).orElse(null);
-    if (value == null) {
-      throw new IllegalStateException(
-          "no token: pass --token, set SIDETRACK_TOKEN, or start 'sidetrack up'");
+    if (token != null && !token.isBlank()) {
+      return token;
     }
-    return value;
+    Optional<String> loggedIn = loggedInToken();
+    if (loggedIn.isPresent()) {
+      return loggedIn.get();
+    }
+    return context()
+        .map(Context::token)
+        .filter(s -> !s.isBlank())
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no token: pass --token, set SIDETRACK_TOKEN, run 'sidetrack login', or start"
+                        + " 'sidetrack up'"));
+  }
+
+  private Optional<String> loggedInToken() {
+    try {
+      Optional<Login> login = LoginFile.read(ContextFile.home());
+      if (login.isEmpty()) {
+        return Optional.empty();
+      }
+      Login current = login.get();
+      if (current.expired(java.time.Instant.now()) && current.refreshable()) {
+        current = new OidcClient().refresh(current);
+        LoginFile.write(ContextFile.home(), current);
+      }
+      return Optional.of(current.accessToken());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while refreshing the login", e);
+    }
   }
 
   /** A demo workload's URL when the context names one for this workload. */

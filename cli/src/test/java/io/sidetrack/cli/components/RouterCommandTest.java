@@ -81,4 +81,71 @@ class RouterCommandTest {
             "invalid --preview-upstream (SIDETRACK_PREVIEW_UPSTREAM): 'demo=localhost:8088'"
                 + " (WORKLOAD=http://HOST:PORT)");
   }
+
+  @Test
+  void theOidcFlagsAndVariablesMakeTheIdentityWithTheGroupMappingRead(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path groups = dir.resolve("groups");
+    java.nio.file.Files.writeString(groups, "# group workloads\nteam-shop shop,orders\nops *\n");
+    RouterConfig.Identity identity =
+        parse(
+                Map.of("SIDETRACK_OIDC_AUDIENCE", "sidetrack"),
+                "--oidc-issuer",
+                "https://idp.example.com/realms/dev",
+                "--oidc-group-workloads",
+                groups.toString(),
+                "--oidc-clock-skew",
+                "30s")
+            .identity();
+    assertThat(identity.oidc()).isTrue();
+    assertThat(identity.oidcIssuer()).isEqualTo(URI.create("https://idp.example.com/realms/dev"));
+    assertThat(identity.oidcAudience()).isEqualTo("sidetrack");
+    assertThat(identity.identityClaim()).isEqualTo("preferred_username");
+    assertThat(identity.clockSkew()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(identity.groupWorkloads())
+        .containsEntry("team-shop", java.util.Set.of("shop", "orders"))
+        .containsEntry("ops", java.util.Set.of("*"));
+  }
+
+  @Test
+  void aRouterNeedsATokensFileOrAnIssuerAndAnIssuerNeedsAnAudience() {
+    assertThatThrownBy(() -> parse(Map.of()))
+        .hasMessage(
+            "no way to authenticate developers: pass --tokens (SIDETRACK_ROUTER_TOKENS) or"
+                + " --oidc-issuer (SIDETRACK_OIDC_ISSUER)");
+    assertThatThrownBy(() -> parse(Map.of(), "--oidc-issuer", "https://idp.example.com"))
+        .hasMessageStartingWith(
+            "--oidc-issuer (SIDETRACK_OIDC_ISSUER) needs --oidc-audience (SIDETRACK_OIDC_AUDIENCE)");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    Map.of(),
+                    "--oidc-issuer",
+                    "ftp://idp.example.com",
+                    "--oidc-audience",
+                    "sidetrack"))
+        .hasMessage(
+            "invalid --oidc-issuer (SIDETRACK_OIDC_ISSUER): 'ftp://idp.example.com' (an https:// or"
+                + " http:// URL)");
+  }
+
+  @Test
+  void aBadGroupMappingNamesItsFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path groups = dir.resolve("groups");
+    java.nio.file.Files.writeString(groups, "team-shop shop\nlonely\n");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    Map.of(),
+                    "--tokens",
+                    "t",
+                    "--oidc-issuer",
+                    "https://idp.example.com",
+                    "--oidc-audience",
+                    "a",
+                    "--oidc-group-workloads",
+                    groups.toString()))
+        .hasMessage(groups + ":2: expected GROUP WORKLOAD[,WORKLOAD...], got 1 fields");
+  }
 }

@@ -70,19 +70,16 @@ public final class RestApi {
       }
       default -> {}
     }
-    Optional<Tokens.Identity> who = auth.authenticate(req);
-    if (who.isEmpty()) {
-      return;
-    }
+    auth.authenticate(req).onSuccess(who -> answer(req, path, who));
+  }
+
+  private void answer(HttpServerRequest req, String path, Tokens.Identity who) {
     if (path.equals("/v1/whoami") && req.method() == HttpMethod.GET) {
-      json(
-          req,
-          200,
-          new JsonObject().put("owner", who.get().name()).put("workloads", who.get().allowed()));
+      json(req, 200, new JsonObject().put("owner", who.name()).put("workloads", who.allowed()));
     } else if (path.equals(INTERCEPTS) && req.method() == HttpMethod.GET) {
       json(req, 200, intercepts());
     } else if (path.startsWith(INTERCEPTS + "/") && req.method() == HttpMethod.DELETE) {
-      remove(req, who.get(), path.substring(INTERCEPTS.length() + 1));
+      remove(req, who, path.substring(INTERCEPTS.length() + 1));
     } else if (path.equals("/v1/agents") && req.method() == HttpMethod.GET) {
       json(req, 200, agents());
     } else {

@@ -34,11 +34,14 @@ public final class Tokens {
       return workloads.contains("*") || workloads.contains(workload);
     }
 
-    /** The workloads as the tokens file lists them. */
+    /** The workloads as the tokens file lists them ({@code none} for none). */
     public String allowed() {
-      return String.join(",", workloads);
+      return workloads.isEmpty() ? "none" : String.join(",", workloads);
     }
   }
+
+  /** What an identity may look like: it is the owner of intercepts, in topics and URLs. */
+  public static final String IDENTITY_PATTERN = "[A-Za-z0-9._@-]{1,64}";
 
   private final Map<String, Identity> byDigest;
 
@@ -77,7 +80,7 @@ public final class Tokens {
       if (parts[0].length() < 16) {
         throw new IllegalArgumentException(where + ": a token needs at least 16 characters");
       }
-      if (!parts[1].matches("[A-Za-z0-9._@-]{1,64}")) {
+      if (!parts[1].matches(IDENTITY_PATTERN)) {
         throw new IllegalArgumentException(
             where + ": identity '" + parts[1] + "' may use letters, digits and . _ @ - only");
       }

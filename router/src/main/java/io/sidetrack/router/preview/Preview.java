@@ -7,8 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One live preview: the intercept it belongs to, where its requests go and with which header, who
- * may open it, and the sign-in sessions opened on it (which die with it). Safe on any thread.
+ * One live preview: the intercept it belongs to and its owner, where its requests go and with which
+ * header, who may open it, and the sign-in sessions opened on it (which die with it). Safe on any
+ * thread.
  */
 public final class Preview {
   /** Sign-in sessions kept per preview; the oldest goes first. */
@@ -16,6 +17,7 @@ public final class Preview {
 
   private final String code;
   private final String interceptId;
+  private final String owner;
   private final String workload;
   private final PreviewUpstream upstream;
   private final String headerName;
@@ -32,6 +34,7 @@ public final class Preview {
   Preview(
       String code,
       String interceptId,
+      String owner,
       String workload,
       PreviewUpstream upstream,
       String headerName,
@@ -39,6 +42,7 @@ public final class Preview {
       PreviewAccess access) {
     this.code = requireNonNull(code, "code");
     this.interceptId = requireNonNull(interceptId, "interceptId");
+    this.owner = requireNonNull(owner, "owner");
     this.workload = requireNonNull(workload, "workload");
     this.upstream = requireNonNull(upstream, "upstream");
     this.headerName = requireNonNull(headerName, "headerName");
@@ -52,6 +56,11 @@ public final class Preview {
 
   public String interceptId() {
     return interceptId;
+  }
+
+  /** The intercept's owner: the one identity a token preview admits. */
+  public String owner() {
+    return owner;
   }
 
   public String workload() {

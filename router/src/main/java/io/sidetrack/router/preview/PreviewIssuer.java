@@ -49,6 +49,7 @@ final class PreviewIssuer implements PreviewLinks {
     Preview preview =
         previews.open(
             intercept.id(),
+            intercept.owner(),
             intercept.workload(),
             upstream,
             header.get().name(),

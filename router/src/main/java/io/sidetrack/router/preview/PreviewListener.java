@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * The preview listener, put together: its HTTP server with {@link PreviewEndpoint}, and the {@link
@@ -29,7 +29,7 @@ public final class PreviewListener {
    * Listens on {@code host:port} for the hosts of {@code site}, serving {@code previews}.
    *
    * @param upstreams each workload's entry point
-   * @param isRouterToken whether a visitor's token is one of the router's
+   * @param identityOf the identity a visitor's token is of (a failed future: none, with the reason)
    */
   public static Future<PreviewListener> start(
       Vertx vertx,
@@ -38,7 +38,7 @@ public final class PreviewListener {
       PreviewSite site,
       Previews previews,
       Map<String, PreviewUpstream> upstreams,
-      Predicate<String> isRouterToken) {
+      Function<String, Future<String>> identityOf) {
     requireNonNull(vertx, "vertx");
     requireNonNull(site, "site");
     requireNonNull(previews, "previews");
@@ -53,7 +53,7 @@ public final class PreviewListener {
                     .setMaxInitialLineLength(16 * 1024)
                     .setMaxHeaderSize(64 * 1024),
                 new PoolOptions().setHttp1MaxSize(64)));
-    PreviewSignIn signIn = new PreviewSignIn(isRouterToken, codes, site.secureCookies());
+    PreviewSignIn signIn = new PreviewSignIn(identityOf, codes, site.secureCookies());
     return vertx
         .createHttpServer(
             new HttpServerOptions()

@@ -74,7 +74,7 @@ final class PreviewPages {
         "Sign in to this preview",
         "<p>This preview of workload <code>"
             + escape(workload)
-            + "</code> is open to holders of a token of its Sidetrack router.</p>"
+            + "</code> is open to its owner: sign in with your token of its Sidetrack router.</p>"
             + error
             + "<form method=\"post\" action=\""
             + PreviewSignIn.PATH
@@ -86,6 +86,19 @@ final class PreviewPages {
             + " autocomplete=\"current-password\" required autofocus></label> "
             + "<button type=\"submit\" id=\"sign-in\">Sign in</button>"
             + "</form>");
+  }
+
+  /** 403: a token preview admits only its intercept's owner, and {@code who} is someone else. */
+  static void notTheOwner(HttpServerResponse res, String owner, String who) {
+    page(
+        res,
+        403,
+        "Not your preview",
+        "<p class=\"error\" role=\"alert\">This preview is open only to its owner, "
+            + escape(owner)
+            + "; the token is of "
+            + escape(who)
+            + ".</p>");
   }
 
   /** 401 to a script's request (fetch, XHR) without a session: no form, one line. */

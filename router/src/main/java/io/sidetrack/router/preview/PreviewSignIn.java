@@ -3,6 +3,7 @@ package io.sidetrack.router.preview;
 import static java.util.Objects.requireNonNull;
 
 import io.sidetrack.tunnel.PreviewAccess;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -12,12 +13,13 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
- * Who may open a preview. A public one: anyone with the link. A token one: a visitor who signed in
- * on its host with any token of the router, and holds the session cookie that gave them. A
- * navigation without it gets the sign-in form; a script's request (fetch, XHR) a plain 401.
+ * Who may open a preview. A public one: anyone with the link. A token one: its intercept's owner,
+ * who signed in on its host with a token of the router that is theirs (a tokens-file token or a
+ * JWT), and holds the session cookie that gave them; another developer's token is refused (403). A
+ * navigation without a session gets the sign-in form; a script's request (fetch, XHR) a plain 401.
  */
 final class PreviewSignIn {
   /** Where the sign-in form posts, on every preview host with token access. */
@@ -26,16 +28,18 @@ final class PreviewSignIn {
   /** A sign-in form is a token and a path: anything longer is refused. */
   static final int MAX_FORM = 8 * 1024;
 
-  private final Predicate<String> isRouterToken;
+  private final Function<String, Future<String>> identityOf;
   private final PreviewCodes codes;
   private final boolean secureCookies;
 
   /**
-   * @param isRouterToken whether a token is one of the router's
+   * @param identityOf the identity a token of the router is of; a failed future (with the reason)
+   *     for any other token
    * @param secureCookies whether the cookie gets {@code Secure} (the listener has TLS)
    */
-  public PreviewSignIn(Predicate<String> isRouterToken, PreviewCodes codes, boolean secureCookies) {
-    this.isRouterToken = requireNonNull(isRouterToken, "isRouterToken");
+  public PreviewSignIn(
+      Function<String, Future<String>> identityOf, PreviewCodes codes, boolean secureCookies) {
+    this.identityOf = requireNonNull(identityOf, "identityOf");
     this.codes = requireNonNull(codes, "codes");
     this.secureCookies = secureCookies;
   }
@@ -97,22 +101,32 @@ final class PreviewSignIn {
           String token = fields.getOrDefault("token", "").trim();
           if (token.isEmpty()) {
             PreviewPages.signIn(req.response(), preview.workload(), next, "Enter a token.");
-          } else if (!isRouterToken.test(token)) {
-            PreviewPages.signIn(
-                req.response(),
-                preview.workload(),
-                next,
-                "That token is not one of this router's tokens.");
-          } else {
-            String session = codes.newSessionValue();
-            preview.addSession(session);
-            req.response()
-                .setStatusCode(303)
-                .putHeader(HttpHeaders.LOCATION, next)
-                .putHeader(HttpHeaders.SET_COOKIE, PreviewCookie.set(session, secureCookies))
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end();
+            return;
           }
+          identityOf
+              .apply(token)
+              .onComplete(
+                  who -> {
+                    if (who.failed()) {
+                      PreviewPages.signIn(
+                          req.response(),
+                          preview.workload(),
+                          next,
+                          "That token is not one of this router's: " + who.cause().getMessage());
+                    } else if (!who.result().equals(preview.owner())) {
+                      PreviewPages.notTheOwner(req.response(), preview.owner(), who.result());
+                    } else {
+                      String session = codes.newSessionValue();
+                      preview.addSession(session);
+                      req.response()
+                          .setStatusCode(303)
+                          .putHeader(HttpHeaders.LOCATION, next)
+                          .putHeader(
+                              HttpHeaders.SET_COOKIE, PreviewCookie.set(session, secureCookies))
+                          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                          .end();
+                    }
+                  });
         });
   }
 

@@ -65,6 +65,7 @@ public final class Previews {
    */
   public synchronized Preview open(
       String interceptId,
+      String owner,
       String workload,
       PreviewUpstream upstream,
       String headerName,
@@ -73,6 +74,7 @@ public final class Previews {
     detached.remove(interceptId);
     Preview existing = byIntercept.get(interceptId);
     if (existing != null
+        && existing.owner().equals(owner)
         && existing.workload().equals(workload)
         && existing.upstream().equals(upstream)
         && existing.headerName().equals(headerName)
@@ -88,7 +90,7 @@ public final class Previews {
       code = codes.newCode();
     } while (byCode.containsKey(code) || isEnded(code));
     Preview preview =
-        new Preview(code, interceptId, workload, upstream, headerName, headerValue, access);
+        new Preview(code, interceptId, owner, workload, upstream, headerName, headerValue, access);
     byCode.put(code, preview);
     byIntercept.put(interceptId, preview);
     LOG.info("Preview of intercept {} on {} opened ({} access)", interceptId, workload, access);

@@ -6,7 +6,6 @@ import io.sidetrack.router.auth.BearerAuth;
 import io.sidetrack.router.auth.Tokens;
 import io.sidetrack.tunnel.Control;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +26,10 @@ public final class TunnelEndpoint {
 
   /** Handles a request for {@link Control#PATH}. */
   public void handle(HttpServerRequest req) {
-    Optional<Tokens.Identity> who = auth.authenticate(req);
-    if (who.isEmpty()) {
-      return;
-    }
+    auth.authenticate(req).onSuccess(who -> upgrade(req, who));
+  }
+
+  private void upgrade(HttpServerRequest req, Tokens.Identity who) {
     req.toWebSocket()
         .onComplete(
             ar -> {
@@ -38,7 +37,7 @@ public final class TunnelEndpoint {
                 LOG.debug("Tunnel handshake failed: {}", ar.cause().toString());
                 return;
               }
-              new TunnelSession(services, ar.result(), who.get()).start();
+              new TunnelSession(services, ar.result(), who).start();
             });
   }
 }

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class PreviewListenerIT {
   static final String TOKEN = "router-token-0123456789";
+  static final String BOB_TOKEN = "bob-router-token-0123456789";
   static final PreviewSite SITE = new PreviewSite("preview.localhost", false);
 
   static Vertx vertx;
@@ -75,7 +76,12 @@ class PreviewListenerIT {
                 SITE,
                 previews,
                 Map.of("demo", new PreviewUpstream("127.0.0.1", app.actualPort())),
-                TOKEN::equals)
+                t ->
+                    TOKEN.equals(t)
+                        ? Future.succeededFuture("alice")
+                        : BOB_TOKEN.equals(t)
+                            ? Future.succeededFuture("bob")
+                            : Future.failedFuture("unknown token"))
             .toCompletionStage()
             .toCompletableFuture()
             .get();
@@ -142,6 +148,7 @@ class PreviewListenerIT {
     return previews
         .open(
             interceptId,
+            "alice",
             "demo",
             new PreviewUpstream("127.0.0.1", upstreamPort),
             "x-sidetrack-id",
@@ -305,7 +312,8 @@ class PreviewListenerIT {
   }
 
   @Test
-  void aTokenPreviewSignsTheVisitorInOnceWithACookieOfItsHost() throws Exception {
+  void aTokenPreviewSignsItsOwnerInOnceWithACookieOfItsHostAndRefusesAnotherDeveloper()
+      throws Exception {
     String code = open("i-token", PreviewAccess.TOKEN, app.actualPort());
     int before = seen.size();
     Answer form =
@@ -324,8 +332,13 @@ class PreviewListenerIT {
             .addHeader("content-type", "application/x-www-form-urlencoded");
     Answer wrong = send(post, "token=not-a-token-at-all&next=%2Fpage%3Fx%3D1");
     assertThat(wrong.status()).isEqualTo(401);
-    assertThat(wrong.body()).contains("That token is not one of this router&#39;s tokens.");
+    assertThat(wrong.body()).contains("That token is not one of this router&#39;s: unknown token");
     assertThat(wrong.headers().contains("set-cookie")).isFalse();
+    // a token of the router, but another developer's: the preview is its owner's only
+    Answer bobs = send(post, "token=" + BOB_TOKEN + "&next=%2Fpage%3Fx%3D1");
+    assertThat(bobs.status()).isEqualTo(403);
+    assertThat(bobs.body()).contains("open only to its owner, alice; the token is of bob");
+    assertThat(bobs.headers().contains("set-cookie")).isFalse();
 
     Answer right = send(post, "token=" + TOKEN + "&next=%2Fpage%3Fx%3D1");
     assertThat(right.status()).isEqualTo(303);
