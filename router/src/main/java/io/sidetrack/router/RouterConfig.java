@@ -453,6 +453,7 @@ public record RouterConfig(
         tokensFile,
         agentTimeout,
         properties,
-        preview);
+        preview,
+        identity);
   }
 }
