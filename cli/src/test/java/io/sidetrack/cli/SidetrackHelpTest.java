@@ -134,7 +134,14 @@ class SidetrackHelpTest {
             "--trust-forwarded SIDETRACK_TRUST_FORWARDED private",
             "--topic-prefix SIDETRACK_TOPIC_PREFIX ",
             "--ttl SIDETRACK_TTL 30s",
-            "--workload SIDETRACK_WORKLOAD ");
+            "--workload SIDETRACK_WORKLOAD ",
+            "--ca SIDETRACK_CA ",
+            "--relay-client-ca SIDETRACK_RELAY_CLIENT_CA ",
+            "--relay-tls-cert SIDETRACK_RELAY_TLS_CERT ",
+            "--relay-tls-key SIDETRACK_RELAY_TLS_KEY ",
+            "--router-ca SIDETRACK_ROUTER_CA ",
+            "--tls-cert SIDETRACK_TLS_CERT ",
+            "--tls-key SIDETRACK_TLS_KEY ");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {

@@ -28,6 +28,8 @@ import java.util.Map;
  * @param agentTimeout an agent whose last heartbeat is older is not counted as live
  * @param kafkaProperties extra Kafka client properties
  * @param preview the preview listener, or {@code null}: none (the default)
+ * @param tls certificates of the developer listener and the relay ({@link Tls#NONE}: plain http,
+ *     the default)
  */
 public record RouterConfig(
     String listenHost,
@@ -41,7 +43,8 @@ public record RouterConfig(
     Path tokensFile,
     Duration agentTimeout,
     Map<String, String> kafkaProperties,
-    Preview preview) {
+    Preview preview,
+    Tls tls) {
 
   public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -142,6 +145,79 @@ public record RouterConfig(
     }
   }
 
+  /**
+   * A certificate and its private key, both PEM files; the router reloads them when they change.
+   *
+   * @param cert the certificate chain, the server's own first
+   * @param key its private key (PKCS#8 or PKCS#1)
+   */
+  public record KeyPair(Path cert, Path key) {
+    public KeyPair {
+      requireNonNull(cert, "cert");
+      requireNonNull(key, "key");
+    }
+
+    /**
+     * The pair {@code cert} and {@code key} name, or {@code null} when neither is given.
+     *
+     * @throws IllegalArgumentException when only one is given, naming the missing setting
+     */
+    public static KeyPair of(Path cert, String certSetting, Path key, String keySetting) {
+      if (cert == null && key == null) {
+        return null;
+      }
+      if (cert == null || key == null) {
+        throw new IllegalArgumentException(
+            (cert == null
+                ? keySetting + " needs " + certSetting
+                : certSetting + " needs " + keySetting));
+      }
+      return new KeyPair(cert, key);
+    }
+  }
+
+  /**
+   * Transport security of the router's two listeners.
+   *
+   * @param listener the developer listener's certificate (tunnels over wss, the API over https), or
+   *     {@code null}: plain http
+   * @param relay the relay port's certificate (edge agents connect with TLS), or {@code null}:
+   *     plain
+   * @param relayClientCa with it, the relay requires every agent to present a client certificate
+   *     signed by this CA (PEM): mutual TLS; {@code null}: no client certificate asked for
+   * @param reloadInterval how often the files are read again; a changed pair that checks out is
+   *     served to new connections
+   */
+  public record Tls(KeyPair listener, KeyPair relay, Path relayClientCa, Duration reloadInterval) {
+    /** How often certificate files are read for a change. */
+    public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(5);
+
+    /** Plain http on both listeners. */
+    public static final Tls NONE = new Tls(null, null, null);
+
+    /** These certificates, read again every {@link #DEFAULT_RELOAD_INTERVAL}. */
+    public Tls(KeyPair listener, KeyPair relay, Path relayClientCa) {
+      this(listener, relay, relayClientCa, DEFAULT_RELOAD_INTERVAL);
+    }
+
+    /** These certificates, read again every {@code interval}. */
+    public Tls withReloadInterval(Duration interval) {
+      return new Tls(listener, relay, relayClientCa, interval);
+    }
+
+    public Tls {
+      requireNonNull(reloadInterval, "reloadInterval");
+      if (reloadInterval.isNegative() || reloadInterval.isZero()) {
+        throw new IllegalArgumentException("invalid TLS reload interval: " + reloadInterval);
+      }
+      if (relayClientCa != null && relay == null) {
+        throw new IllegalArgumentException(
+            "--relay-client-ca (SIDETRACK_RELAY_CLIENT_CA) needs --relay-tls-cert and"
+                + " --relay-tls-key: mutual TLS is TLS");
+      }
+    }
+  }
+
   public RouterConfig {
     requireNonNull(listenHost, "listenHost");
     requireNonNull(relayHost, "relayHost");
@@ -152,6 +228,7 @@ public record RouterConfig(
     requireNonNull(agentTimeout, "agentTimeout");
     kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
     // preview may be null: no preview listener
+    requireNonNull(tls, "tls");
     checkPort("--listen (SIDETRACK_ROUTER_LISTEN)", listenPort);
     checkPort("--relay (SIDETRACK_ROUTER_RELAY)", relayPort);
     if (advertise != null && !advertise.matches("[^\\s:/]+:\\d{1,5}")) {
@@ -185,7 +262,8 @@ public record RouterConfig(
         tokensFile,
         DEFAULT_AGENT_TIMEOUT,
         Map.of(),
-        null);
+        null,
+        Tls.NONE);
   }
 
   public RouterConfig withTopicPrefix(String prefix) {
@@ -201,7 +279,8 @@ public record RouterConfig(
         tokensFile,
         agentTimeout,
         kafkaProperties,
-        preview);
+        preview,
+        tls);
   }
 
   public RouterConfig withPorts(int listen, int relay, String advertised) {
@@ -217,7 +296,8 @@ public record RouterConfig(
         tokensFile,
         agentTimeout,
         kafkaProperties,
-        preview);
+        preview,
+        tls);
   }
 
   /** This configuration with a preview listener ({@code null}: none). */
@@ -234,6 +314,25 @@ public record RouterConfig(
         tokensFile,
         agentTimeout,
         kafkaProperties,
-        newPreview);
+        newPreview,
+        tls);
+  }
+
+  /** This configuration with these listeners' certificates ({@link Tls#NONE}: plain http). */
+  public RouterConfig withTls(Tls newTls) {
+    return new RouterConfig(
+        listenHost,
+        listenPort,
+        relayHost,
+        relayPort,
+        advertise,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        tokensFile,
+        agentTimeout,
+        kafkaProperties,
+        preview,
+        newTls);
   }
 }

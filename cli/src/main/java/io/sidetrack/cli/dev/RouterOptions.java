@@ -3,6 +3,7 @@ package io.sidetrack.cli.dev;
 import io.sidetrack.cli.context.Context;
 import io.sidetrack.cli.context.ContextFile;
 import io.sidetrack.cli.options.EnvVar;
+import io.sidetrack.cli.tunnel.RouterTrust;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +25,16 @@ public final class RouterOptions {
   @EnvVar
   @Option(names = "--token", description = "Your bearer token (default from context.json).")
   String token;
+
+  @EnvVar
+  @Option(
+      names = "--ca",
+      paramLabel = "FILE",
+      description =
+          "PEM CA certificate(s) a router's https/wss certificate may be signed by, trusted besides"
+              + " the JDK's trust store (default the context's router CA, written by 'sidetrack up"
+              + " --secure'; none: the JDK's only). A certificate neither vouches for is refused.")
+  java.nio.file.Path ca;
 
   private Optional<Context> context;
 
@@ -68,6 +79,18 @@ public final class RouterOptions {
           "no token: pass --token, set SIDETRACK_TOKEN, or start 'sidetrack up'");
     }
     return value;
+  }
+
+  /** Which router certificates to trust: the JDK's trust store plus --ca (or the context's). */
+  public RouterTrust trust() {
+    if (ca != null) {
+      return RouterTrust.of(ca, "--ca (SIDETRACK_CA)");
+    }
+    return context()
+        .map(Context::routerCa)
+        .filter(s -> !s.isBlank())
+        .map(s -> RouterTrust.of(java.nio.file.Path.of(s), "the context's router CA"))
+        .orElseGet(RouterTrust::jdk);
   }
 
   /** A demo workload's URL when the context names one for this workload. */

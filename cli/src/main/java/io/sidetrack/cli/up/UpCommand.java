@@ -279,7 +279,8 @@ public final class UpCommand implements Callable<Integer> {
               "http://127.0.0.1:" + agent.port(),
               frontendAgent == null ? "" : "http://127.0.0.1:" + frontendAgent.port(),
               pid,
-              Instant.now());
+              Instant.now(),
+              "");
       ContextFile.write(home, context);
       printSummary(out, context, home, logs, identity, router.previewPort());
     } catch (Exception e) {
