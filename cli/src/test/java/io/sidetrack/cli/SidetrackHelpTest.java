@@ -141,7 +141,8 @@ class SidetrackHelpTest {
             "--relay-tls-key SIDETRACK_RELAY_TLS_KEY ",
             "--router-ca SIDETRACK_ROUTER_CA ",
             "--tls-cert SIDETRACK_TLS_CERT ",
-            "--tls-key SIDETRACK_TLS_KEY ");
+            "--tls-key SIDETRACK_TLS_KEY ",
+            "--secure SIDETRACK_SECURE ");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {

@@ -119,6 +119,18 @@ public final class UpCommand implements Callable<Integer> {
       description = "Partitions of Sidetrack's topics.")
   int partitions;
 
+  @EnvVar
+  @Option(
+      names = "--secure",
+      description =
+          "Run the stack on TLS: a new local CA in $SIDETRACK_HOME/tls signs the router's https/wss"
+              + " certificate, its relay's (mutual TLS: agents present certificates it signed) and"
+              + " the agents'; the context names the CA so the CLI trusts the router.")
+  boolean secure;
+
+  /** The certificates of --secure, or null. */
+  private LocalTls tls;
+
   /** Stopped by the shutdown hook while {@link #call()} may still be starting parts. */
   private final StartedComponents running = new StartedComponents();
 
@@ -157,6 +169,7 @@ public final class UpCommand implements Callable<Integer> {
                 "sidetrack-up-stop"));
 
     try {
+      tls = secure ? LocalTls.create(home.resolve("tls")) : null;
       // The frontend's JVM starts with the OpenTelemetry agent, which takes seconds: at once.
       Optional<Path> javaagent = FrontendProcess.javaagent();
       FrontendProcess frontend =
@@ -197,14 +210,15 @@ public final class UpCommand implements Callable<Integer> {
               "edge agent of demo",
               () ->
                   EdgeAgent.start(
-                      EdgeAgentConfig.of(
-                          DEMO,
-                          "127.0.0.1",
-                          demoAgentPort,
-                          "127.0.0.1",
-                          demo.port(),
-                          kafka.bootstrapServers(),
-                          SchemaRegistryConfig.of(registry.url()))));
+                      secured(
+                          EdgeAgentConfig.of(
+                              DEMO,
+                              "127.0.0.1",
+                              demoAgentPort,
+                              "127.0.0.1",
+                              demo.port(),
+                              kafka.bootstrapServers(),
+                              SchemaRegistryConfig.of(registry.url())))));
       EdgeAgent frontendAgent = null;
       if (frontend == null) {
         out.println(
@@ -229,14 +243,15 @@ public final class UpCommand implements Callable<Integer> {
                 "edge agent of frontend",
                 () ->
                     EdgeAgent.start(
-                        EdgeAgentConfig.of(
-                            FRONTEND,
-                            "127.0.0.1",
-                            frontendPort,
-                            "127.0.0.1",
-                            frontend.port(),
-                            kafka.bootstrapServers(),
-                            SchemaRegistryConfig.of(registry.url()))));
+                        secured(
+                            EdgeAgentConfig.of(
+                                FRONTEND,
+                                "127.0.0.1",
+                                frontendPort,
+                                "127.0.0.1",
+                                frontend.port(),
+                                kafka.bootstrapServers(),
+                                SchemaRegistryConfig.of(registry.url())))));
       }
       List<String> previewUpstreams =
           new java.util.ArrayList<>(List.of(DEMO + "=http://127.0.0.1:" + agent.port()));
@@ -257,12 +272,13 @@ public final class UpCommand implements Callable<Integer> {
               "router",
               () ->
                   Router.start(
-                      RouterConfig.of(
-                              kafka.bootstrapServers(),
-                              SchemaRegistryConfig.of(registry.url()),
-                              home.resolve("tokens"))
-                          .withPorts(routerPort, 0, null)
-                          .withPreview(preview)));
+                      secured(
+                          RouterConfig.of(
+                                  kafka.bootstrapServers(),
+                                  SchemaRegistryConfig.of(registry.url()),
+                                  home.resolve("tokens"))
+                              .withPorts(routerPort, 0, null)
+                              .withPreview(preview))));
       awaitRouterSeesAgent(router, agent, DEMO);
       if (frontendAgent != null) {
         awaitRouterSeesAgent(router, frontendAgent, FRONTEND);
@@ -280,7 +296,7 @@ public final class UpCommand implements Callable<Integer> {
               frontendAgent == null ? "" : "http://127.0.0.1:" + frontendAgent.port(),
               pid,
               Instant.now(),
-              "");
+              tls == null ? "" : tls.ca().toString());
       ContextFile.write(home, context);
       printSummary(out, context, home, logs, identity, router.previewPort());
     } catch (Exception e) {
@@ -290,6 +306,16 @@ public final class UpCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /** An agent of --secure verifies routers and presents its client certificate. */
+  private EdgeAgentConfig secured(EdgeAgentConfig config) {
+    return tls == null ? config : config.withRouterTls(tls.agentTls());
+  }
+
+  /** The router of --secure serves https/wss and requires agents' certificates on its relay. */
+  private RouterConfig secured(RouterConfig config) {
+    return tls == null ? config : config.withTls(tls.routerTls());
   }
 
   private <T extends AutoCloseable> T step(
@@ -350,6 +376,9 @@ public final class UpCommand implements Callable<Integer> {
     }
     out.printf("  %-22s %s (token of %s)%n", "Tokens", home.resolve("tokens"), identity);
     out.printf("  %-22s %s%n", "Context", ContextFile.path(home));
+    if (!c.routerCa().isEmpty()) {
+      out.printf("  %-22s %s (the CLI trusts it through the context)%n", "Router CA", c.routerCa());
+    }
     out.printf("  %-22s %s%n", "Logs", logs);
     out.println();
     out.println("Try it, in another terminal:");
