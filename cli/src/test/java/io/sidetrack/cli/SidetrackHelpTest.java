@@ -150,7 +150,14 @@ class SidetrackHelpTest {
             "--oidc-group-workloads SIDETRACK_OIDC_GROUP_WORKLOADS ",
             "--oidc-clock-skew SIDETRACK_OIDC_CLOCK_SKEW 60s",
             "--oidc-client-id SIDETRACK_OIDC_CLIENT_ID ",
-            "--oidc-scope SIDETRACK_OIDC_SCOPE openid offline_access");
+            "--oidc-scope SIDETRACK_OIDC_SCOPE openid offline_access",
+            "--ca SIDETRACK_CA ",
+            "--relay-client-ca SIDETRACK_RELAY_CLIENT_CA ",
+            "--relay-tls-cert SIDETRACK_RELAY_TLS_CERT ",
+            "--relay-tls-key SIDETRACK_RELAY_TLS_KEY ",
+            "--router-ca SIDETRACK_ROUTER_CA ",
+            "--tls-cert SIDETRACK_TLS_CERT ",
+            "--tls-key SIDETRACK_TLS_KEY ");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {

@@ -22,6 +22,10 @@ import io.sidetrack.schemas.serde.AvroSerde;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +94,14 @@ public final class EdgeAgent implements AutoCloseable {
       options.setEventLoopPoolSize(config.eventLoops());
     }
     Vertx vertx = Vertx.vertx(options);
+    ClientSSLOptions routerSsl;
+    try {
+      routerSsl = routerSsl(vertx, config.routerTls());
+    } catch (IllegalArgumentException e) {
+      vertx.close();
+      feed.close();
+      throw e;
+    }
     RouterBreaker breaker = new RouterBreaker(config.breakerFailures(), config.breakerOpenFor());
     Dispatcher dispatcher = new Dispatcher(feed::current, breaker, new DispatchMetrics(meters));
     BaggageBridging bridging = new BaggageBridging(config.bridgeBaggage(), meters);
@@ -103,7 +115,8 @@ public final class EdgeAgent implements AutoCloseable {
             config.appHost(),
             config.appPort(),
             config.appHttp2(),
-            config.routerConnectTimeout());
+            config.routerConnectTimeout(),
+            routerSsl);
     FastFront front =
         config.fastFront()
             ? new FastFront(
@@ -116,7 +129,8 @@ public final class EdgeAgent implements AutoCloseable {
                 config.appHost(),
                 config.appPort(),
                 (int) config.routerConnectTimeout().toMillis(),
-                config.idleTimeout())
+                config.idleTimeout(),
+                config.routerTls().enabled())
             : null;
     AdminApi admin = new AdminApi(vertx, feed, meters, config.agentId());
     try {
@@ -218,5 +232,49 @@ public final class EdgeAgent implements AutoCloseable {
     proxy.close();
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     LOG.info("Edge agent {} stopped", config.agentId());
+  }
+
+  /**
+   * The TLS options of connections to routers, read and checked now (a bad file fails the start
+   * with one line), or {@code null}: plain.
+   */
+  private static ClientSSLOptions routerSsl(Vertx vertx, EdgeAgentConfig.RouterTls tls) {
+    if (!tls.enabled()) {
+      return null;
+    }
+    PemTrustOptions trust = new PemTrustOptions();
+    try {
+      trust.addCertValue(io.vertx.core.buffer.Buffer.buffer(Files.readAllBytes(tls.routerCa())));
+      trust.getTrustManagerFactory(vertx);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(
+          "cannot read --router-ca (SIDETRACK_ROUTER_CA) " + tls.routerCa() + ": " + why(e), e);
+    }
+    ClientSSLOptions ssl = new ClientSSLOptions().setTrustOptions(trust);
+    if (tls.cert() != null) {
+      PemKeyCertOptions cert = new PemKeyCertOptions();
+      try {
+        cert.setCertValue(io.vertx.core.buffer.Buffer.buffer(Files.readAllBytes(tls.cert())))
+            .setKeyValue(io.vertx.core.buffer.Buffer.buffer(Files.readAllBytes(tls.key())))
+            .getKeyManagerFactory(vertx);
+      } catch (Exception e) {
+        throw new IllegalArgumentException(
+            "cannot read --tls-cert (SIDETRACK_TLS_CERT) "
+                + tls.cert()
+                + " and --tls-key (SIDETRACK_TLS_KEY) "
+                + tls.key()
+                + ": "
+                + why(e),
+            e);
+      }
+      ssl.setKeyCertOptions(cert);
+    }
+    return ssl;
+  }
+
+  private static String why(Exception e) {
+    return e instanceof java.nio.file.NoSuchFileException
+        ? "no such file"
+        : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 }

@@ -42,6 +42,8 @@ import java.util.Map;
  * @param trustForwarded the clients whose {@code X-Forwarded-*} and {@code Forwarded} fields go on
  *     to the app with the client appended; any other client's are replaced ({@link ForwardedTrust})
  * @param kafkaProperties extra Kafka client properties
+ * @param routerTls how it connects to routers' relay ports: plain ({@link RouterTls#NONE}), or TLS
+ *     to every router, verified by a CA and optionally presenting a client certificate
  */
 public record EdgeAgentConfig(
     String workload,
@@ -65,7 +67,8 @@ public record EdgeAgentConfig(
     Duration idleTimeout,
     boolean bridgeBaggage,
     ForwardedTrust trustForwarded,
-    Map<String, String> kafkaProperties) {
+    Map<String, String> kafkaProperties,
+    RouterTls routerTls) {
 
   /** Where {@link #of} answers {@code /ready}, {@code /health} and {@code /metrics}: loopback. */
   public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
@@ -91,7 +94,44 @@ public record EdgeAgentConfig(
    */
   public static final int DEFAULT_EVENT_LOOPS = 2;
 
+  /**
+   * How the agent connects to routers. With a CA it speaks TLS to every router (the one decision:
+   * {@link #enabled}), accepting only a router certificate that CA signed and that names the host
+   * the route gives; with a certificate and key it also presents them, for a relay that requires
+   * mutual TLS. Without a CA, plain TCP.
+   *
+   * @param routerCa PEM CA certificate(s) routers' relay certificates are signed by, or {@code
+   *     null}: plain
+   * @param cert the agent's PEM client certificate, or {@code null}: none
+   * @param key its PEM private key, or {@code null}: none
+   */
+  public record RouterTls(
+      java.nio.file.Path routerCa, java.nio.file.Path cert, java.nio.file.Path key) {
+    /** Plain TCP to every router. */
+    public static final RouterTls NONE = new RouterTls(null, null, null);
+
+    public RouterTls {
+      if ((cert == null) != (key == null)) {
+        throw new IllegalArgumentException(
+            cert == null
+                ? "--tls-key (SIDETRACK_TLS_KEY) needs --tls-cert (SIDETRACK_TLS_CERT)"
+                : "--tls-cert (SIDETRACK_TLS_CERT) needs --tls-key (SIDETRACK_TLS_KEY)");
+      }
+      if (cert != null && routerCa == null) {
+        throw new IllegalArgumentException(
+            "--tls-cert (SIDETRACK_TLS_CERT) needs --router-ca (SIDETRACK_ROUTER_CA): a client"
+                + " certificate goes only to routers verified over TLS");
+      }
+    }
+
+    /** Whether the agent speaks TLS to routers. */
+    public boolean enabled() {
+      return routerCa != null;
+    }
+  }
+
   public EdgeAgentConfig {
+    requireNonNull(routerTls, "routerTls");
     requireNonNull(workload, "workload");
     requireNonNull(agentId, "agentId");
     requireNonNull(listenHost, "listenHost");
@@ -190,7 +230,8 @@ public record EdgeAgentConfig(
         DEFAULT_IDLE_TIMEOUT,
         DEFAULT_BRIDGE_BAGGAGE,
         ForwardedTrust.privateNetworks(),
-        Map.of());
+        Map.of(),
+        RouterTls.NONE);
   }
 
   /** This configuration with the app speaking h2c or not. */
@@ -217,7 +258,8 @@ public record EdgeAgentConfig(
         idleTimeout,
         bridgeBaggage,
         trustForwarded,
-        kafkaProperties);
+        kafkaProperties,
+        routerTls);
   }
 
   /** This configuration with baggage bridging on or off. */
@@ -244,7 +286,8 @@ public record EdgeAgentConfig(
         idleTimeout,
         bridge,
         trustForwarded,
-        kafkaProperties);
+        kafkaProperties,
+        routerTls);
   }
 
   /** This configuration with another topic prefix. */
@@ -271,7 +314,36 @@ public record EdgeAgentConfig(
         idleTimeout,
         bridgeBaggage,
         trustForwarded,
-        kafkaProperties);
+        kafkaProperties,
+        routerTls);
+  }
+
+  /** This configuration connecting to routers as {@code newTls} says. */
+  public EdgeAgentConfig withRouterTls(RouterTls newTls) {
+    return new EdgeAgentConfig(
+        workload,
+        agentId,
+        listenHost,
+        listenPort,
+        appHost,
+        appPort,
+        appHttp2,
+        adminHost,
+        adminPort,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        routerConnectTimeout,
+        breakerFailures,
+        breakerOpenFor,
+        heartbeatInterval,
+        eventLoops,
+        fastFront,
+        idleTimeout,
+        bridgeBaggage,
+        trustForwarded,
+        kafkaProperties,
+        newTls);
   }
 
   /** This configuration with other extra Kafka client properties (security: SASL, TLS). */
@@ -298,6 +370,7 @@ public record EdgeAgentConfig(
         idleTimeout,
         bridgeBaggage,
         trustForwarded,
-        properties);
+        properties,
+        routerTls);
   }
 }

@@ -44,7 +44,8 @@ class EdgeAgentConfigTest {
         b.idleTimeout(),
         b.bridgeBaggage(),
         b.trustForwarded(),
-        Map.of());
+        Map.of(),
+        b.routerTls());
   }
 
   @Test

@@ -29,6 +29,9 @@ import io.sidetrack.router.session.RelayEndpoint;
 import io.sidetrack.router.session.SessionServices;
 import io.sidetrack.router.session.TunnelEndpoint;
 import io.sidetrack.router.session.Tunnels;
+import io.sidetrack.router.tls.CertificateFiles;
+import io.sidetrack.router.tls.CertificateReloader;
+import io.sidetrack.router.tls.ListenerCertificate;
 import io.sidetrack.schemas.avro.AgentHeartbeat;
 import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.schemas.avro.InterceptRegistration;
@@ -85,6 +88,7 @@ public final class Router implements AutoCloseable {
   private String advertised;
   private long tick = -1;
   private long tokensWatch = -1;
+  private final List<CertificateReloader> reloaders = new java.util.ArrayList<>();
 
   private Router(RouterConfig config, Vertx vertx, TokensFile tokens) {
     this.config = config;
@@ -152,10 +156,11 @@ public final class Router implements AutoCloseable {
     relayServer =
         await(
             vertx
-                .createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
+                .createHttpServer(relayOptions())
                 .requestHandler(new RelayEndpoint(tunnels, noTunnel))
                 .listen(config.relayPort(), config.relayHost()),
             "--relay " + config.relayHost() + ":" + config.relayPort());
+    watch(relayServer, relayFiles(), relayCertificate, "relay");
     advertised =
         config.advertise() != null
             ? config.advertise()
@@ -194,6 +199,12 @@ public final class Router implements AutoCloseable {
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setMaxWebSocketFrameSize(Frames.MAX_FRAME)
             .setMaxWebSocketMessageSize(Frames.MAX_MESSAGE);
+    CertificateFiles listenerFiles = listenerFiles();
+    ListenerCertificate listenerCertificate = null;
+    if (listenerFiles != null) {
+      listenerCertificate = ListenerCertificate.read(vertx, listenerFiles);
+      listenerCertificate.applyTo(tunnelOptions);
+    }
     publicServer =
         await(
             vertx
@@ -208,6 +219,7 @@ public final class Router implements AutoCloseable {
                     })
                 .listen(config.listenPort(), config.listenHost()),
             "--listen " + config.listenHost() + ":" + config.listenPort());
+    watch(publicServer, listenerFiles, listenerCertificate, "developer listener");
     // heartbeats age out: look again now and then even when Kafka brings nothing new
     tick =
         vertx.setPeriodic(
@@ -222,11 +234,15 @@ public final class Router implements AutoCloseable {
       LOG.warn("Kafka not reachable yet: {}", e.getMessage());
     }
     LOG.info(
-        "Router on {}:{} (tunnels, API), relay on {}:{} advertised as {}; {} tokens, OIDC {}",
+        "Router on {}://{}:{} (tunnels, API), relay on {}:{}{} advertised as {}; {} tokens, OIDC {}",
+        listenerFiles == null ? "http" : "https",
         config.listenHost(),
         publicServer.actualPort(),
         config.relayHost(),
         relayServer.actualPort(),
+        config.tls().relay() == null
+            ? ""
+            : config.tls().relayClientCa() == null ? " (TLS)" : " (mutual TLS)",
         advertised,
         tokens == null ? 0 : tokens.tokens().size(),
         config.identity().oidc() ? config.identity().oidcIssuer() : "off");
@@ -262,6 +278,55 @@ public final class Router implements AutoCloseable {
       }
     }
     return Authenticator.of(tokens, oidc);
+  }
+
+  private ListenerCertificate relayCertificate;
+
+  /** The relay's server options: plain, TLS, or TLS asking agents for a certificate. */
+  private HttpServerOptions relayOptions() {
+    HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true);
+    CertificateFiles files = relayFiles();
+    if (files != null) {
+      relayCertificate = ListenerCertificate.read(vertx, files);
+      relayCertificate.applyTo(options);
+    }
+    return options;
+  }
+
+  private CertificateFiles listenerFiles() {
+    RouterConfig.KeyPair pair = config.tls().listener();
+    return pair == null
+        ? null
+        : new CertificateFiles(
+            pair.cert(),
+            "--tls-cert (SIDETRACK_TLS_CERT)",
+            pair.key(),
+            "--tls-key (SIDETRACK_TLS_KEY)",
+            null,
+            null);
+  }
+
+  private CertificateFiles relayFiles() {
+    RouterConfig.KeyPair pair = config.tls().relay();
+    return pair == null
+        ? null
+        : new CertificateFiles(
+            pair.cert(),
+            "--relay-tls-cert (SIDETRACK_RELAY_TLS_CERT)",
+            pair.key(),
+            "--relay-tls-key (SIDETRACK_RELAY_TLS_KEY)",
+            config.tls().relayClientCa(),
+            "--relay-client-ca (SIDETRACK_RELAY_CLIENT_CA)");
+  }
+
+  /** Reloads {@code server}'s certificate when its files change (nothing without TLS). */
+  private void watch(
+      HttpServer server, CertificateFiles files, ListenerCertificate current, String name) {
+    if (files != null) {
+      reloaders.add(
+          CertificateReloader.watch(
+              vertx, server, files, current, name, config.tls().reloadInterval()));
+    }
   }
 
   /** The preview listener, and the links sessions hand out for it. */
@@ -361,10 +426,10 @@ public final class Router implements AutoCloseable {
     return previewListener == null ? -1 : previewListener.port();
   }
 
-  /** {@code http://HOST:PORT} of the public port. */
+  /** {@code http://HOST:PORT} of the public port ({@code https://} with a certificate). */
   public String url() {
     String host = config.listenHost().equals("0.0.0.0") ? "127.0.0.1" : config.listenHost();
-    return "http://" + host + ":" + port();
+    return (config.tls().listener() == null ? "http://" : "https://") + host + ":" + port();
   }
 
   @Override
@@ -375,6 +440,7 @@ public final class Router implements AutoCloseable {
     if (tokensWatch >= 0) {
       vertx.cancelTimer(tokensWatch);
     }
+    reloaders.forEach(CertificateReloader::close);
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

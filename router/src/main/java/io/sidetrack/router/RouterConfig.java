@@ -33,6 +33,8 @@ import java.util.Set;
  * @param preview the preview listener, or {@code null}: none (the default)
  * @param identity who developers are: the tokens file's reload and OIDC ({@link Identity#DEFAULT}:
  *     the tokens file only)
+ * @param tls certificates of the developer listener and the relay ({@link Tls#NONE}: plain http,
+ *     the default)
  */
 public record RouterConfig(
     String listenHost,
@@ -47,7 +49,8 @@ public record RouterConfig(
     Duration agentTimeout,
     Map<String, String> kafkaProperties,
     Preview preview,
-    Identity identity) {
+    Identity identity,
+    Tls tls) {
 
   public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -145,6 +148,79 @@ public record RouterConfig(
     private static IllegalArgumentException badUpstream(String entry) {
       return new IllegalArgumentException(
           "invalid " + UPSTREAM + ": '" + entry + "' (WORKLOAD=http://HOST:PORT)");
+    }
+  }
+
+  /**
+   * A certificate and its private key, both PEM files; the router reloads them when they change.
+   *
+   * @param cert the certificate chain, the server's own first
+   * @param key its private key (PKCS#8 or PKCS#1)
+   */
+  public record KeyPair(Path cert, Path key) {
+    public KeyPair {
+      requireNonNull(cert, "cert");
+      requireNonNull(key, "key");
+    }
+
+    /**
+     * The pair {@code cert} and {@code key} name, or {@code null} when neither is given.
+     *
+     * @throws IllegalArgumentException when only one is given, naming the missing setting
+     */
+    public static KeyPair of(Path cert, String certSetting, Path key, String keySetting) {
+      if (cert == null && key == null) {
+        return null;
+      }
+      if (cert == null || key == null) {
+        throw new IllegalArgumentException(
+            (cert == null
+                ? keySetting + " needs " + certSetting
+                : certSetting + " needs " + keySetting));
+      }
+      return new KeyPair(cert, key);
+    }
+  }
+
+  /**
+   * Transport security of the router's two listeners.
+   *
+   * @param listener the developer listener's certificate (tunnels over wss, the API over https), or
+   *     {@code null}: plain http
+   * @param relay the relay port's certificate (edge agents connect with TLS), or {@code null}:
+   *     plain
+   * @param relayClientCa with it, the relay requires every agent to present a client certificate
+   *     signed by this CA (PEM): mutual TLS; {@code null}: no client certificate asked for
+   * @param reloadInterval how often the files are read again; a changed pair that checks out is
+   *     served to new connections
+   */
+  public record Tls(KeyPair listener, KeyPair relay, Path relayClientCa, Duration reloadInterval) {
+    /** How often certificate files are read for a change. */
+    public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(5);
+
+    /** Plain http on both listeners. */
+    public static final Tls NONE = new Tls(null, null, null);
+
+    /** These certificates, read again every {@link #DEFAULT_RELOAD_INTERVAL}. */
+    public Tls(KeyPair listener, KeyPair relay, Path relayClientCa) {
+      this(listener, relay, relayClientCa, DEFAULT_RELOAD_INTERVAL);
+    }
+
+    /** These certificates, read again every {@code interval}. */
+    public Tls withReloadInterval(Duration interval) {
+      return new Tls(listener, relay, relayClientCa, interval);
+    }
+
+    public Tls {
+      requireNonNull(reloadInterval, "reloadInterval");
+      if (reloadInterval.isNegative() || reloadInterval.isZero()) {
+        throw new IllegalArgumentException("invalid TLS reload interval: " + reloadInterval);
+      }
+      if (relayClientCa != null && relay == null) {
+        throw new IllegalArgumentException(
+            "--relay-client-ca (SIDETRACK_RELAY_CLIENT_CA) needs --relay-tls-cert and"
+                + " --relay-tls-key: mutual TLS is TLS");
+      }
     }
   }
 
@@ -324,6 +400,7 @@ public record RouterConfig(
     requireNonNull(schemaRegistry, "schemaRegistry");
     requireNonNull(topicPrefix, "topicPrefix");
     requireNonNull(identity, "identity");
+    requireNonNull(tls, "tls");
     if (tokensFile == null && !identity.oidc()) {
       throw new IllegalArgumentException(
           "no way to authenticate developers: pass --tokens (SIDETRACK_ROUTER_TOKENS) or"
@@ -366,7 +443,8 @@ public record RouterConfig(
         DEFAULT_AGENT_TIMEOUT,
         Map.of(),
         null,
-        Identity.DEFAULT);
+        Identity.DEFAULT,
+        Tls.NONE);
   }
 
   public RouterConfig withTopicPrefix(String prefix) {
@@ -383,7 +461,8 @@ public record RouterConfig(
         agentTimeout,
         kafkaProperties,
         preview,
-        identity);
+        identity,
+        tls);
   }
 
   public RouterConfig withPorts(int listen, int relay, String advertised) {
@@ -400,7 +479,8 @@ public record RouterConfig(
         agentTimeout,
         kafkaProperties,
         preview,
-        identity);
+        identity,
+        tls);
   }
 
   /** This configuration with a preview listener ({@code null}: none). */
@@ -418,7 +498,8 @@ public record RouterConfig(
         agentTimeout,
         kafkaProperties,
         newPreview,
-        identity);
+        identity,
+        tls);
   }
 
   /** This configuration with {@code newIdentity}'s way of knowing developers. */
@@ -436,7 +517,27 @@ public record RouterConfig(
         agentTimeout,
         kafkaProperties,
         preview,
-        newIdentity);
+        newIdentity,
+        tls);
+  }
+
+  /** This configuration with these listeners' certificates ({@link Tls#NONE}: plain http). */
+  public RouterConfig withTls(Tls newTls) {
+    return new RouterConfig(
+        listenHost,
+        listenPort,
+        relayHost,
+        relayPort,
+        advertise,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        tokensFile,
+        agentTimeout,
+        kafkaProperties,
+        preview,
+        identity,
+        newTls);
   }
 
   /** This configuration with other extra Kafka client properties (security: SASL, TLS). */
@@ -454,6 +555,7 @@ public record RouterConfig(
         agentTimeout,
         properties,
         preview,
-        identity);
+        identity,
+        tls);
   }
 }

@@ -111,6 +111,7 @@ public final class RouterCommand implements Callable<Integer> {
   @Mixin TopicOptions topics;
 
   @Mixin IdentityOptions identity;
+  @Mixin TlsOptions tls;
 
   @Override
   public Integer call() throws Exception {
@@ -157,6 +158,7 @@ public final class RouterCommand implements Callable<Integer> {
         agentTimeout,
         kafka.properties(),
         preview,
-        identity.toConfig());
+        identity.toConfig(),
+        tls.toConfig());
   }
 }

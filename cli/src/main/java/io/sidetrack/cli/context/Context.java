@@ -19,6 +19,8 @@ import java.time.Instant;
  *     ""}: none)
  * @param pid process id of {@code sidetrack up}
  * @param startedAt when it started
+ * @param routerCa the CA file the router's certificate is signed by, which the CLI trusts besides
+ *     the JDK's trust store ({@code ""}: none)
  */
 public record Context(
     String bootstrapServers,
@@ -30,7 +32,8 @@ public record Context(
     String demoUrl,
     String frontendUrl,
     long pid,
-    Instant startedAt) {
+    Instant startedAt,
+    String routerCa) {
   public Context {
     requireNonNull(bootstrapServers, "bootstrapServers");
     requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
@@ -41,5 +44,6 @@ public record Context(
     requireNonNull(demoUrl, "demoUrl");
     requireNonNull(frontendUrl, "frontendUrl");
     requireNonNull(startedAt, "startedAt");
+    requireNonNull(routerCa, "routerCa");
   }
 }

@@ -39,7 +39,10 @@ public final class ContextFile {
     node.putObject("schemaRegistry").put("url", context.schemaRegistryUrl());
     node.putObject("registryStream").put("url", context.registryStreamUrl());
     node.put("topicPrefix", context.topicPrefix());
-    node.putObject("router").put("url", context.routerUrl()).put("token", context.token());
+    node.putObject("router")
+        .put("url", context.routerUrl())
+        .put("token", context.token())
+        .put("ca", context.routerCa());
     node.putObject("demo").put("url", context.demoUrl());
     node.putObject("frontend").put("url", context.frontendUrl());
     node.put("pid", context.pid());
@@ -81,7 +84,8 @@ public final class ContextFile {
               node.path("demo").path("url").asText(""),
               node.path("frontend").path("url").asText(""),
               node.path("pid").asLong(),
-              Instant.parse(node.path("startedAt").asText())));
+              Instant.parse(node.path("startedAt").asText()),
+              node.path("router").path("ca").asText("")));
     } catch (IOException | RuntimeException e) {
       throw new IOException(file + " is not a Sidetrack context: " + e.getMessage(), e);
     }

@@ -173,6 +173,7 @@ public final class InterceptCommand implements Callable<Integer> {
     match.rules(List.of()); // malformed flags fail now, before any connection
     List<String> urls = router.routerUrls();
     String token = router.token();
+    io.sidetrack.cli.tunnel.RouterTrust trust = router.trust();
     warnIfNothingListens(err);
 
     String suffix = UUID.randomUUID().toString().substring(0, 6);
@@ -215,7 +216,8 @@ public final class InterceptCommand implements Callable<Integer> {
             localHost,
             port,
             appH2c ? AppProtocol.H2C : AppProtocol.AUTO,
-            events);
+            events,
+            trust);
     out.printf("Connecting to %s...%n", urls.get(0));
     out.flush();
     Thread leaveOnExit =

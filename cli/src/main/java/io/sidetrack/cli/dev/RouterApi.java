@@ -1,5 +1,6 @@
 package io.sidetrack.cli.dev;
 
+import io.sidetrack.cli.tunnel.RouterTrust;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -14,15 +15,18 @@ import java.util.List;
 
 /** The router's REST API, for {@code list}, {@code leave} and {@code agents}. */
 final class RouterApi {
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
+  private final HttpClient http;
   private final List<String> urls;
   private final String token;
 
   RouterApi(RouterOptions options) {
     this.urls = options.routerUrls();
     this.token = options.token();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .sslContext(options.trust().sslContext())
+            .build();
   }
 
   JsonArray getArray(String path) throws IOException, InterruptedException {
@@ -47,9 +51,16 @@ final class RouterApi {
               .build();
       HttpResponse<String> resp;
       try {
-        resp = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        resp = http.send(req, HttpResponse.BodyHandlers.ofString());
       } catch (ConnectException | HttpTimeoutException e) {
         last = new IOException("router unreachable at " + url + " (" + describe(e) + ")", e);
+        continue;
+      } catch (javax.net.ssl.SSLException e) {
+        String untrusted = RouterTrust.untrusted(url, e).orElse(null);
+        if (untrusted == null) {
+          throw new IOException("router " + url + ": TLS failed (" + e.getMessage() + ")", e);
+        }
+        last = new IOException(untrusted, e);
         continue;
       }
       if (resp.statusCode() / 100 == 2) {

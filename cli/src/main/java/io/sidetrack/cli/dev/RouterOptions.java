@@ -6,6 +6,7 @@ import io.sidetrack.cli.login.Login;
 import io.sidetrack.cli.login.LoginFile;
 import io.sidetrack.cli.login.OidcClient;
 import io.sidetrack.cli.options.EnvVar;
+import io.sidetrack.cli.tunnel.RouterTrust;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +32,16 @@ public final class RouterOptions {
           "Your bearer token (default: that of 'sidetrack login', refreshed when expired, else"
               + " context.json's).")
   String token;
+
+  @EnvVar
+  @Option(
+      names = "--ca",
+      paramLabel = "FILE",
+      description =
+          "PEM CA certificate(s) a router's https/wss certificate may be signed by, trusted besides"
+              + " the JDK's trust store (default the context's router CA, written by 'sidetrack up"
+              + " --secure'; none: the JDK's only). A certificate neither vouches for is refused.")
+  java.nio.file.Path ca;
 
   private Optional<Context> context;
 
@@ -105,6 +116,18 @@ public final class RouterOptions {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while refreshing the login", e);
     }
+  }
+
+  /** Which router certificates to trust: the JDK's trust store plus --ca (or the context's). */
+  public RouterTrust trust() {
+    if (ca != null) {
+      return RouterTrust.of(ca, "--ca (SIDETRACK_CA)");
+    }
+    return context()
+        .map(Context::routerCa)
+        .filter(s -> !s.isBlank())
+        .map(s -> RouterTrust.of(java.nio.file.Path.of(s), "the context's router CA"))
+        .orElseGet(RouterTrust::jdk);
   }
 
   /** A demo workload's URL when the context names one for this workload. */

@@ -72,6 +72,29 @@ public final class TunnelClient {
       int localPort,
       AppProtocol appProtocol,
       TunnelEvents events) {
+    this(
+        vertx,
+        routerUrls,
+        token,
+        specFor,
+        localHost,
+        localPort,
+        appProtocol,
+        events,
+        RouterTrust.jdk());
+  }
+
+  /** A client that trusts routers' certificates as {@code trust} says (for wss URLs). */
+  public TunnelClient(
+      Vertx vertx,
+      List<String> routerUrls,
+      String token,
+      java.util.function.Function<String, InterceptSpec> specFor,
+      String localHost,
+      int localPort,
+      AppProtocol appProtocol,
+      TunnelEvents events,
+      RouterTrust trust) {
     this.vertx = requireNonNull(vertx, "vertx");
     if (routerUrls.isEmpty()) {
       throw new IllegalArgumentException("no router URL");
@@ -91,7 +114,9 @@ public final class TunnelClient {
                 .setConnectTimeout(5_000)
                 .setIdleTimeout(30)
                 .setIdleTimeoutUnit(TimeUnit.SECONDS)
-                .setTcpNoDelay(true));
+                .setTcpNoDelay(true)
+                .setVerifyHost(true)
+                .setTrustOptions(requireNonNull(trust, "trust").vertxTrust()));
   }
 
   /**
@@ -166,7 +191,9 @@ public final class TunnelClient {
               + ": "
               + RouterAddresses.refusal(rejected);
     } else {
-      why = RouterAddresses.unreachable(url, cause);
+      why =
+          RouterTrust.untrusted(url, cause)
+              .orElseGet(() -> RouterAddresses.unreachable(url, cause));
     }
     if (!everActive && nextRouter >= routerUrls.size()) {
       finish(why, null);

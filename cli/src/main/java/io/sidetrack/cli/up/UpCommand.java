@@ -126,15 +126,21 @@ public final class UpCommand implements Callable<Integer> {
       names = "--secure",
       defaultValue = "false",
       description =
-          "Secure Kafka: the broker takes only SASL/SCRAM-SHA-512 clients and allows nothing"
-              + " without an ACL (StandardAuthorizer); each component runs as its own SCRAM user"
-              + " (random password, client settings in $SIDETRACK_HOME/kafka/<component>.properties,"
-              + " mode 0600, deleted on stop) with only the ACLs of 'sidetrack acl show'. The"
-              + " schema registry stays open.")
+          "Secure the stack. Kafka: the broker takes only SASL/SCRAM-SHA-512 clients and allows"
+              + " nothing without an ACL (StandardAuthorizer); each component runs as its own SCRAM"
+              + " user (random password, client settings in"
+              + " $SIDETRACK_HOME/kafka/<component>.properties, mode 0600, deleted on stop) with"
+              + " only the ACLs of 'sidetrack acl show'. TLS: a new local CA in $SIDETRACK_HOME/tls"
+              + " signs the router's https/wss certificate, its relay's (mutual TLS: agents present"
+              + " certificates it signed) and the agents'; the context names the CA so the CLI"
+              + " trusts the router. The schema registry stays open.")
   boolean secure;
 
   /** The Kafka users of {@code --secure}; {@code null} without it. */
   private SecureKafka secureKafka;
+
+  /** The certificates of --secure, or null. */
+  private LocalTls tls;
 
   /** Stopped by the shutdown hook while {@link #call()} may still be starting parts. */
   private final StartedComponents running = new StartedComponents();
@@ -175,6 +181,7 @@ public final class UpCommand implements Callable<Integer> {
                 "sidetrack-up-stop"));
 
     try {
+      tls = secure ? LocalTls.create(home.resolve("tls")) : null;
       // The frontend's JVM starts with the OpenTelemetry agent, which takes seconds: at once.
       Optional<Path> javaagent = FrontendProcess.javaagent();
       FrontendProcess frontend =
@@ -212,15 +219,16 @@ public final class UpCommand implements Callable<Integer> {
               "edge agent of demo",
               () ->
                   EdgeAgent.start(
-                      EdgeAgentConfig.of(
-                              DEMO,
-                              "127.0.0.1",
-                              demoAgentPort,
-                              "127.0.0.1",
-                              demo.port(),
-                              kafka.bootstrapServers(),
-                              SchemaRegistryConfig.of(registry.url()))
-                          .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT))));
+                      secured(
+                          EdgeAgentConfig.of(
+                                  DEMO,
+                                  "127.0.0.1",
+                                  demoAgentPort,
+                                  "127.0.0.1",
+                                  demo.port(),
+                                  kafka.bootstrapServers(),
+                                  SchemaRegistryConfig.of(registry.url()))
+                              .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT)))));
       EdgeAgent frontendAgent = null;
       if (frontend == null) {
         out.println(
@@ -245,15 +253,16 @@ public final class UpCommand implements Callable<Integer> {
                 "edge agent of frontend",
                 () ->
                     EdgeAgent.start(
-                        EdgeAgentConfig.of(
-                                FRONTEND,
-                                "127.0.0.1",
-                                frontendPort,
-                                "127.0.0.1",
-                                frontend.port(),
-                                kafka.bootstrapServers(),
-                                SchemaRegistryConfig.of(registry.url()))
-                            .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT))));
+                        secured(
+                            EdgeAgentConfig.of(
+                                    FRONTEND,
+                                    "127.0.0.1",
+                                    frontendPort,
+                                    "127.0.0.1",
+                                    frontend.port(),
+                                    kafka.bootstrapServers(),
+                                    SchemaRegistryConfig.of(registry.url()))
+                                .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT)))));
       }
       List<String> previewUpstreams =
           new java.util.ArrayList<>(List.of(DEMO + "=http://127.0.0.1:" + agent.port()));
@@ -274,13 +283,14 @@ public final class UpCommand implements Callable<Integer> {
               "router",
               () ->
                   Router.start(
-                      RouterConfig.of(
-                              kafka.bootstrapServers(),
-                              SchemaRegistryConfig.of(registry.url()),
-                              home.resolve("tokens"))
-                          .withPorts(routerPort, 0, null)
-                          .withPreview(preview)
-                          .withKafkaProperties(kafkaProperties(Component.ROUTER))));
+                      secured(
+                          RouterConfig.of(
+                                  kafka.bootstrapServers(),
+                                  SchemaRegistryConfig.of(registry.url()),
+                                  home.resolve("tokens"))
+                              .withPorts(routerPort, 0, null)
+                              .withPreview(preview)
+                              .withKafkaProperties(kafkaProperties(Component.ROUTER)))));
       awaitRouterSeesAgent(router, agent, DEMO);
       if (frontendAgent != null) {
         awaitRouterSeesAgent(router, frontendAgent, FRONTEND);
@@ -297,7 +307,8 @@ public final class UpCommand implements Callable<Integer> {
               "http://127.0.0.1:" + agent.port(),
               frontendAgent == null ? "" : "http://127.0.0.1:" + frontendAgent.port(),
               pid,
-              Instant.now());
+              Instant.now(),
+              tls == null ? "" : tls.ca().toString());
       ContextFile.write(home, context);
       printSummary(out, context, home, logs, identity, router.previewPort());
     } catch (Exception e) {
@@ -360,6 +371,16 @@ public final class UpCommand implements Callable<Integer> {
         secureKafka.propertiesFile(Component.AUDIT_READER));
   }
 
+  /** An agent of --secure verifies routers and presents its client certificate. */
+  private EdgeAgentConfig secured(EdgeAgentConfig config) {
+    return tls == null ? config : config.withRouterTls(tls.agentTls());
+  }
+
+  /** The router of --secure serves https/wss and requires agents' certificates on its relay. */
+  private RouterConfig secured(RouterConfig config) {
+    return tls == null ? config : config.withTls(tls.routerTls());
+  }
+
   private <T extends AutoCloseable> T step(
       PrintWriter out, String what, StartedComponents.Starter<T> starter) throws Exception {
     out.print("Starting " + what + "... ");
@@ -418,6 +439,9 @@ public final class UpCommand implements Callable<Integer> {
     }
     out.printf("  %-22s %s (token of %s)%n", "Tokens", home.resolve("tokens"), identity);
     out.printf("  %-22s %s%n", "Context", ContextFile.path(home));
+    if (!c.routerCa().isEmpty()) {
+      out.printf("  %-22s %s (the CLI trusts it through the context)%n", "Router CA", c.routerCa());
+    }
     out.printf("  %-22s %s%n", "Logs", logs);
     printKafkaSecurity(out);
     out.println();

@@ -48,4 +48,28 @@ class EdgeAgentCommandTest {
             CommandLine.ParameterException.class,
             e -> assertThat(UsageErrors.message(e)).contains("--bridge-baggage").contains("maybe"));
   }
+
+  @Test
+  void routersArePlainUnlessARouterCaIsGiven() throws Exception {
+    assertThat(parse(Map.of()).routerTls().enabled()).isFalse();
+    EdgeAgentConfig.RouterTls tls =
+        parse(
+                Map.of("SIDETRACK_ROUTER_CA", "ca.crt"),
+                "--tls-cert",
+                "agent.crt",
+                "--tls-key",
+                "agent.key")
+            .routerTls();
+    assertThat(tls.enabled()).isTrue();
+    assertThat(tls.routerCa()).isEqualTo(java.nio.file.Path.of("ca.crt"));
+    assertThat(tls.cert()).isEqualTo(java.nio.file.Path.of("agent.crt"));
+  }
+
+  @Test
+  void aClientCertificateWithoutARouterCaOrWithoutItsKeyIsOneLine() {
+    assertThatThrownBy(() -> parse(Map.of(), "--tls-cert", "a.crt", "--tls-key", "a.key"))
+        .hasMessageStartingWith("--tls-cert (SIDETRACK_TLS_CERT) needs --router-ca");
+    assertThatThrownBy(() -> parse(Map.of(), "--router-ca", "ca.crt", "--tls-cert", "a.crt"))
+        .hasMessage("--tls-cert (SIDETRACK_TLS_CERT) needs --tls-key (SIDETRACK_TLS_KEY)");
+  }
 }

@@ -148,4 +148,47 @@ class RouterCommandTest {
                     groups.toString()))
         .hasMessage(groups + ":2: expected GROUP WORKLOAD[,WORKLOAD...], got 1 fields");
   }
+
+  @Test
+  void withoutCertificatesBothListenersArePlain() throws Exception {
+    assertThat(parse(Map.of(), "--tokens", "t").tls()).isEqualTo(RouterConfig.Tls.NONE);
+  }
+
+  @Test
+  void theTlsFlagsAndVariablesNameTheCertificatesOfBothListeners() throws Exception {
+    RouterConfig.Tls tls =
+        parse(
+                Map.of(
+                    "SIDETRACK_RELAY_TLS_CERT", "relay.crt",
+                    "SIDETRACK_RELAY_TLS_KEY", "relay.key",
+                    "SIDETRACK_RELAY_CLIENT_CA", "agents-ca.crt"),
+                "--tokens",
+                "t",
+                "--tls-cert",
+                "router.crt",
+                "--tls-key",
+                "router.key")
+            .tls();
+    assertThat(tls.listener())
+        .isEqualTo(
+            new RouterConfig.KeyPair(
+                java.nio.file.Path.of("router.crt"), java.nio.file.Path.of("router.key")));
+    assertThat(tls.relay().cert()).isEqualTo(java.nio.file.Path.of("relay.crt"));
+    assertThat(tls.relayClientCa()).isEqualTo(java.nio.file.Path.of("agents-ca.crt"));
+    assertThat(tls.reloadInterval()).isEqualTo(RouterConfig.Tls.DEFAULT_RELOAD_INTERVAL);
+  }
+
+  @Test
+  void halfAPairOrAClientCaWithoutTlsIsOneLineNamingTheSettings() {
+    assertThatThrownBy(() -> parse(Map.of(), "--tokens", "t", "--tls-cert", "a.crt"))
+        .hasMessage("--tls-cert (SIDETRACK_TLS_CERT) needs --tls-key (SIDETRACK_TLS_KEY)");
+    assertThatThrownBy(() -> parse(Map.of(), "--tokens", "t", "--relay-tls-key", "a.key"))
+        .hasMessage(
+            "--relay-tls-key (SIDETRACK_RELAY_TLS_KEY) needs --relay-tls-cert"
+                + " (SIDETRACK_RELAY_TLS_CERT)");
+    assertThatThrownBy(() -> parse(Map.of(), "--tokens", "t", "--relay-client-ca", "ca.crt"))
+        .hasMessage(
+            "--relay-client-ca (SIDETRACK_RELAY_CLIENT_CA) needs --relay-tls-cert and"
+                + " --relay-tls-key: mutual TLS is TLS");
+  }
 }

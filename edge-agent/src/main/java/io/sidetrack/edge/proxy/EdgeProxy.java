@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.ClientSSLOptions;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -51,6 +52,34 @@ public final class EdgeProxy {
       int appPort,
       boolean appHttp2,
       Duration routerConnectTimeout) {
+    this(
+        vertx,
+        dispatcher,
+        bridging,
+        forwardedTrust,
+        workload,
+        appHost,
+        appPort,
+        appHttp2,
+        routerConnectTimeout,
+        null);
+  }
+
+  /**
+   * A proxy as above that connects to every router over TLS as {@code routerSsl} says (its trust
+   * and, for mutual TLS, its client certificate; host names verified), or plain ({@code null}).
+   */
+  public EdgeProxy(
+      Vertx vertx,
+      Dispatcher dispatcher,
+      BaggageBridging bridging,
+      ForwardedTrust forwardedTrust,
+      String workload,
+      String appHost,
+      int appPort,
+      boolean appHttp2,
+      Duration routerConnectTimeout,
+      ClientSSLOptions routerSsl) {
     this.vertx = requireNonNull(vertx, "vertx");
     requireNonNull(dispatcher, "dispatcher");
     requireNonNull(appHost, "appHost");
@@ -66,13 +95,19 @@ public final class EdgeProxy {
                 .setHttp2ClearTextUpgrade(false)
                 .setTcpNoDelay(true),
             pool);
-    this.routers =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setKeepAlive(true)
-                .setTcpNoDelay(true)
-                .setConnectTimeout((int) connectTimeoutMs),
-            pool);
+    HttpClientOptions routerOptions =
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setConnectTimeout((int) connectTimeoutMs);
+    if (routerSsl != null) {
+      routerOptions
+          .setSsl(true)
+          .setVerifyHost(true)
+          .setTrustOptions(requireNonNull(routerSsl.getTrustOptions(), "routerSsl trust"))
+          .setKeyCertOptions(routerSsl.getKeyCertOptions());
+    }
+    this.routers = vertx.createHttpClient(routerOptions, pool);
     this.appLinks = new UpstreamLinks(app);
     this.routerLinks = new UpstreamLinks(routers);
     UpstreamHead head =

@@ -54,6 +54,7 @@ public final class FastFront {
   private final RouterAddress app;
   private final int routerConnectTimeoutMs;
   private final long idleTimeoutNanos;
+  private boolean routersOverTls;
   private InetSocketAddress full;
   private Channel server;
 
@@ -79,12 +80,43 @@ public final class FastFront {
         dispatcher,
         bridging,
         forwardedTrust,
+        proxy,
+        workload,
+        appHost,
+        appPort,
+        routerConnectTimeoutMs,
+        idleTimeout,
+        false);
+  }
+
+  /**
+   * A front as above; {@code routersOverTls}: routers are reached over TLS, which only the full
+   * proxy speaks, so every matched request is handed to it.
+   */
+  public FastFront(
+      VertxInternal vertx,
+      Dispatcher dispatcher,
+      BaggageBridging bridging,
+      ForwardedTrust forwardedTrust,
+      EdgeProxy proxy,
+      String workload,
+      String appHost,
+      int appPort,
+      int routerConnectTimeoutMs,
+      Duration idleTimeout,
+      boolean routersOverTls) {
+    this(
+        vertx,
+        dispatcher,
+        bridging,
+        forwardedTrust,
         HandOffs.of(requireNonNull(proxy, "proxy")),
         workload,
         appHost,
         appPort,
         routerConnectTimeoutMs,
         idleTimeout);
+    this.routersOverTls = routersOverTls;
   }
 
   FastFront(
@@ -192,6 +224,11 @@ public final class FastFront {
 
   InetSocketAddress fullProxy() {
     return full;
+  }
+
+  /** Whether routers are reached over TLS: then the full proxy carries every matched request. */
+  boolean routersOverTls() {
+    return routersOverTls;
   }
 
   int routerConnectTimeoutMs() {

@@ -202,7 +202,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     }
     boolean hasBody = request.chunked || request.contentLength > 0;
     Optional<RouteMatch> match = dispatcher().match(request);
-    if (HandOff.needed(request, match.isPresent(), hasBody)) {
+    if (HandOff.needed(request, match.isPresent(), hasBody, server.routersOverTls())) {
       startHandOff();
       return false;
     }

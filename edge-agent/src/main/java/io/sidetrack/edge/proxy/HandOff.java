@@ -30,15 +30,17 @@ final class HandOff {
   /**
    * Whether {@code request} goes to the full proxy, which the front does not relay itself: other
    * versions than HTTP/1.1, tunnels, upgrades, {@code Expect}, and a matched request with a body
-   * (the full proxy can hold it to replay it to the app).
+   * (the full proxy can hold it to replay it to the app), or any matched request when routers are
+   * reached over TLS, which the front does not speak.
    */
-  static boolean needed(Http1Head request, boolean matched, boolean hasBody) {
+  static boolean needed(
+      Http1Head request, boolean matched, boolean hasBody, boolean routersOverTls) {
     return !request.http11()
         || request.methodIs(CONNECT)
         || request.methodIs(PRI)
         || request.has(Http1Head.UPGRADE)
         || request.has(Http1Head.EXPECT)
-        || (matched && hasBody);
+        || (matched && (hasBody || routersOverTls));
   }
 
   /**
