@@ -3,10 +3,16 @@ package io.sidetrack.router;
 import static java.util.Objects.requireNonNull;
 
 import io.sidetrack.core.InterceptValidator;
+import io.sidetrack.core.trust.Keys;
+import io.sidetrack.core.trust.RouteSigner;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +47,8 @@ public record RouterConfig(
     Path tokensFile,
     Duration agentTimeout,
     Map<String, String> kafkaProperties,
-    Preview preview) {
+    Preview preview,
+    Signing signing) {
 
   public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -142,6 +149,55 @@ public record RouterConfig(
     }
   }
 
+  /**
+   * How the router signs the registrations it writes, so that registry-stream and edge agents that
+   * trust its public key take them and nobody else's.
+   *
+   * @param key the router's Ed25519 private key
+   */
+  public record Signing(PrivateKey key) {
+    /** The setting, as errors name it. */
+    public static final String SETTING = "--signing-key (SIDETRACK_SIGNING_KEY)";
+
+    /** Why a router without a key does not start. */
+    public static final String MISSING =
+        "no signing key: pass "
+            + SETTING
+            + " FILE, a PEM Ed25519 private key (make a pair with 'sidetrack keys generate --out"
+            + " DIR'; agents and registry-stream trust its .pub.pem)";
+
+    public Signing {
+      requireNonNull(key, "key");
+    }
+
+    /**
+     * Reads the PEM private key in {@code file}.
+     *
+     * @throws IllegalArgumentException naming the setting, the file and what is wrong
+     */
+    public static Signing read(Path file) {
+      requireNonNull(file, "file");
+      String pem;
+      try {
+        pem = Files.readString(file, StandardCharsets.US_ASCII);
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException(
+            "cannot read " + SETTING + " " + file + ": " + e.getMessage());
+      }
+      try {
+        return new Signing(Keys.privateKey(pem));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "invalid " + SETTING + " " + file + ": " + e.getMessage());
+      }
+    }
+
+    /** The signer of this key. */
+    public RouteSigner signer() {
+      return RouteSigner.of(key);
+    }
+  }
+
   public RouterConfig {
     requireNonNull(listenHost, "listenHost");
     requireNonNull(relayHost, "relayHost");
@@ -151,7 +207,7 @@ public record RouterConfig(
     requireNonNull(tokensFile, "tokensFile");
     requireNonNull(agentTimeout, "agentTimeout");
     kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
-    // preview may be null: no preview listener
+    // preview may be null: no preview listener; signing may be null here, Router.start refuses it
     checkPort("--listen (SIDETRACK_ROUTER_LISTEN)", listenPort);
     checkPort("--relay (SIDETRACK_ROUTER_RELAY)", relayPort);
     if (advertise != null && !advertise.matches("[^\\s:/]+:\\d{1,5}")) {
@@ -185,6 +241,7 @@ public record RouterConfig(
         tokensFile,
         DEFAULT_AGENT_TIMEOUT,
         Map.of(),
+        null,
         null);
   }
 
@@ -201,7 +258,8 @@ public record RouterConfig(
         tokensFile,
         agentTimeout,
         kafkaProperties,
-        preview);
+        preview,
+        signing);
   }
 
   public RouterConfig withPorts(int listen, int relay, String advertised) {
@@ -217,7 +275,8 @@ public record RouterConfig(
         tokensFile,
         agentTimeout,
         kafkaProperties,
-        preview);
+        preview,
+        signing);
   }
 
   /** This configuration with a preview listener ({@code null}: none). */
@@ -234,6 +293,25 @@ public record RouterConfig(
         tokensFile,
         agentTimeout,
         kafkaProperties,
-        newPreview);
+        newPreview,
+        signing);
+  }
+
+  /** This configuration signing registrations with {@code newSigning}'s key. */
+  public RouterConfig withSigning(Signing newSigning) {
+    return new RouterConfig(
+        listenHost,
+        listenPort,
+        relayHost,
+        relayPort,
+        advertise,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        tokensFile,
+        agentTimeout,
+        kafkaProperties,
+        preview,
+        newSigning);
   }
 }
