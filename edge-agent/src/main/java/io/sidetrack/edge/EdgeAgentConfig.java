@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.Topics;
 import io.sidetrack.core.http.ForwardedTrust;
+import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -42,6 +43,8 @@ import java.util.Map;
  * @param trustForwarded the clients whose {@code X-Forwarded-*} and {@code Forwarded} fields go on
  *     to the app with the client appended; any other client's are replaced ({@link ForwardedTrust})
  * @param kafkaProperties extra Kafka client properties
+ * @param trustedRouters the routers' public keys: a route entry none of them signed is refused; an
+ *     agent with none does not start
  */
 public record EdgeAgentConfig(
     String workload,
@@ -65,7 +68,8 @@ public record EdgeAgentConfig(
     Duration idleTimeout,
     boolean bridgeBaggage,
     ForwardedTrust trustForwarded,
-    Map<String, String> kafkaProperties) {
+    Map<String, String> kafkaProperties,
+    TrustedKeys trustedRouters) {
 
   /** Where {@link #of} answers {@code /ready}, {@code /health} and {@code /metrics}: loopback. */
   public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
@@ -119,6 +123,7 @@ public record EdgeAgentConfig(
           "invalid --idle-timeout (SIDETRACK_IDLE_TIMEOUT): '" + idleTimeout + "' (0 or more)");
     }
     kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
+    requireNonNull(trustedRouters, "trustedRouters");
     if (!InterceptValidator.isValidWorkload(workload)) {
       throw new IllegalArgumentException(
           "invalid --workload (SIDETRACK_WORKLOAD): '" + workload + "' (an RFC 1123 label)");
@@ -190,7 +195,8 @@ public record EdgeAgentConfig(
         DEFAULT_IDLE_TIMEOUT,
         DEFAULT_BRIDGE_BAGGAGE,
         ForwardedTrust.privateNetworks(),
-        Map.of());
+        Map.of(),
+        TrustedKeys.none());
   }
 
   /** This configuration with the app speaking h2c or not. */
@@ -217,7 +223,8 @@ public record EdgeAgentConfig(
         idleTimeout,
         bridgeBaggage,
         trustForwarded,
-        kafkaProperties);
+        kafkaProperties,
+        trustedRouters);
   }
 
   /** This configuration with baggage bridging on or off. */
@@ -244,7 +251,8 @@ public record EdgeAgentConfig(
         idleTimeout,
         bridge,
         trustForwarded,
-        kafkaProperties);
+        kafkaProperties,
+        trustedRouters);
   }
 
   /** This configuration with another topic prefix. */
@@ -271,6 +279,41 @@ public record EdgeAgentConfig(
         idleTimeout,
         bridgeBaggage,
         trustForwarded,
-        kafkaProperties);
+        kafkaProperties,
+        trustedRouters);
+  }
+
+  /** Why an agent without trusted router keys does not start. */
+  public static final String NO_TRUSTED_KEYS =
+      "no trusted router keys: pass --trusted-router-keys (SIDETRACK_TRUSTED_ROUTER_KEYS)"
+          + " FILE[,FILE], the routers' PEM public keys (the .pub.pem of 'sidetrack keys"
+          + " generate'); without them the agent would route to whatever a record names";
+
+  /** This configuration trusting routes signed by {@code keys}. */
+  public EdgeAgentConfig withTrustedRouters(TrustedKeys keys) {
+    return new EdgeAgentConfig(
+        workload,
+        agentId,
+        listenHost,
+        listenPort,
+        appHost,
+        appPort,
+        appHttp2,
+        adminHost,
+        adminPort,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        routerConnectTimeout,
+        breakerFailures,
+        breakerOpenFor,
+        heartbeatInterval,
+        eventLoops,
+        fastFront,
+        idleTimeout,
+        bridgeBaggage,
+        trustForwarded,
+        kafkaProperties,
+        keys);
   }
 }

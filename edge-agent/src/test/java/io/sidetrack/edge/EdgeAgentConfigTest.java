@@ -44,7 +44,8 @@ class EdgeAgentConfigTest {
         b.idleTimeout(),
         b.bridgeBaggage(),
         b.trustForwarded(),
-        Map.of());
+        Map.of(),
+        TestRouterKeys.TRUSTED);
   }
 
   @Test
@@ -80,5 +81,13 @@ class EdgeAgentConfigTest {
     assertThatThrownBy(() -> with(ok, Duration.ofSeconds(-5), ok))
         .hasMessage("invalid --breaker-open-for (SIDETRACK_BREAKER_OPEN_FOR): 'PT-5S' (0 or more)");
     assertThat(with(ok, Duration.ZERO, ok).breakerOpenFor()).isZero();
+  }
+
+  @Test
+  void anAgentWithoutTrustedRouterKeysDoesNotStartAndSaysWhichFlagToPass() {
+    assertThatThrownBy(() -> EdgeAgent.start(BASE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "no trusted router keys: pass --trusted-router-keys (SIDETRACK_TRUSTED_ROUTER_KEYS)");
   }
 }

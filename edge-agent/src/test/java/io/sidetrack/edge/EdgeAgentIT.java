@@ -152,6 +152,7 @@ class EdgeAgentIT {
                 .listen("127.0.0.1", 0)
                 .partitions(3)
                 .replicationFactor(1)
+                .trustedRouters(TestRouterKeys.TRUSTED)
                 .build());
     await()
         .atMost(Duration.ofSeconds(90))
@@ -166,7 +167,8 @@ class EdgeAgentIT {
                     app.actualPort(),
                     bootstrap,
                     SchemaRegistryConfig.of(registryUrl))
-                .withTopicPrefix(PREFIX));
+                .withTopicPrefix(PREFIX)
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
     await().atMost(Duration.ofSeconds(60)).until(() -> agent.routes().caughtUp());
     producer =
         new KafkaProducer<>(
@@ -208,7 +210,9 @@ class EdgeAgentIT {
             new ProducerRecord<>(
                 TOPICS.intercepts(),
                 id,
-                serde.serialize(TOPICS.intercepts(), AvroMapping.toRegistration(i))))
+                serde.serialize(
+                    TOPICS.intercepts(),
+                    AvroMapping.toRegistration(TestRouterKeys.SIGNER.sign(i)))))
         .get();
   }
 
