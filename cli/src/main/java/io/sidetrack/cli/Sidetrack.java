@@ -43,6 +43,7 @@ import picocli.CommandLine.Option;
       RegistryStreamCommand.class,
       EdgeAgentCommand.class,
       RouterCommand.class,
+      io.sidetrack.cli.keys.KeysCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -72,6 +72,8 @@ public final class EdgeAgentCommand implements Callable<Integer> {
 
   @Mixin TopicOptions topics;
 
+  @Mixin TrustedRouterKeysOptions trustedRouters;
+
   @EnvVar
   @Option(
       names = "--router-connect-timeout",
@@ -207,6 +209,7 @@ public final class EdgeAgentCommand implements Callable<Integer> {
         idleTimeout,
         bridgeBaggage,
         forwardedTrust(),
-        kafka.properties());
+        kafka.properties(),
+        trustedRouters.trusted().orElse(io.sidetrack.core.trust.TrustedKeys.none()));
   }
 }

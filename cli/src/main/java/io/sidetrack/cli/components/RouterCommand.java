@@ -102,6 +102,8 @@ public final class RouterCommand implements Callable<Integer> {
 
   @Mixin TopicOptions topics;
 
+  @Mixin SigningOptions signing;
+
   @Override
   public Integer call() throws Exception {
     Router router = Router.start(toConfig());
@@ -146,6 +148,7 @@ public final class RouterCommand implements Callable<Integer> {
         tokens,
         agentTimeout,
         kafka.properties(),
-        preview);
+        preview,
+        signing.signing());
   }
 }

@@ -179,6 +179,7 @@ public final class UpCommand implements Callable<Integer> {
               "Schema registry (Apicurio, child process)",
               () ->
                   EmbeddedSchemaRegistry.start(logs.resolve("schema-registry.log"), registryPort));
+      LocalRouterKeys routerKeys = LocalRouterKeys.ensure(home.resolve("keys"));
       RegistryStreamConfig config =
           RegistryStreamConfig.builder(
                   kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
@@ -186,6 +187,7 @@ public final class UpCommand implements Callable<Integer> {
               .listen("127.0.0.1", apiPort)
               .partitions(partitions)
               .replicationFactor(1)
+              .trustedRouters(routerKeys.trusted())
               .build();
       RegistryStreamApp stream =
           step(out, "registry-stream", () -> RegistryStreamApp.start(config));
@@ -198,13 +200,14 @@ public final class UpCommand implements Callable<Integer> {
               () ->
                   EdgeAgent.start(
                       EdgeAgentConfig.of(
-                          DEMO,
-                          "127.0.0.1",
-                          demoAgentPort,
-                          "127.0.0.1",
-                          demo.port(),
-                          kafka.bootstrapServers(),
-                          SchemaRegistryConfig.of(registry.url()))));
+                              DEMO,
+                              "127.0.0.1",
+                              demoAgentPort,
+                              "127.0.0.1",
+                              demo.port(),
+                              kafka.bootstrapServers(),
+                              SchemaRegistryConfig.of(registry.url()))
+                          .withTrustedRouters(routerKeys.trusted())));
       EdgeAgent frontendAgent = null;
       if (frontend == null) {
         out.println(
@@ -230,13 +233,14 @@ public final class UpCommand implements Callable<Integer> {
                 () ->
                     EdgeAgent.start(
                         EdgeAgentConfig.of(
-                            FRONTEND,
-                            "127.0.0.1",
-                            frontendPort,
-                            "127.0.0.1",
-                            frontend.port(),
-                            kafka.bootstrapServers(),
-                            SchemaRegistryConfig.of(registry.url()))));
+                                FRONTEND,
+                                "127.0.0.1",
+                                frontendPort,
+                                "127.0.0.1",
+                                frontend.port(),
+                                kafka.bootstrapServers(),
+                                SchemaRegistryConfig.of(registry.url()))
+                            .withTrustedRouters(routerKeys.trusted())));
       }
       List<String> previewUpstreams =
           new java.util.ArrayList<>(List.of(DEMO + "=http://127.0.0.1:" + agent.port()));
@@ -262,7 +266,8 @@ public final class UpCommand implements Callable<Integer> {
                               SchemaRegistryConfig.of(registry.url()),
                               home.resolve("tokens"))
                           .withPorts(routerPort, 0, null)
-                          .withPreview(preview)));
+                          .withPreview(preview)
+                          .withSigning(routerKeys.signing())));
       awaitRouterSeesAgent(router, agent, DEMO);
       if (frontendAgent != null) {
         awaitRouterSeesAgent(router, frontendAgent, FRONTEND);
