@@ -47,6 +47,7 @@ import picocli.CommandLine.Option;
       RegistryStreamCommand.class,
       EdgeAgentCommand.class,
       RouterCommand.class,
+      io.sidetrack.cli.keys.KeysCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -76,7 +76,9 @@ class EdgeAgentLargeBodyIT {
                 "--schema-registry-url",
                 SharedInfrastructure.schemaRegistry(),
                 "--topic-prefix",
-                "big" + System.nanoTime() + ".")
+                "big" + System.nanoTime() + ".",
+                "--trusted-router-keys",
+                TestRouterKeys.publicFile())
             .redirectErrorStream(true)
             .redirectOutput(home.resolve("agent.log").toFile());
     pb.environment().put("JAVA_OPTS", "-Xmx128m");

@@ -91,7 +91,8 @@ class GrpcIT {
                     bootstrap,
                     SchemaRegistryConfig.of(registry))
                 .withAppHttp2(true)
-                .withTopicPrefix(PREFIX));
+                .withTopicPrefix(PREFIX)
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
     await().atMost(Duration.ofSeconds(60)).until(() -> agent.routes().caughtUp());
     channel = NettyChannelBuilder.forAddress("127.0.0.1", agent.port()).usePlaintext().build();
 
@@ -376,6 +377,8 @@ class GrpcIT {
             "127.0.0.1:" + relay,
             "--tokens",
             home.resolve("tokens").toString(),
+            "--signing-key",
+            TestRouterKeys.privateFile(),
             "--bootstrap-servers",
             SharedInfrastructure.kafka(),
             "--schema-registry-url",

@@ -81,13 +81,14 @@ class NodeBaggageExampleIT {
     try (EdgeAgent agent =
         EdgeAgent.start(
             EdgeAgentConfig.of(
-                "node-example",
-                "127.0.0.1",
-                0,
-                "127.0.0.1",
-                nodePort,
-                SharedInfrastructure.kafka(),
-                SchemaRegistryConfig.of(SharedInfrastructure.schemaRegistry())))) {
+                    "node-example",
+                    "127.0.0.1",
+                    0,
+                    "127.0.0.1",
+                    nodePort,
+                    SharedInfrastructure.kafka(),
+                    SchemaRegistryConfig.of(SharedInfrastructure.schemaRegistry()))
+                .withTrustedRouters(TestRouterKeys.TRUSTED))) {
       await()
           .atMost(Duration.ofSeconds(60))
           .ignoreExceptions()

@@ -104,7 +104,8 @@ class PreviewBrowserIT {
                     cluster.actualPort(),
                     bootstrap,
                     SchemaRegistryConfig.of(registryUrl))
-                .withTopicPrefix(PREFIX));
+                .withTopicPrefix(PREFIX)
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
     await().atMost(Duration.ofSeconds(60)).until(() -> agent.routes().caughtUp());
     Path tokens = Files.createTempFile("tokens", ".txt");
     Files.writeString(tokens, TOKEN + " alice demo\n");
@@ -118,7 +119,8 @@ class PreviewBrowserIT {
                         0,
                         RouterConfig.Preview.DEFAULT_DOMAIN,
                         RouterConfig.Preview.upstreams(
-                            List.of(WORKLOAD + "=http://127.0.0.1:" + agent.port())))));
+                            List.of(WORKLOAD + "=http://127.0.0.1:" + agent.port()))))
+                .withSigning(TestRouterKeys.SIGNING));
     await().atMost(Duration.ofSeconds(60)).until(() -> router.view().ready());
     await()
         .atMost(Duration.ofSeconds(30))

@@ -157,7 +157,9 @@ class SidetrackHelpTest {
             "--relay-tls-key SIDETRACK_RELAY_TLS_KEY ",
             "--router-ca SIDETRACK_ROUTER_CA ",
             "--tls-cert SIDETRACK_TLS_CERT ",
-            "--tls-key SIDETRACK_TLS_KEY ");
+            "--tls-key SIDETRACK_TLS_KEY ",
+            "--signing-key SIDETRACK_SIGNING_KEY ",
+            "--trusted-router-keys SIDETRACK_TRUSTED_ROUTER_KEYS ");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {
@@ -173,5 +175,34 @@ class SidetrackHelpTest {
                           + (option.defaultValue() == null ? "" : option.defaultValue())));
     }
     cli.getSubcommands().values().forEach(sub -> collect(sub, found));
+  }
+
+  @Test
+  void keysGenerateWritesAPrivateKeyOnlyItsOwnerReadsAndAPublicKeyThatVerifiesIt()
+      throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keys").resolve("out");
+    String[] r = run(Map.of(), "keys", "generate", "--out", dir.toString());
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
+    assertThat(r[1]).contains("--signing-key", "--trusted-router-keys", "Key id: ");
+
+    java.nio.file.Path priv = dir.resolve("router-signing.pem");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(priv))
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    var signer =
+        io.sidetrack.core.trust.RouteSigner.of(
+            io.sidetrack.core.trust.Keys.privateKey(java.nio.file.Files.readString(priv)));
+    var trusted =
+        io.sidetrack.core.trust.TrustedKeys.of(
+            io.sidetrack.core.trust.Keys.publicKeys(
+                java.nio.file.Files.readString(dir.resolve("router-signing.pub.pem"))));
+    assertThat(trusted.keyIds()).containsExactly(signer.keyId());
+    assertThat(r[1]).contains(signer.keyId());
+
+    String[] again = run(Map.of(), "keys", "generate", "--out", dir.toString());
+    assertThat(again[0]).isNotEqualTo("0");
+    String help = run(Map.of(), "keys", "generate", "--help")[1].replaceAll("\\s+", " ");
+    assertThat(help).contains("for every router (--signing-key)").contains("To rotate");
   }
 }

@@ -126,7 +126,14 @@ class SidetrackUpIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers()),
             new StringSerializer(),
             new ByteArraySerializer())) {
-      for (var i : List.of(intercept("i-1", "alice"), intercept("i-2", "bob"))) {
+      // up's registry-stream takes only what its router's key (in its state dir) signed
+      var signer =
+          io.sidetrack.core.trust.RouteSigner.of(
+              io.sidetrack.core.trust.Keys.privateKey(
+                  Files.readString(
+                      home.resolve("keys").resolve(io.sidetrack.cli.keys.KeyFiles.PRIVATE))));
+      for (var unsigned : List.of(intercept("i-1", "alice"), intercept("i-2", "bob"))) {
+        var i = signer.sign(unsigned);
         producer
             .send(
                 new ProducerRecord<>(

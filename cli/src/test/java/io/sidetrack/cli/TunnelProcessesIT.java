@@ -92,7 +92,8 @@ class TunnelProcessesIT {
                     cluster.actualPort(),
                     bootstrap,
                     SchemaRegistryConfig.of(registry))
-                .withTopicPrefix(PREFIX));
+                .withTopicPrefix(PREFIX)
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
     await().atMost(Duration.ofSeconds(60)).until(() -> agent.routes().caughtUp());
   }
 
@@ -148,6 +149,8 @@ class TunnelProcessesIT {
             "127.0.0.1:" + relay,
             "--tokens",
             home.resolve("tokens").toString(),
+            "--signing-key",
+            TestRouterKeys.privateFile(),
             "--bootstrap-servers",
             SharedInfrastructure.kafka(),
             "--schema-registry-url",

@@ -21,7 +21,9 @@ public record Decision(
     /** Another owner holds the intercept id. */
     NOT_OWNER,
     /** Another active intercept of the workload has the same match. */
-    CONFLICT
+    CONFLICT,
+    /** No trusted router signed it (unsigned, unknown key, or a signature that does not match). */
+    UNTRUSTED
   }
 
   /** The kinds of decision, and what each publishes. */

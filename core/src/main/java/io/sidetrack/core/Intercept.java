@@ -2,6 +2,7 @@ package io.sidetrack.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sidetrack.core.trust.RouteSignature;
 import java.time.Instant;
 import java.util.Map;
 
@@ -18,6 +19,8 @@ import java.util.Map;
  * @param expiresAt end of the lease unless renewed
  * @param failureMode what agents do when the target is unreachable
  * @param labels free-form labels
+ * @param signature the router's signature over what it says ({@link
+ *     io.sidetrack.core.trust.RouteStatement}), or {@link RouteSignature#NONE}
  */
 public record Intercept(
     String id,
@@ -28,7 +31,8 @@ public record Intercept(
     Instant createdAt,
     Instant expiresAt,
     FailureMode failureMode,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    RouteSignature signature) {
 
   public Intercept {
     requireNonNull(id, "id");
@@ -40,6 +44,31 @@ public record Intercept(
     requireNonNull(expiresAt, "expiresAt");
     requireNonNull(failureMode, "failureMode");
     labels = Map.copyOf(requireNonNull(labels, "labels"));
+    requireNonNull(signature, "signature");
+  }
+
+  /** An unsigned intercept. */
+  public Intercept(
+      String id,
+      String workload,
+      String owner,
+      MatchRules match,
+      String target,
+      Instant createdAt,
+      Instant expiresAt,
+      FailureMode failureMode,
+      Map<String, String> labels) {
+    this(
+        id,
+        workload,
+        owner,
+        match,
+        target,
+        createdAt,
+        expiresAt,
+        failureMode,
+        labels,
+        RouteSignature.NONE);
   }
 
   /** Key of this intercept in the per-workload stores and in {@code sidetrack.routes}. */
@@ -50,16 +79,49 @@ public record Intercept(
   /** This intercept with another lease end. */
   public Intercept withExpiresAt(Instant newExpiresAt) {
     return new Intercept(
-        id, workload, owner, match, target, createdAt, newExpiresAt, failureMode, labels);
+        id,
+        workload,
+        owner,
+        match,
+        target,
+        createdAt,
+        newExpiresAt,
+        failureMode,
+        labels,
+        signature);
   }
 
   /** This intercept with another creation time. */
   public Intercept withCreatedAt(Instant newCreatedAt) {
     return new Intercept(
-        id, workload, owner, match, target, newCreatedAt, expiresAt, failureMode, labels);
+        id,
+        workload,
+        owner,
+        match,
+        target,
+        newCreatedAt,
+        expiresAt,
+        failureMode,
+        labels,
+        signature);
   }
 
-  /** Whether the two differ in anything but their lease (createdAt and expiresAt). */
+  /** This intercept carrying another signature. */
+  public Intercept withSignature(RouteSignature newSignature) {
+    return new Intercept(
+        id,
+        workload,
+        owner,
+        match,
+        target,
+        createdAt,
+        expiresAt,
+        failureMode,
+        labels,
+        newSignature);
+  }
+
+  /** Whether the two differ in anything but their lease (createdAt and expiresAt) and signature. */
   public boolean sameRoutingAs(Intercept other) {
     return id.equals(other.id)
         && workload.equals(other.workload)

@@ -2,6 +2,8 @@ package io.sidetrack.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sidetrack.core.trust.TrustedKeys;
+import io.sidetrack.core.trust.Verification;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -12,9 +14,20 @@ import java.util.Optional;
  */
 public final class InterceptDecider {
   private final InterceptValidator validator;
+  private final Optional<TrustedKeys> trustedRouters;
 
+  /** A decider that takes registrations whoever signed them (or none did). */
   public InterceptDecider(Limits limits) {
+    this(limits, Optional.empty());
+  }
+
+  /**
+   * A decider that, given trusted router keys, rejects every registration no trusted router signed,
+   * before any other rule.
+   */
+  public InterceptDecider(Limits limits, Optional<TrustedKeys> trustedRouters) {
     this.validator = new InterceptValidator(requireNonNull(limits, "limits"));
+    this.trustedRouters = requireNonNull(trustedRouters, "trustedRouters");
   }
 
   /**
@@ -34,6 +47,12 @@ public final class InterceptDecider {
     requireNonNull(now, "now");
     Optional<InterceptState> active = existing.filter(InterceptState::isActive);
 
+    if (trustedRouters.isPresent()) {
+      Verification v = trustedRouters.get().verify(incoming);
+      if (!v.isTrusted()) {
+        return reject(incoming, existing, active, Decision.Rejection.UNTRUSTED, v.reason(), now);
+      }
+    }
     Optional<String> problem = validator.problem(incoming, now);
     if (problem.isPresent()) {
       return reject(incoming, existing, active, Decision.Rejection.INVALID, problem.get(), now);
@@ -62,10 +81,14 @@ public final class InterceptDecider {
     }
     if (active.isPresent()) {
       Intercept before = active.get().intercept();
-      // The lease start stays that of the first registration so ties keep going to the older.
-      Intercept kept = incoming.withCreatedAt(before.createdAt());
+      // The lease start stays that of the first registration so ties keep going to the older;
+      // but a signed one's createdAt is part of what its router signed, and agents would refuse
+      // the route if it changed (routers keep the first createdAt themselves).
+      Intercept kept =
+          incoming.signature().isSigned() ? incoming : incoming.withCreatedAt(before.createdAt());
       InterceptState next = new InterceptState(kept, InterceptStatus.ACTIVE, null, now);
-      return before.sameRoutingAs(incoming)
+      // A new signature (a rotated router key) is published, so agents get the route signed by it.
+      return before.sameRoutingAs(incoming) && before.signature().equals(incoming.signature())
           ? new Decision(Decision.Outcome.RENEWED, next, before, null, null)
           : new Decision(Decision.Outcome.UPDATED, next, before, null, null);
     }

@@ -2,6 +2,11 @@ package io.sidetrack.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sidetrack.core.trust.Keys;
+import io.sidetrack.core.trust.RouteSigner;
+import io.sidetrack.core.trust.TrustedKeys;
+import io.sidetrack.core.trust.Verification;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -149,5 +154,81 @@ class InterceptDeciderTest {
             NOW);
     assertThat(first.outcome()).isEqualTo(Decision.Outcome.REJECTED);
     assertThat(second.outcome()).isEqualTo(Decision.Outcome.STILL_REJECTED);
+  }
+
+  private static final KeyPair ROUTER = Keys.generate();
+  private static final KeyPair ROTATED = Keys.generate();
+
+  private final InterceptDecider trusting =
+      new InterceptDecider(
+          Limits.DEFAULTS,
+          Optional.of(TrustedKeys.of(List.of(ROUTER.getPublic(), ROTATED.getPublic()))));
+
+  @Test
+  void unsignedRegistrationIsRejectedAsUntrustedWithTheReason() {
+    Decision d =
+        trusting.decide(
+            intercept("a", "mallory", MatchRules.header("x-sidetrack-id", "victim")),
+            Optional.empty(),
+            Optional.empty(),
+            NOW);
+    assertThat(d.outcome()).isEqualTo(Decision.Outcome.REJECTED);
+    assertThat(d.rejection()).isEqualTo(Decision.Rejection.UNTRUSTED);
+    assertThat(d.reason()).isEqualTo(Verification.REASON_PREFIX + "no signature");
+  }
+
+  @Test
+  void forgedUpdateOfAnActiveInterceptKeepsTheActiveOne() {
+    Intercept real =
+        new RouteSigner(ROUTER).sign(intercept("a", "alice", MatchRules.header("x", "1")));
+    Intercept forged =
+        new Intercept(
+            "a",
+            "orders",
+            "alice",
+            real.match(),
+            "evil:1",
+            NOW,
+            NOW.plusSeconds(15),
+            FailureMode.FAIL_OPEN,
+            Map.of(),
+            real.signature());
+    Decision d = trusting.decide(forged, Optional.of(active(real)), Optional.of(active(real)), NOW);
+    assertThat(d.rejection()).isEqualTo(Decision.Rejection.UNTRUSTED);
+    assertThat(d.next().intercept().target()).isEqualTo("router:9000");
+    assertThat(d.next().isActive()).isTrue();
+  }
+
+  @Test
+  void signedRegistrationIsCreatedAndARotatedKeyUpdatesIt() {
+    Intercept first =
+        new RouteSigner(ROUTER).sign(intercept("a", "alice", MatchRules.header("x", "1")));
+    assertThat(trusting.decide(first, Optional.empty(), Optional.empty(), NOW).outcome())
+        .isEqualTo(Decision.Outcome.CREATED);
+
+    Intercept renewal = first.withExpiresAt(NOW.plusSeconds(20));
+    assertThat(
+            trusting
+                .decide(renewal, Optional.of(active(first)), Optional.of(active(first)), NOW)
+                .outcome())
+        .isEqualTo(Decision.Outcome.RENEWED);
+
+    Intercept resigned = new RouteSigner(ROTATED).sign(renewal);
+    Decision d =
+        trusting.decide(resigned, Optional.of(active(first)), Optional.of(active(first)), NOW);
+    assertThat(d.outcome()).isEqualTo(Decision.Outcome.UPDATED);
+    assertThat(d.next().intercept().signature()).isEqualTo(resigned.signature());
+  }
+
+  @Test
+  void signedRegistrationKeepsTheCreationTimeItsRouterSigned() {
+    Intercept first =
+        new RouteSigner(ROUTER).sign(intercept("a", "alice", MatchRules.header("x", "1")));
+    Intercept later = new RouteSigner(ROUTER).sign(first.withCreatedAt(NOW.plusSeconds(5)));
+    Decision d =
+        trusting.decide(later, Optional.of(active(first)), Optional.of(active(first)), NOW);
+    assertThat(d.next().intercept().createdAt()).isEqualTo(NOW.plusSeconds(5));
+    assertThat(TrustedKeys.of(List.of(ROUTER.getPublic())).verify(d.next().intercept()).isTrusted())
+        .isTrue();
   }
 }

@@ -65,6 +65,9 @@ public final class EdgeAgent implements AutoCloseable {
    */
   public static EdgeAgent start(EdgeAgentConfig config) throws Exception {
     requireNonNull(config, "config");
+    if (config.trustedRouters().isEmpty()) {
+      throw new IllegalArgumentException(EdgeAgentConfig.NO_TRUSTED_KEYS);
+    }
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // The registry client starts beside the route feed's consumer, which needs it only to decode:
     // a new agent is ready sooner.
@@ -78,6 +81,7 @@ public final class EdgeAgent implements AutoCloseable {
             config.kafkaProperties(),
             config.topics().routes(),
             () -> AvroSerde.forValues(registryClient.join(), RouteEntry.class),
+            config.trustedRouters(),
             meters);
     // Catching up with the partition overlaps with the rest of the start-up.
     feed.start();

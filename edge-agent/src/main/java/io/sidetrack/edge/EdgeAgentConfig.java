@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.Topics;
 import io.sidetrack.core.http.ForwardedTrust;
+import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -44,6 +45,8 @@ import java.util.Map;
  * @param kafkaProperties extra Kafka client properties
  * @param routerTls how it connects to routers' relay ports: plain ({@link RouterTls#NONE}), or TLS
  *     to every router, verified by a CA and optionally presenting a client certificate
+ * @param trustedRouters the routers' public keys: a route entry none of them signed is refused; an
+ *     agent with none does not start
  */
 public record EdgeAgentConfig(
     String workload,
@@ -68,7 +71,8 @@ public record EdgeAgentConfig(
     boolean bridgeBaggage,
     ForwardedTrust trustForwarded,
     Map<String, String> kafkaProperties,
-    RouterTls routerTls) {
+    RouterTls routerTls,
+    TrustedKeys trustedRouters) {
 
   /** Where {@link #of} answers {@code /ready}, {@code /health} and {@code /metrics}: loopback. */
   public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
@@ -159,6 +163,7 @@ public record EdgeAgentConfig(
           "invalid --idle-timeout (SIDETRACK_IDLE_TIMEOUT): '" + idleTimeout + "' (0 or more)");
     }
     kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
+    requireNonNull(trustedRouters, "trustedRouters");
     if (!InterceptValidator.isValidWorkload(workload)) {
       throw new IllegalArgumentException(
           "invalid --workload (SIDETRACK_WORKLOAD): '" + workload + "' (an RFC 1123 label)");
@@ -231,7 +236,8 @@ public record EdgeAgentConfig(
         DEFAULT_BRIDGE_BAGGAGE,
         ForwardedTrust.privateNetworks(),
         Map.of(),
-        RouterTls.NONE);
+        RouterTls.NONE,
+        TrustedKeys.none());
   }
 
   /** This configuration with the app speaking h2c or not. */
@@ -259,7 +265,8 @@ public record EdgeAgentConfig(
         bridgeBaggage,
         trustForwarded,
         kafkaProperties,
-        routerTls);
+        routerTls,
+        trustedRouters);
   }
 
   /** This configuration with baggage bridging on or off. */
@@ -287,7 +294,8 @@ public record EdgeAgentConfig(
         bridge,
         trustForwarded,
         kafkaProperties,
-        routerTls);
+        routerTls,
+        trustedRouters);
   }
 
   /** This configuration with another topic prefix. */
@@ -315,7 +323,8 @@ public record EdgeAgentConfig(
         bridgeBaggage,
         trustForwarded,
         kafkaProperties,
-        routerTls);
+        routerTls,
+        trustedRouters);
   }
 
   /** This configuration connecting to routers as {@code newTls} says. */
@@ -343,7 +352,8 @@ public record EdgeAgentConfig(
         bridgeBaggage,
         trustForwarded,
         kafkaProperties,
-        newTls);
+        newTls,
+        trustedRouters);
   }
 
   /** This configuration with other extra Kafka client properties (security: SASL, TLS). */
@@ -371,6 +381,42 @@ public record EdgeAgentConfig(
         bridgeBaggage,
         trustForwarded,
         properties,
-        routerTls);
+        routerTls,
+        trustedRouters);
+  }
+
+  /** Why an agent without trusted router keys does not start. */
+  public static final String NO_TRUSTED_KEYS =
+      "no trusted router keys: pass --trusted-router-keys (SIDETRACK_TRUSTED_ROUTER_KEYS)"
+          + " FILE[,FILE], the routers' PEM public keys (the .pub.pem of 'sidetrack keys"
+          + " generate'); without them the agent would route to whatever a record names";
+
+  /** This configuration trusting routes signed by {@code keys}. */
+  public EdgeAgentConfig withTrustedRouters(TrustedKeys keys) {
+    return new EdgeAgentConfig(
+        workload,
+        agentId,
+        listenHost,
+        listenPort,
+        appHost,
+        appPort,
+        appHttp2,
+        adminHost,
+        adminPort,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        routerConnectTimeout,
+        breakerFailures,
+        breakerOpenFor,
+        heartbeatInterval,
+        eventLoops,
+        fastFront,
+        idleTimeout,
+        bridgeBaggage,
+        trustForwarded,
+        kafkaProperties,
+        routerTls,
+        keys);
   }
 }

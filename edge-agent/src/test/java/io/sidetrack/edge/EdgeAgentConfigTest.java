@@ -45,7 +45,8 @@ class EdgeAgentConfigTest {
         b.bridgeBaggage(),
         b.trustForwarded(),
         Map.of(),
-        b.routerTls());
+        b.routerTls(),
+        TestRouterKeys.TRUSTED);
   }
 
   @Test
@@ -81,5 +82,13 @@ class EdgeAgentConfigTest {
     assertThatThrownBy(() -> with(ok, Duration.ofSeconds(-5), ok))
         .hasMessage("invalid --breaker-open-for (SIDETRACK_BREAKER_OPEN_FOR): 'PT-5S' (0 or more)");
     assertThat(with(ok, Duration.ZERO, ok).breakerOpenFor()).isZero();
+  }
+
+  @Test
+  void anAgentWithoutTrustedRouterKeysDoesNotStartAndSaysWhichFlagToPass() {
+    assertThatThrownBy(() -> EdgeAgent.start(BASE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "no trusted router keys: pass --trusted-router-keys (SIDETRACK_TRUSTED_ROUTER_KEYS)");
   }
 }

@@ -152,6 +152,7 @@ class EdgeAgentIT {
                 .listen("127.0.0.1", 0)
                 .partitions(3)
                 .replicationFactor(1)
+                .trustedRouters(TestRouterKeys.TRUSTED)
                 .build());
     await()
         .atMost(Duration.ofSeconds(90))
@@ -166,7 +167,8 @@ class EdgeAgentIT {
                     app.actualPort(),
                     bootstrap,
                     SchemaRegistryConfig.of(registryUrl))
-                .withTopicPrefix(PREFIX));
+                .withTopicPrefix(PREFIX)
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
     await().atMost(Duration.ofSeconds(60)).until(() -> agent.routes().caughtUp());
     producer =
         new KafkaProducer<>(
@@ -208,7 +210,9 @@ class EdgeAgentIT {
             new ProducerRecord<>(
                 TOPICS.intercepts(),
                 id,
-                serde.serialize(TOPICS.intercepts(), AvroMapping.toRegistration(i))))
+                serde.serialize(
+                    TOPICS.intercepts(),
+                    AvroMapping.toRegistration(TestRouterKeys.SIGNER.sign(i)))))
         .get();
   }
 
@@ -234,6 +238,91 @@ class EdgeAgentIT {
             .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[size]))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * The forged registration of issue #12 (unsigned, straight to Kafka, target an arbitrary port)
+   * and a forged route entry written past registry-stream: neither reaches the listener on that
+   * port; the request with the victim's header reaches the app; registry-stream says why.
+   */
+  @Test
+  void forgedRegistrationAndForgedRouteReachNobody() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
+    var forgedTarget =
+        vertx
+            .createNetServer()
+            .connectHandler(
+                sock -> {
+                  connections.incrementAndGet();
+                  sock.close();
+                })
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
+    String target = "127.0.0.1:" + forgedTarget.actualPort();
+    Instant now = Instant.now();
+    Intercept forged =
+        new Intercept(
+            "x",
+            WORKLOAD,
+            "mallory",
+            MatchRules.header("x-sidetrack-id", "victim"),
+            target,
+            now,
+            now.plusSeconds(600),
+            FailureMode.FAIL_OPEN,
+            Map.of());
+    var registrations = AvroSerde.forValues(registry, InterceptRegistration.class);
+    producer
+        .send(
+            new ProducerRecord<>(
+                TOPICS.intercepts(),
+                "x",
+                registrations.serialize(TOPICS.intercepts(), AvroMapping.toRegistration(forged))))
+        .get();
+    var entries = AvroSerde.forValues(registry, io.sidetrack.schemas.avro.RouteEntry.class);
+    producer
+        .send(
+            new ProducerRecord<>(
+                TOPICS.routes(),
+                io.sidetrack.core.WorkloadPartitioning.partitionOf(WORKLOAD, 3),
+                WORKLOAD + "/y",
+                entries.serialize(
+                    TOPICS.routes(),
+                    AvroMapping.toRouteEntry(
+                        forged.withSignature(
+                            new io.sidetrack.core.trust.RouteSigner(
+                                    io.sidetrack.core.trust.Keys.generate())
+                                .sign(io.sidetrack.core.trust.RouteStatement.of(forged)))))))
+        .get();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create(stream.url() + "/intercepts/x")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body()
+                    .contains("not signed by a trusted router: no signature"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                HTTP.send(
+                        HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + agent.adminPort() + "/metrics"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body()
+                    .contains("sidetrack_agent_routes_refused_total{reason=\"unknown_key\"} 1.0"));
+    assertThat(agent.routes().current().route("x")).isEmpty();
+    assertThat(agent.routes().current().route("y")).isEmpty();
+    assertThat(get("victim").body()).isEqualTo("app:/orders/1:0");
+    assertThat(connections.get()).isZero();
+    forgedTarget.close();
   }
 
   @Test

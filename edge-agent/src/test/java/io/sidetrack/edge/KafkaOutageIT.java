@@ -89,13 +89,14 @@ class KafkaOutageIT {
         agent =
             EdgeAgent.start(
                 EdgeAgentConfig.of(
-                    "cart",
-                    "127.0.0.1",
-                    0,
-                    "127.0.0.1",
-                    backend.actualPort(),
-                    kafka.bootstrapServers(),
-                    SchemaRegistryConfig.of(registryUrl)));
+                        "cart",
+                        "127.0.0.1",
+                        0,
+                        "127.0.0.1",
+                        backend.actualPort(),
+                        kafka.bootstrapServers(),
+                        SchemaRegistryConfig.of(registryUrl))
+                    .withTrustedRouters(TestRouterKeys.TRUSTED));
         EdgeAgent started = agent;
         await().atMost(Duration.ofSeconds(30)).until(() -> started.routes().current().size() == 1);
 
@@ -136,16 +137,17 @@ class KafkaOutageIT {
 
   private static RouteEntry entry(String id, String owner, String target) {
     return AvroMapping.toRouteEntry(
-        new Intercept(
-            id,
-            "cart",
-            owner,
-            MatchRules.header("x-sidetrack-id", owner),
-            target,
-            Instant.now(),
-            Instant.now().plusSeconds(60),
-            FailureMode.FAIL_OPEN,
-            Map.of()));
+        TestRouterKeys.SIGNER.sign(
+            new Intercept(
+                id,
+                "cart",
+                owner,
+                MatchRules.header("x-sidetrack-id", owner),
+                target,
+                Instant.now(),
+                Instant.now().plusSeconds(60),
+                FailureMode.FAIL_OPEN,
+                Map.of())));
   }
 
   private static String get(EdgeAgent agent, String value) throws Exception {

@@ -91,6 +91,7 @@ class ProtocolsIT {
                     SharedInfrastructure.kafka(),
                     SchemaRegistryConfig.of(SharedInfrastructure.schemaRegistry()))
                 .withTopicPrefix("p" + System.nanoTime() + ".")
+                .withTrustedRouters(TestRouterKeys.TRUSTED)
                 .withAppHttp2(true));
   }
 

@@ -69,7 +69,16 @@ public final class RegistryStreamApp implements AutoCloseable {
             SchemaRegistryClients.create(config.schemaRegistry()),
             config.limits(),
             config.leaseCheckInterval(),
-            meters);
+            meters,
+            config.trustedRouters());
+    if (config.trustedRouters().isEmpty()) {
+      LOG.warn(
+          "No --trusted-router-keys: registrations are taken whoever wrote them; edge agents that"
+              + " require signed routes will refuse their routes");
+    } else {
+      LOG.info(
+          "Taking registrations signed by router keys {}", config.trustedRouters().get().keyIds());
+    }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     QueryApi api = new QueryApi(vertx, meters);
     int port;

@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.sidetrack.core.Limits;
 import io.sidetrack.core.Topics;
+import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -31,6 +33,8 @@ import java.util.Set;
  * @param leaseCheckInterval how often expired leases are looked for
  * @param limits bounds registrations must respect
  * @param kafkaProperties extra Kafka client properties (security, tuning)
+ * @param trustedRouters the routers' public keys whose signatures registrations must carry; empty:
+ *     registrations are taken unverified
  */
 public record RegistryStreamConfig(
     String bootstrapServers,
@@ -49,7 +53,8 @@ public record RegistryStreamConfig(
     Duration commitInterval,
     Duration leaseCheckInterval,
     Limits limits,
-    Map<String, String> kafkaProperties) {
+    Map<String, String> kafkaProperties,
+    Optional<TrustedKeys> trustedRouters) {
 
   public static final String DEFAULT_APPLICATION_ID = "sidetrack-registry-stream";
   public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
@@ -84,6 +89,7 @@ public record RegistryStreamConfig(
     requireNonNull(leaseCheckInterval, "leaseCheckInterval");
     requireNonNull(limits, "limits");
     kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
+    requireNonNull(trustedRouters, "trustedRouters");
     if (bootstrapServers.isBlank()) {
       throw new ConfigException(
           "--bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS)", bootstrapServers, "host:port,...");
@@ -167,6 +173,7 @@ public record RegistryStreamConfig(
     private Duration leaseCheckInterval = TopologySettings.DEFAULT_LEASE_CHECK_INTERVAL;
     private Limits limits = Limits.DEFAULTS;
     private Map<String, String> kafkaProperties = Map.of();
+    private Optional<TrustedKeys> trustedRouters = Optional.empty();
 
     private Builder(String bootstrapServers, SchemaRegistryConfig schemaRegistry) {
       this.bootstrapServers = bootstrapServers;
@@ -244,6 +251,12 @@ public record RegistryStreamConfig(
       return this;
     }
 
+    /** Rejects every registration none of {@code v} signed. */
+    public Builder trustedRouters(TrustedKeys v) {
+      trustedRouters = Optional.of(requireNonNull(v, "trustedRouters"));
+      return this;
+    }
+
     public RegistryStreamConfig build() {
       String advertised = advertisedHost;
       if (advertised == null || advertised.isBlank()) {
@@ -266,7 +279,8 @@ public record RegistryStreamConfig(
           commitInterval,
           leaseCheckInterval,
           limits,
-          kafkaProperties);
+          kafkaProperties,
+          trustedRouters);
     }
   }
 }

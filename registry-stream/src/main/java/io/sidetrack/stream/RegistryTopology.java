@@ -88,7 +88,12 @@ public final class RegistryTopology {
         DECIDER,
         () ->
             new DecisionProcessor(
-                settings.limits(), settings.leaseCheckInterval(), metrics, ROUTES_SINK, AUDIT_SINK),
+                settings.limits(),
+                settings.trustedRouters(),
+                settings.leaseCheckInterval(),
+                metrics,
+                ROUTES_SINK,
+                AUDIT_SINK),
         BY_WORKLOAD_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(

@@ -117,6 +117,9 @@ public final class Router implements AutoCloseable {
   /** Starts a router; it accepts tunnels at once and registers them once its view is ready. */
   public static Router start(RouterConfig config) throws Exception {
     requireNonNull(config, "config");
+    if (config.signing() == null) {
+      throw new IllegalArgumentException(RouterConfig.Signing.MISSING);
+    }
     TokensFile tokens = config.tokensFile() == null ? null : TokensFile.read(config.tokensFile());
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Router router = new Router(config, vertx, tokens);
@@ -137,7 +140,8 @@ public final class Router implements AutoCloseable {
             config.bootstrapServers(),
             config.kafkaProperties(),
             topics.intercepts(),
-            AvroSerde.forValues(registry, InterceptRegistration.class));
+            AvroSerde.forValues(registry, InterceptRegistration.class),
+            config.signing().signer());
     view =
         new ClusterView(
             config.bootstrapServers(),

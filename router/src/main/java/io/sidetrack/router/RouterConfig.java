@@ -3,10 +3,16 @@ package io.sidetrack.router;
 import static java.util.Objects.requireNonNull;
 
 import io.sidetrack.core.InterceptValidator;
+import io.sidetrack.core.trust.Keys;
+import io.sidetrack.core.trust.RouteSigner;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,6 +41,8 @@ import java.util.Set;
  *     the tokens file only)
  * @param tls certificates of the developer listener and the relay ({@link Tls#NONE}: plain http,
  *     the default)
+ * @param signing the key the router signs its registrations with ({@code null} here only: {@link
+ *     Router#start} refuses a configuration without one)
  */
 public record RouterConfig(
     String listenHost,
@@ -50,7 +58,8 @@ public record RouterConfig(
     Map<String, String> kafkaProperties,
     Preview preview,
     Identity identity,
-    Tls tls) {
+    Tls tls,
+    Signing signing) {
 
   public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -148,6 +157,55 @@ public record RouterConfig(
     private static IllegalArgumentException badUpstream(String entry) {
       return new IllegalArgumentException(
           "invalid " + UPSTREAM + ": '" + entry + "' (WORKLOAD=http://HOST:PORT)");
+    }
+  }
+
+  /**
+   * How the router signs the registrations it writes, so that registry-stream and edge agents that
+   * trust its public key take them and nobody else's.
+   *
+   * @param key the router's Ed25519 private key
+   */
+  public record Signing(PrivateKey key) {
+    /** The setting, as errors name it. */
+    public static final String SETTING = "--signing-key (SIDETRACK_SIGNING_KEY)";
+
+    /** Why a router without a key does not start. */
+    public static final String MISSING =
+        "no signing key: pass "
+            + SETTING
+            + " FILE, a PEM Ed25519 private key (make a pair with 'sidetrack keys generate --out"
+            + " DIR'; agents and registry-stream trust its .pub.pem)";
+
+    public Signing {
+      requireNonNull(key, "key");
+    }
+
+    /**
+     * Reads the PEM private key in {@code file}.
+     *
+     * @throws IllegalArgumentException naming the setting, the file and what is wrong
+     */
+    public static Signing read(Path file) {
+      requireNonNull(file, "file");
+      String pem;
+      try {
+        pem = Files.readString(file, StandardCharsets.US_ASCII);
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException(
+            "cannot read " + SETTING + " " + file + ": " + e.getMessage());
+      }
+      try {
+        return new Signing(Keys.privateKey(pem));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "invalid " + SETTING + " " + file + ": " + e.getMessage());
+      }
+    }
+
+    /** The signer of this key. */
+    public RouteSigner signer() {
+      return RouteSigner.of(key);
     }
   }
 
@@ -408,7 +466,7 @@ public record RouterConfig(
     }
     requireNonNull(agentTimeout, "agentTimeout");
     kafkaProperties = Map.copyOf(requireNonNull(kafkaProperties, "kafkaProperties"));
-    // preview may be null: no preview listener
+    // preview may be null: no preview listener; signing may be null here, Router.start refuses it
     checkPort("--listen (SIDETRACK_ROUTER_LISTEN)", listenPort);
     checkPort("--relay (SIDETRACK_ROUTER_RELAY)", relayPort);
     if (advertise != null && !advertise.matches("[^\\s:/]+:\\d{1,5}")) {
@@ -444,7 +502,8 @@ public record RouterConfig(
         Map.of(),
         null,
         Identity.DEFAULT,
-        Tls.NONE);
+        Tls.NONE,
+        null);
   }
 
   public RouterConfig withTopicPrefix(String prefix) {
@@ -462,7 +521,8 @@ public record RouterConfig(
         kafkaProperties,
         preview,
         identity,
-        tls);
+        tls,
+        signing);
   }
 
   public RouterConfig withPorts(int listen, int relay, String advertised) {
@@ -480,7 +540,8 @@ public record RouterConfig(
         kafkaProperties,
         preview,
         identity,
-        tls);
+        tls,
+        signing);
   }
 
   /** This configuration with a preview listener ({@code null}: none). */
@@ -499,7 +560,8 @@ public record RouterConfig(
         kafkaProperties,
         newPreview,
         identity,
-        tls);
+        tls,
+        signing);
   }
 
   /** This configuration with {@code newIdentity}'s way of knowing developers. */
@@ -518,7 +580,8 @@ public record RouterConfig(
         kafkaProperties,
         preview,
         newIdentity,
-        tls);
+        tls,
+        signing);
   }
 
   /** This configuration with these listeners' certificates ({@link Tls#NONE}: plain http). */
@@ -537,7 +600,28 @@ public record RouterConfig(
         kafkaProperties,
         preview,
         identity,
-        newTls);
+        newTls,
+        signing);
+  }
+
+  /** This configuration signing registrations with {@code newSigning}'s key. */
+  public RouterConfig withSigning(Signing newSigning) {
+    return new RouterConfig(
+        listenHost,
+        listenPort,
+        relayHost,
+        relayPort,
+        advertise,
+        bootstrapServers,
+        schemaRegistry,
+        topicPrefix,
+        tokensFile,
+        agentTimeout,
+        kafkaProperties,
+        preview,
+        identity,
+        tls,
+        newSigning);
   }
 
   /** This configuration with other extra Kafka client properties (security: SASL, TLS). */
@@ -556,6 +640,7 @@ public record RouterConfig(
         properties,
         preview,
         identity,
-        tls);
+        tls,
+        signing);
   }
 }

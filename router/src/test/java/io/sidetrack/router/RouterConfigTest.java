@@ -3,12 +3,15 @@ package io.sidetrack.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sidetrack.core.trust.Keys;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RouterConfigTest {
   private final RouterConfig base =
@@ -73,5 +76,28 @@ class RouterConfigTest {
         .hasMessage(
             "invalid --preview-upstream (SIDETRACK_PREVIEW_UPSTREAM): workload 'demo' is named"
                 + " twice");
+  }
+
+  @Test
+  void aRouterWithoutASigningKeyDoesNotStartAndSaysHowToMakeOne() {
+    assertThatThrownBy(() -> Router.start(base))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--signing-key (SIDETRACK_SIGNING_KEY)")
+        .hasMessageContaining("sidetrack keys generate");
+  }
+
+  @Test
+  void theSigningKeyIsReadFromItsPemFileAndABadOneNamesTheSettingAndFile(@TempDir Path dir)
+      throws Exception {
+    var pair = Keys.generate();
+    Path good = Files.writeString(dir.resolve("k.pem"), Keys.privateKeyPem(pair.getPrivate()));
+    Path bad = Files.writeString(dir.resolve("bad.pem"), Keys.publicKeyPem(pair.getPublic()));
+
+    assertThat(RouterConfig.Signing.read(good).signer().keyId())
+        .isEqualTo(io.sidetrack.core.trust.TrustedKeys.keyIdOf(pair.getPublic()));
+    assertThatThrownBy(() -> RouterConfig.Signing.read(bad))
+        .hasMessageStartingWith("invalid --signing-key (SIDETRACK_SIGNING_KEY) " + bad + ": ");
+    assertThatThrownBy(() -> RouterConfig.Signing.read(dir.resolve("missing.pem")))
+        .hasMessageStartingWith("cannot read --signing-key (SIDETRACK_SIGNING_KEY) ");
   }
 }

@@ -10,10 +10,12 @@ import io.sidetrack.core.InterceptStatus;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.audit.AuditRecord;
 import io.sidetrack.core.routing.Route;
+import io.sidetrack.core.trust.RouteSignature;
 import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.schemas.avro.HeaderMatchKind;
 import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.avro.RouteEntry;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -34,7 +36,8 @@ public final class AvroMapping {
         r.getCreatedAt(),
         r.getExpiresAt(),
         FailureMode.valueOf(r.getFailureMode().name()),
-        r.getLabels() == null ? Map.of() : Map.copyOf(r.getLabels()));
+        r.getLabels() == null ? Map.of() : Map.copyOf(r.getLabels()),
+        toSignature(r.getSignatureKeyId(), r.getSignature()));
   }
 
   public static InterceptRegistration toRegistration(Intercept i) {
@@ -48,6 +51,8 @@ public final class AvroMapping {
         .setExpiresAt(i.expiresAt())
         .setFailureMode(io.sidetrack.schemas.avro.FailureMode.valueOf(i.failureMode().name()))
         .setLabels(new HashMap<>(i.labels()))
+        .setSignature(ByteBuffer.wrap(i.signature().bytes()))
+        .setSignatureKeyId(i.signature().keyId())
         .build();
   }
 
@@ -73,7 +78,18 @@ public final class AvroMapping {
         toMatch(r.getMatch()),
         r.getTarget(),
         r.getCreatedAt(),
-        FailureMode.valueOf(r.getFailureMode().name()));
+        FailureMode.valueOf(r.getFailureMode().name()),
+        toSignature(r.getSignatureKeyId(), r.getSignature()));
+  }
+
+  /** The signature of a record; {@link RouteSignature#NONE} when it has none. */
+  private static RouteSignature toSignature(CharSequence keyId, ByteBuffer bytes) {
+    if (bytes == null || !bytes.hasRemaining()) {
+      return RouteSignature.NONE;
+    }
+    byte[] b = new byte[bytes.remaining()];
+    bytes.duplicate().get(b);
+    return new RouteSignature(keyId == null ? "" : keyId.toString(), b);
   }
 
   /** The route entry agents need for an active intercept. */
@@ -86,6 +102,8 @@ public final class AvroMapping {
         .setTarget(i.target())
         .setCreatedAt(i.createdAt())
         .setFailureMode(io.sidetrack.schemas.avro.FailureMode.valueOf(i.failureMode().name()))
+        .setSignature(ByteBuffer.wrap(i.signature().bytes()))
+        .setSignatureKeyId(i.signature().keyId())
         .build();
   }
 

@@ -73,6 +73,7 @@ public final class EdgeAgentCommand implements Callable<Integer> {
   @Mixin TopicOptions topics;
 
   @Mixin RouterTlsOptions routerTls;
+  @Mixin TrustedRouterKeysOptions trustedRouters;
 
   @EnvVar
   @Option(
@@ -210,6 +211,7 @@ public final class EdgeAgentCommand implements Callable<Integer> {
         bridgeBaggage,
         forwardedTrust(),
         kafka.properties(),
-        routerTls.toConfig());
+        routerTls.toConfig(),
+        trustedRouters.trusted().orElse(io.sidetrack.core.trust.TrustedKeys.none()));
   }
 }

@@ -40,6 +40,8 @@ public final class RegistryStreamCommand implements Callable<Integer> {
 
   @Mixin TopicOptions topics;
 
+  @Mixin TrustedRouterKeysOptions trustedRouters;
+
   @EnvVar
   @Option(
       names = "--state-dir",
@@ -151,6 +153,7 @@ public final class RegistryStreamCommand implements Callable<Integer> {
     if (stateDir != null) {
       builder.stateDir(stateDir);
     }
+    trustedRouters.trusted().ifPresent(builder::trustedRouters);
     return builder.build();
   }
 }

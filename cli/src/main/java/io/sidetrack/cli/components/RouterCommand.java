@@ -112,6 +112,7 @@ public final class RouterCommand implements Callable<Integer> {
 
   @Mixin IdentityOptions identity;
   @Mixin TlsOptions tls;
+  @Mixin SigningOptions signing;
 
   @Override
   public Integer call() throws Exception {
@@ -159,6 +160,7 @@ public final class RouterCommand implements Callable<Integer> {
         kafka.properties(),
         preview,
         identity.toConfig(),
-        tls.toConfig());
+        tls.toConfig(),
+        signing.signing());
   }
 }

@@ -200,6 +200,7 @@ public final class UpCommand implements Callable<Integer> {
               "Schema registry (Apicurio, child process)",
               () ->
                   EmbeddedSchemaRegistry.start(logs.resolve("schema-registry.log"), registryPort));
+      LocalRouterKeys routerKeys = LocalRouterKeys.ensure(home.resolve("keys"));
       RegistryStreamConfig config =
           RegistryStreamConfig.builder(
                   kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
@@ -208,6 +209,7 @@ public final class UpCommand implements Callable<Integer> {
               .partitions(partitions)
               .replicationFactor(1)
               .kafkaProperties(kafkaProperties(Component.REGISTRY_STREAM))
+              .trustedRouters(routerKeys.trusted())
               .build();
       RegistryStreamApp stream =
           step(out, "registry-stream", () -> RegistryStreamApp.start(config));
@@ -228,7 +230,8 @@ public final class UpCommand implements Callable<Integer> {
                                   demo.port(),
                                   kafka.bootstrapServers(),
                                   SchemaRegistryConfig.of(registry.url()))
-                              .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT)))));
+                              .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT))
+                              .withTrustedRouters(routerKeys.trusted()))));
       EdgeAgent frontendAgent = null;
       if (frontend == null) {
         out.println(
@@ -262,7 +265,8 @@ public final class UpCommand implements Callable<Integer> {
                                     frontend.port(),
                                     kafka.bootstrapServers(),
                                     SchemaRegistryConfig.of(registry.url()))
-                                .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT)))));
+                                .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT))
+                                .withTrustedRouters(routerKeys.trusted()))));
       }
       List<String> previewUpstreams =
           new java.util.ArrayList<>(List.of(DEMO + "=http://127.0.0.1:" + agent.port()));
@@ -290,7 +294,8 @@ public final class UpCommand implements Callable<Integer> {
                                   home.resolve("tokens"))
                               .withPorts(routerPort, 0, null)
                               .withPreview(preview)
-                              .withKafkaProperties(kafkaProperties(Component.ROUTER)))));
+                              .withKafkaProperties(kafkaProperties(Component.ROUTER))
+                              .withSigning(routerKeys.signing()))));
       awaitRouterSeesAgent(router, agent, DEMO);
       if (frontendAgent != null) {
         awaitRouterSeesAgent(router, frontendAgent, FRONTEND);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sidetrack.cli.TestRegistryStream;
+import io.sidetrack.cli.TestRouterKeys;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.RelayHeaders;
 import io.sidetrack.edge.EdgeAgent;
@@ -152,7 +153,8 @@ class RouterIT {
             + " carol billing\n");
     routerConfig =
         RouterConfig.of(bootstrap, SchemaRegistryConfig.of(registryUrl), tokens)
-            .withTopicPrefix(PREFIX);
+            .withTopicPrefix(PREFIX)
+            .withSigning(TestRouterKeys.SIGNING);
     router = Router.start(routerConfig);
     await().atMost(Duration.ofSeconds(60)).until(() -> router.view().ready());
     await()
@@ -185,7 +187,8 @@ class RouterIT {
                     cluster.actualPort(),
                     bootstrap,
                     SchemaRegistryConfig.of(registryUrl))
-                .withTopicPrefix(PREFIX));
+                .withTopicPrefix(PREFIX)
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
     await().atMost(Duration.ofSeconds(60)).until(() -> a.routes().caughtUp());
     return a;
   }
@@ -550,7 +553,8 @@ class RouterIT {
     Router second =
         Router.start(
             RouterConfig.of(bootstrap, SchemaRegistryConfig.of(registryUrl), tokens)
-                .withTopicPrefix(PREFIX));
+                .withTopicPrefix(PREFIX)
+                .withSigning(TestRouterKeys.SIGNING));
     String url = second.url();
     int port = second.port();
     int relay = second.relayPort();
@@ -581,7 +585,8 @@ class RouterIT {
         Router.start(
             RouterConfig.of(bootstrap, SchemaRegistryConfig.of(registryUrl), tokens)
                 .withTopicPrefix(PREFIX)
-                .withPorts(port, relay, null));
+                .withPorts(port, relay, null)
+                .withSigning(TestRouterKeys.SIGNING));
     try {
       await()
           .atMost(Duration.ofSeconds(30))

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.Intercept;
 import io.sidetrack.core.MatchRules;
+import io.sidetrack.core.trust.RouteSignature;
 import java.time.Instant;
 
 /**
@@ -17,6 +18,8 @@ import java.time.Instant;
  * @param target the router that relays to the developer's tunnel
  * @param createdAt first registration; ties between equally specific routes go to the older
  * @param failureMode what to do when the target is unreachable
+ * @param signature the router's signature of the registration it came from, or {@link
+ *     RouteSignature#NONE}
  */
 public record Route(
     String interceptId,
@@ -25,7 +28,8 @@ public record Route(
     MatchRules match,
     String target,
     Instant createdAt,
-    FailureMode failureMode) {
+    FailureMode failureMode,
+    RouteSignature signature) {
   public Route {
     requireNonNull(interceptId, "interceptId");
     requireNonNull(workload, "workload");
@@ -34,11 +38,31 @@ public record Route(
     requireNonNull(target, "target");
     requireNonNull(createdAt, "createdAt");
     requireNonNull(failureMode, "failureMode");
+    requireNonNull(signature, "signature");
+  }
+
+  /** An unsigned route. */
+  public Route(
+      String interceptId,
+      String workload,
+      String owner,
+      MatchRules match,
+      String target,
+      Instant createdAt,
+      FailureMode failureMode) {
+    this(interceptId, workload, owner, match, target, createdAt, failureMode, RouteSignature.NONE);
   }
 
   /** The route of an active intercept. */
   public static Route of(Intercept i) {
     return new Route(
-        i.id(), i.workload(), i.owner(), i.match(), i.target(), i.createdAt(), i.failureMode());
+        i.id(),
+        i.workload(),
+        i.owner(),
+        i.match(),
+        i.target(),
+        i.createdAt(),
+        i.failureMode(),
+        i.signature());
   }
 }

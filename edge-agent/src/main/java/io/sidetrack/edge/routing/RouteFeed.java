@@ -9,6 +9,7 @@ import io.sidetrack.core.RouteKeys;
 import io.sidetrack.core.WorkloadPartitioning;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteTable;
+import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.feed.CompactedTopicReader;
 import io.sidetrack.feed.Source;
 import io.sidetrack.schemas.AvroMapping;
@@ -25,6 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Keeps the workload's route table: reads only the workload's partition of {@code sidetrack.routes}
  * (assigned, no consumer group) to its end, publishes the compiled table, then tails the partition
  * and applies each change to a new table (sharing the rest of the old one), swapped atomically.
+ * Each route is verified as it is decoded: one no trusted router signed is refused, never applied.
  * With Kafka unreachable the last table stays; a record it cannot decode or apply is skipped,
  * logged and counted. When the topic grows, the workload's new partition is read to its end before
  * its table replaces the one in use.
@@ -32,7 +34,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class RouteFeed implements AutoCloseable {
   private final String workload;
   private final RouteTableKeeper tables;
-  private final CompactedTopicReader<String, Route> reader;
+  private final CompactedTopicReader<String, CheckedRoute> reader;
 
   public RouteFeed(
       String workload,
@@ -40,8 +42,10 @@ public final class RouteFeed implements AutoCloseable {
       Map<String, String> kafkaProperties,
       String topic,
       Supplier<AvroSerde<RouteEntry>> entries,
+      TrustedKeys trustedRouters,
       MeterRegistry meters) {
     this.workload = requireNonNull(workload, "workload");
+    requireNonNull(trustedRouters, "trustedRouters");
     requireNonNull(topic, "topic");
     requireNonNull(meters, "meters");
     Map<String, Object> props = new HashMap<>(kafkaProperties);
@@ -65,10 +69,11 @@ public final class RouteFeed implements AutoCloseable {
                 .register(meters),
             Counter.builder("sidetrack.agent.routes.rejected")
                 .description("Route records that decoded but could not be applied, skipped")
-                .register(meters));
+                .register(meters),
+            new RouteRefusals(workload, meters));
     this.reader =
         CompactedTopicReader.builder(
-                "route-feed-" + workload, new StringDeserializer(), routes(entries))
+                "route-feed-" + workload, new StringDeserializer(), routes(entries, trustedRouters))
             .consumerProperties(props)
             .source(Source.partition(topic, n -> WorkloadPartitioning.partitionOf(workload, n)))
             .filter((t, key) -> key != null && RouteKeys.workloadOf(key).equals(workload))
@@ -83,20 +88,25 @@ public final class RouteFeed implements AutoCloseable {
         .register(meters);
   }
 
-  /** Decodes a route record; the serde may still be coming (its registry client starts beside). */
-  private static Deserializer<Route> routes(Supplier<AvroSerde<RouteEntry>> entries) {
+  /**
+   * Decodes a route record and verifies its signature, on the decode threads; the serde may still
+   * be coming (its registry client starts beside).
+   */
+  private static Deserializer<CheckedRoute> routes(
+      Supplier<AvroSerde<RouteEntry>> entries, TrustedKeys trustedRouters) {
     requireNonNull(entries, "entries");
     return new Deserializer<>() {
       private volatile AvroSerde<RouteEntry> serde;
 
       @Override
-      public Route deserialize(String topic, byte[] data) {
+      public CheckedRoute deserialize(String topic, byte[] data) {
         AvroSerde<RouteEntry> s = serde;
         if (s == null) {
           s = requireNonNull(entries.get(), "route entry serde");
           serde = s;
         }
-        return AvroMapping.toRoute(s.deserialize(topic, data));
+        Route route = AvroMapping.toRoute(s.deserialize(topic, data));
+        return new CheckedRoute(route, trustedRouters.verify(route));
       }
     };
   }

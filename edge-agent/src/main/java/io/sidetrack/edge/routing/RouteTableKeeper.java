@@ -21,16 +21,19 @@ import org.slf4j.LoggerFactory;
  * Folds the workload's route records into the table routing reads. While its partition is read to
  * the end (at start, or after the workload moved to another partition) the records only fill a map,
  * compiled in one pass once caught up: the table in use stays until then. After that each record
- * changes the table and a poll's changes are published together. Runs on the reader's thread;
- * {@link #current()}, {@link #partition()} and {@link #appliedOffset()} are read by others.
+ * changes the table and a poll's changes are published together. A route no trusted router signed
+ * is refused: not applied (what was there for its id stays), counted and logged by {@link
+ * RouteRefusals}. Runs on the reader's thread; {@link #current()}, {@link #partition()} and {@link
+ * #appliedOffset()} are read by others.
  */
-final class RouteTableKeeper implements RecordHandler<String, Route> {
+final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   private static final Logger LOG = LoggerFactory.getLogger(RouteTableKeeper.class);
 
   private final String workload;
   private final Counter changes;
   private final Counter undecodable;
   private final Counter rejected;
+  private final RouteRefusals refusals;
   private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.empty());
   private volatile int partition = -1;
   private volatile long appliedOffset;
@@ -42,8 +45,14 @@ final class RouteTableKeeper implements RecordHandler<String, Route> {
   private long loadStartedNanos;
   private long loadStartedUptime;
 
-  RouteTableKeeper(String workload, Counter changes, Counter undecodable, Counter rejected) {
+  RouteTableKeeper(
+      String workload,
+      Counter changes,
+      Counter undecodable,
+      Counter rejected,
+      RouteRefusals refusals) {
     this.workload = workload;
+    this.refusals = refusals;
     this.changes = changes;
     this.undecodable = undecodable;
     this.rejected = rejected;
@@ -84,24 +93,28 @@ final class RouteTableKeeper implements RecordHandler<String, Route> {
   }
 
   @Override
-  public void apply(FeedRecord<String, Route> r) {
+  public void apply(FeedRecord<String, CheckedRoute> r) {
     String id = RouteKeys.idOf(r.key());
+    CheckedRoute checked = r.value();
+    if (checked != null && !checked.verification().isTrusted()) {
+      // a tombstone is always taken: it can only send requests back where they would go anyway
+      refusals.refused(id, checked.route().target(), checked.verification());
+      return;
+    }
+    Route route = checked == null ? null : checked.route();
     if (loading != null) {
-      if (r.value() == null) {
+      if (route == null) {
         loading.remove(id);
       } else {
-        loading.put(id, r.value());
+        loading.put(id, route);
       }
       return;
     }
     // a route the table cannot take (a regex it cannot compile) throws: the reader skips it
-    next = r.value() == null ? next.without(id) : next.with(r.value());
+    next = route == null ? next.without(id) : next.with(route);
     changes.increment();
     LOG.debug(
-        "Route {} {} (offset {})",
-        r.key(),
-        r.value() == null ? "withdrawn" : "applied",
-        r.offset());
+        "Route {} {} (offset {})", r.key(), route == null ? "withdrawn" : "applied", r.offset());
   }
 
   @Override

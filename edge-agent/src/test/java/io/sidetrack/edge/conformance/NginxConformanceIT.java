@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
+import io.sidetrack.edge.TestRouterKeys;
 import io.sidetrack.edge.conformance.Corpus.Entry;
 import io.sidetrack.edge.conformance.Corpus.Kind;
 import io.sidetrack.edge.conformance.RawClient.Answers;
@@ -64,7 +65,8 @@ class NginxConformanceIT {
                     origin.port(),
                     SharedInfrastructure.kafka(),
                     SchemaRegistryConfig.of(SharedInfrastructure.schemaRegistry()))
-                .withTopicPrefix("c" + System.nanoTime() + "."));
+                .withTopicPrefix("c" + System.nanoTime() + ".")
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
     // no routes topic: every request goes to the app, which is what the corpus is about
   }
 

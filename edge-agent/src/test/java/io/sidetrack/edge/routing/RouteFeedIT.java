@@ -9,6 +9,9 @@ import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.Intercept;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.WorkloadPartitioning;
+import io.sidetrack.core.trust.Keys;
+import io.sidetrack.core.trust.RouteSigner;
+import io.sidetrack.edge.TestRouterKeys;
 import io.sidetrack.embedded.SharedInfrastructure;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.RouteEntry;
@@ -76,9 +79,78 @@ class RouteFeedIT {
             Map.of("metadata.max.age.ms", "300"),
             topic,
             () -> serde,
+            TestRouterKeys.TRUSTED,
             meters);
     feed.start();
     return feed;
+  }
+
+  private double refused(String reason) {
+    return meters.get("sidetrack.agent.routes.refused").tag("reason", reason).counter().count();
+  }
+
+  private static RouteEntry unsigned(String id, String workload, String user, String target) {
+    return AvroMapping.toRouteEntry(forged(id, workload, user, target));
+  }
+
+  private static Intercept forged(String id, String workload, String user, String target) {
+    Instant now = Instant.now();
+    return (new Intercept(
+        id,
+        workload,
+        "mallory",
+        MatchRules.header("x-dev", user),
+        target,
+        now,
+        now.plusSeconds(60),
+        FailureMode.FAIL_OPEN,
+        Map.of()));
+  }
+
+  @Test
+  void routesNoTrustedRouterSignedAreRefusedCountedAndNotApplied() throws Exception {
+    RouteFeed routes = start("shop");
+    write(0, "shop/i-1", route("i-1", "shop", "alice"));
+    await().atMost(WAIT).until(() -> routes.current().size() == 1);
+
+    // unsigned, a stranger's key, and a signed route whose target was changed
+    write(0, "shop/x", unsigned("x", "shop", "victim", "127.0.0.1:19999"));
+    RouteEntry stranger =
+        AvroMapping.toRouteEntry(
+            new RouteSigner(Keys.generate()).sign(forged("y", "shop", "v2", "evil:1")));
+    write(0, "shop/y", stranger);
+    RouteEntry tampered = route("i-1", "shop", "alice");
+    tampered.setTarget("127.0.0.1:19999");
+    write(0, "shop/i-1", tampered);
+    for (int i = 0; i < 5; i++) {
+      write(0, "shop/x", unsigned("x", "shop", "victim", "127.0.0.1:19999"));
+    }
+    write(0, "shop/i-3", route("i-3", "shop", "bob"));
+
+    await().atMost(WAIT).until(() -> routes.current().route("i-3").isPresent());
+    assertThat(routes.current().route("x")).isEmpty();
+    assertThat(routes.current().route("y")).isEmpty();
+    assertThat(routes.current().route("i-1").orElseThrow().target()).isEqualTo("127.0.0.1:9");
+    assertThat(refused("unsigned")).isEqualTo(6.0);
+    assertThat(refused("unknown_key")).isEqualTo(1.0);
+    assertThat(refused("bad_signature")).isEqualTo(1.0);
+
+    // a tombstone needs no signature: it only sends requests where they would go anyway
+    write(0, "shop/i-3", null);
+    await().atMost(WAIT).until(() -> routes.current().route("i-3").isEmpty());
+  }
+
+  @Test
+  void aRouteRefusedWhileCatchingUpIsNotLoaded() throws Exception {
+    write(0, "shop/i-1", route("i-1", "shop", "alice"));
+    write(0, "shop/x", unsigned("x", "shop", "victim", "127.0.0.1:19999"));
+
+    RouteFeed routes = start("shop");
+
+    await().atMost(WAIT).until(routes::caughtUp);
+    assertThat(routes.current().size()).isEqualTo(1);
+    assertThat(routes.current().route("x")).isEmpty();
+    assertThat(refused("unsigned")).isEqualTo(1.0);
   }
 
   @Test
@@ -173,15 +245,16 @@ class RouteFeedIT {
   private static RouteEntry entry(String id, String workload, MatchRules match) {
     Instant now = Instant.now();
     return AvroMapping.toRouteEntry(
-        new Intercept(
-            id,
-            workload,
-            "alice",
-            match,
-            "127.0.0.1:9",
-            now,
-            now.plusSeconds(60),
-            FailureMode.FAIL_OPEN,
-            Map.of()));
+        TestRouterKeys.SIGNER.sign(
+            new Intercept(
+                id,
+                workload,
+                "alice",
+                match,
+                "127.0.0.1:9",
+                now,
+                now.plusSeconds(60),
+                FailureMode.FAIL_OPEN,
+                Map.of())));
   }
 }

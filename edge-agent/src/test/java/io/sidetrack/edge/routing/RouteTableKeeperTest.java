@@ -8,6 +8,8 @@ import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.routing.Route;
+import io.sidetrack.core.trust.RouteStatement;
+import io.sidetrack.edge.TestRouterKeys;
 import io.sidetrack.feed.FeedRecord;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +29,8 @@ class RouteTableKeeperTest {
           "shop",
           meters.counter("changes"),
           meters.counter("undecodable"),
-          meters.counter("rejected"));
+          meters.counter("rejected"),
+          new RouteRefusals("shop", meters));
 
   @Test
   void tableReadToTheEndIsPublishedOnlyOnceCaughtUp() {
@@ -76,7 +79,8 @@ class RouteTableKeeperTest {
     keeper.assigned(Set.of(P3), Set.of(P0));
     assertThat(keeper.partition()).isEqualTo(3);
     assertThat(keeper.appliedOffset()).isZero();
-    keeper.apply(new FeedRecord<>("routes", 3, 0, "shop/i-2", route("i-2", "bob")));
+    keeper.apply(
+        new FeedRecord<>("routes", 3, 0, "shop/i-2", checked(signed(route("i-2", "bob")))));
     keeper.afterBatch(Map.of(P3, 1L));
     assertThat(keeper.current().route("i-1")).as("still the old table").isPresent();
 
@@ -86,8 +90,53 @@ class RouteTableKeeperTest {
     assertThat(keeper.appliedOffset()).isEqualTo(1);
   }
 
-  private static FeedRecord<String, Route> record(long offset, String id, Route route) {
-    return new FeedRecord<>("routes", 0, offset, "shop/" + id, route);
+  private static FeedRecord<String, CheckedRoute> record(long offset, String id, Route route) {
+    return new FeedRecord<>("routes", 0, offset, "shop/" + id, checked(signed(route)));
+  }
+
+  private static CheckedRoute checked(Route route) {
+    return new CheckedRoute(route, TestRouterKeys.TRUSTED.verify(route));
+  }
+
+  private static Route signed(Route r) {
+    return new Route(
+        r.interceptId(),
+        r.workload(),
+        r.owner(),
+        r.match(),
+        r.target(),
+        r.createdAt(),
+        r.failureMode(),
+        TestRouterKeys.SIGNER.sign(RouteStatement.of(r)));
+  }
+
+  @Test
+  void aRefusedRouteLeavesWhatWasThereAndIsCountedByReason() {
+    keeper.assigned(Set.of(P0), Set.of());
+    keeper.caughtUp(Map.of(P0, 0L));
+    keeper.apply(record(0, "i-1", route("i-1", "alice")));
+    Route forged =
+        new Route(
+            "i-1",
+            "shop",
+            "alice",
+            MatchRules.header("x-dev", "alice"),
+            "127.0.0.1:19999",
+            Instant.now(),
+            FailureMode.FAIL_OPEN);
+    keeper.apply(new FeedRecord<>("routes", 0, 1, "shop/i-1", checked(forged)));
+    keeper.apply(new FeedRecord<>("routes", 0, 2, "shop/i-1", checked(forged)));
+    keeper.afterBatch(Map.of(P0, 3L));
+
+    assertThat(keeper.current().route("i-1").orElseThrow().target()).isEqualTo("127.0.0.1:9");
+    assertThat(
+            meters
+                .get("sidetrack.agent.routes.refused")
+                .tag("reason", "unsigned")
+                .counter()
+                .count())
+        .isEqualTo(2.0);
+    assertThat(keeper.appliedOffset()).isEqualTo(3);
   }
 
   private static Route route(String id, String user) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sidetrack.edge.TestRouterKeys;
 import io.sidetrack.edge.routing.RouteFeed;
 import io.sidetrack.embedded.SharedInfrastructure;
 import io.sidetrack.schemas.avro.AgentHeartbeat;
@@ -49,7 +50,14 @@ class HeartbeatsIT {
     CountDownLatch release = new CountDownLatch(1);
     SchemaRegistryClient registry = new BlockingRegistry(entered, release);
     try (RouteFeed feed =
-        new RouteFeed("shop", kafka, Map.of(), routes, () -> null, new SimpleMeterRegistry())) {
+        new RouteFeed(
+            "shop",
+            kafka,
+            Map.of(),
+            routes,
+            () -> null,
+            TestRouterKeys.TRUSTED,
+            new SimpleMeterRegistry())) {
       feed.start();
       await().atMost(Duration.ofSeconds(30)).until(() -> feed.partition() >= 0);
       Heartbeats beats =

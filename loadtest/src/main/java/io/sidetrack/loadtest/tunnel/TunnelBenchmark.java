@@ -73,17 +73,24 @@ public final class TunnelBenchmark {
         Thread.sleep(50);
       }
       SchemaRegistryConfig sr = SchemaRegistryConfig.of(registry.url());
+      java.security.KeyPair routerKey = io.sidetrack.core.trust.Keys.generate();
       try (EdgeAgent agent =
               EdgeAgent.start(
                   EdgeAgentConfig.of(
-                      WORKLOAD,
-                      "127.0.0.1",
-                      0,
-                      "127.0.0.1",
-                      cluster.actualPort(),
-                      kafka.bootstrapServers(),
-                      sr));
-          Router router = Router.start(RouterConfig.of(kafka.bootstrapServers(), sr, tokens))) {
+                          WORKLOAD,
+                          "127.0.0.1",
+                          0,
+                          "127.0.0.1",
+                          cluster.actualPort(),
+                          kafka.bootstrapServers(),
+                          sr)
+                      .withTrustedRouters(
+                          io.sidetrack.core.trust.TrustedKeys.of(
+                              java.util.List.of(routerKey.getPublic()))));
+          Router router =
+              Router.start(
+                  RouterConfig.of(kafka.bootstrapServers(), sr, tokens)
+                      .withSigning(new RouterConfig.Signing(routerKey.getPrivate())))) {
         while (!router.view().ready() || router.view().liveAgents(WORKLOAD).isEmpty()) {
           Thread.sleep(50);
         }

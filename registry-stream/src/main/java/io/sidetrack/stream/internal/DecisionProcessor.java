@@ -7,6 +7,7 @@ import io.sidetrack.core.InterceptState;
 import io.sidetrack.core.InterceptStatus;
 import io.sidetrack.core.Limits;
 import io.sidetrack.core.RouteKeys;
+import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.schemas.avro.AuditKind;
@@ -32,7 +33,9 @@ import org.slf4j.MDC;
  * Second stage: decides each registration of a workload against that workload's stores, one entry
  * per intercept, so a decision costs a few point lookups whatever the workload's size. Publishes a
  * route entry (or its tombstone) when routing changes and an audit event for every decision but a
- * plain renewal; expires leases on wall-clock punctuation, scanning only the expired ones.
+ * plain renewal; expires leases on wall-clock punctuation, scanning only the expired ones. Given
+ * trusted router keys, a registration no trusted router signed is rejected with the reason in its
+ * audit event, and never reaches the routes; a route entry carries its registration's signature.
  */
 public final class DecisionProcessor
     implements Processor<String, InterceptRegistration, String, Object> {
@@ -53,11 +56,12 @@ public final class DecisionProcessor
 
   public DecisionProcessor(
       Limits limits,
+      Optional<TrustedKeys> trustedRouters,
       Duration leaseCheckInterval,
       RegistryMetrics metrics,
       String routesSink,
       String auditSink) {
-    this.decider = new InterceptDecider(limits);
+    this.decider = new InterceptDecider(limits, trustedRouters);
     this.leaseCheckInterval = leaseCheckInterval;
     this.metrics = metrics;
     this.routesSink = routesSink;

@@ -3,6 +3,7 @@ package io.sidetrack.router.cluster;
 import static java.util.Objects.requireNonNull;
 
 import io.sidetrack.core.Intercept;
+import io.sidetrack.core.trust.RouteSigner;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.serde.AvroSerde;
@@ -22,7 +23,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Writes registrations, renewals and tombstones to {@code sidetrack.intercepts}.
+ * Writes registrations, renewals and tombstones to {@code sidetrack.intercepts}, each registration
+ * signed with the router's key.
  *
  * <p>Sessions call it on an event loop, but serializing may ask the schema registry over HTTP and
  * {@code send} may wait up to {@code max.block.ms} for metadata or buffer space: both run on one
@@ -45,11 +47,24 @@ public final class Registrations implements Registrar, AutoCloseable {
       String bootstrapServers,
       Map<String, String> kafkaProperties,
       String topic,
-      AvroSerde<InterceptRegistration> serde) {
+      AvroSerde<InterceptRegistration> serde,
+      RouteSigner signer) {
     this(
         producer(bootstrapServers, kafkaProperties),
         topic,
-        i -> serde.serialize(topic, AvroMapping.toRegistration(i)));
+        signed(
+            requireNonNull(signer, "signer"),
+            i -> serde.serialize(topic, AvroMapping.toRegistration(i))));
+  }
+
+  /**
+   * Signs each registration (first and renewals alike: the lease is not signed, so a renewal
+   * carries the same signature) before {@code serializer} makes its value; on the writer's thread,
+   * never the event loop.
+   */
+  static Function<Intercept, byte[]> signed(
+      RouteSigner signer, Function<Intercept, byte[]> serializer) {
+    return i -> serializer.apply(signer.sign(i));
   }
 
   /** A writer on the given producer; {@code serializer} makes a registration's value. */

@@ -6,8 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.Intercept;
 import io.sidetrack.core.MatchRules;
+import io.sidetrack.core.trust.Keys;
+import io.sidetrack.core.trust.RouteSigner;
+import io.sidetrack.core.trust.TrustedKeys;
+import io.sidetrack.schemas.AvroMapping;
+import io.sidetrack.schemas.avro.InterceptRegistration;
+import io.sidetrack.schemas.registry.InMemorySchemaRegistryClient;
+import io.sidetrack.schemas.serde.AvroSerde;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -98,6 +107,31 @@ class RegistrationsTest {
       registryAnswers.countDown();
       assertThat(published).succeedsWithin(Duration.ofSeconds(5));
       assertThat(producer.history()).hasSize(1);
+    }
+  }
+
+  @Test
+  void everyRegistrationAndRenewalIsWrittenSignedByTheRouterKey() {
+    KeyPair key = Keys.generate();
+    var serde =
+        AvroSerde.forValues(new InMemorySchemaRegistryClient(), InterceptRegistration.class);
+    var producer = producer();
+    try (var registrations =
+        new Registrations(
+            producer,
+            "t",
+            Registrations.signed(
+                new RouteSigner(key), i -> serde.serialize("t", AvroMapping.toRegistration(i))))) {
+      assertThat(registrations.publish(INTERCEPT)).succeedsWithin(Duration.ofSeconds(5));
+      assertThat(registrations.publish(INTERCEPT.withExpiresAt(NOW.plusSeconds(60))))
+          .succeedsWithin(Duration.ofSeconds(5));
+    }
+    TrustedKeys trusted = TrustedKeys.of(List.of(key.getPublic()));
+    assertThat(producer.history()).hasSize(2);
+    for (var record : producer.history()) {
+      Intercept written = AvroMapping.toIntercept(serde.deserialize("t", record.value()));
+      assertThat(written.signature().keyId()).isEqualTo(TrustedKeys.keyIdOf(key.getPublic()));
+      assertThat(trusted.verify(written).isTrusted()).isTrue();
     }
   }
 }
