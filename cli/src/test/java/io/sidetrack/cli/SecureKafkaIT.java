@@ -139,14 +139,16 @@ class SecureKafkaIT {
                     cluster.actualPort(),
                     kafka.bootstrapServers(),
                     SchemaRegistryConfig.of(registryUrl))
-                .withKafkaProperties(props(Component.EDGE_AGENT)));
+                .withKafkaProperties(props(Component.EDGE_AGENT))
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
     await().atMost(Duration.ofSeconds(60)).until(() -> agent.routes().caughtUp());
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, TOKEN + " alice *\n");
     router =
         Router.start(
             RouterConfig.of(kafka.bootstrapServers(), SchemaRegistryConfig.of(registryUrl), tokens)
-                .withKafkaProperties(props(Component.ROUTER)));
+                .withKafkaProperties(props(Component.ROUTER))
+                .withSigning(TestRouterKeys.SIGNING));
     await().atMost(Duration.ofSeconds(60)).until(() -> router.view().ready());
   }
 

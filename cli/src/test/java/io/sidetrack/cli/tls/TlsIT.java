@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sidetrack.cli.Sidetrack;
 import io.sidetrack.cli.TestRegistryStream;
+import io.sidetrack.cli.TestRouterKeys;
 import io.sidetrack.cli.tunnel.AppProtocol;
 import io.sidetrack.cli.tunnel.RouterTrust;
 import io.sidetrack.cli.tunnel.TunnelClient;
@@ -92,6 +93,7 @@ class TlsIT {
         Router.start(
             RouterConfig.of(bootstrap, SchemaRegistryConfig.of(registryUrl), tokens)
                 .withTopicPrefix(PREFIX)
+                .withSigning(TestRouterKeys.SIGNING)
                 .withTls(
                     new RouterConfig.Tls(
                         new RouterConfig.KeyPair(listener.cert(), listener.key()),
@@ -125,7 +127,8 @@ class TlsIT {
                     bootstrap,
                     SchemaRegistryConfig.of(registryUrl))
                 .withTopicPrefix(PREFIX)
-                .withRouterTls(tls));
+                .withRouterTls(tls)
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
     await().atMost(Duration.ofSeconds(60)).until(() -> a.routes().caughtUp());
     return a;
   }
@@ -303,6 +306,7 @@ class TlsIT {
         Router.start(
             RouterConfig.of(bootstrap, SchemaRegistryConfig.of(registryUrl), tokens)
                 .withTopicPrefix(PREFIX)
+                .withSigning(TestRouterKeys.SIGNING)
                 .withTls(
                     new RouterConfig.Tls(
                             new RouterConfig.KeyPair(first.cert(), first.key()), null, null)

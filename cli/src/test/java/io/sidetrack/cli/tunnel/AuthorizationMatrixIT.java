@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.sidetrack.cli.OidcServer;
 import io.sidetrack.cli.TestRegistryStream;
+import io.sidetrack.cli.TestRouterKeys;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
@@ -147,7 +148,8 @@ class AuthorizationMatrixIT {
                     cluster.actualPort(),
                     bootstrap,
                     SchemaRegistryConfig.of(registryUrl))
-                .withTopicPrefix(PREFIX));
+                .withTopicPrefix(PREFIX)
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
     await().atMost(Duration.ofSeconds(60)).until(() -> agent.routes().caughtUp());
 
     Path dir = Files.createTempDirectory("matrix");
@@ -170,6 +172,7 @@ class AuthorizationMatrixIT {
         Router.start(
             RouterConfig.of(bootstrap, SchemaRegistryConfig.of(registryUrl), tokens)
                 .withTopicPrefix(PREFIX)
+                .withSigning(TestRouterKeys.SIGNING)
                 .withIdentity(identity)
                 .withPreview(
                     new RouterConfig.Preview(
