@@ -47,6 +47,12 @@ import org.apache.kafka.streams.KafkaStreams;
  * the agent routing by it.
  */
 public final class DataPlaneBenchmark {
+  /** The router key the benchmark's route entries are signed with; the agent trusts it. */
+  static final java.security.KeyPair ROUTER_KEYS = io.sidetrack.core.trust.Keys.generate();
+
+  private static final io.sidetrack.core.trust.RouteSigner SIGNER =
+      new io.sidetrack.core.trust.RouteSigner(ROUTER_KEYS);
+
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final int THREADS = 2;
   private static final int CONNECTIONS = 64;
@@ -349,7 +355,7 @@ public final class DataPlaneBenchmark {
               Topics.ROUTES,
               partition,
               key,
-              entries.serialize(Topics.ROUTES, AvroMapping.toRouteEntry(i))));
+              entries.serialize(Topics.ROUTES, AvroMapping.toRouteEntry(SIGNER.sign(i)))));
       producer.flush();
       awaitTunnel(agent, "dev-" + n);
       ms[s] = (System.nanoTime() - start) / 1_000_000;
@@ -420,7 +426,7 @@ public final class DataPlaneBenchmark {
         new ProducerRecord<>(
             Topics.INTERCEPTS,
             i.id(),
-            serde.serialize(Topics.INTERCEPTS, AvroMapping.toRegistration(i))));
+            serde.serialize(Topics.INTERCEPTS, AvroMapping.toRegistration(SIGNER.sign(i)))));
   }
 
   /** An edge agent in its own JVM, as it runs beside a pod. */
@@ -453,6 +459,9 @@ public final class DataPlaneBenchmark {
       int port = Ports.free();
       int admin = Ports.free();
       Path log = dir.resolve("agent-" + port + ".log");
+      Path trusted = dir.resolve("router-signing.pub.pem");
+      Files.writeString(
+          trusted, io.sidetrack.core.trust.Keys.publicKeyPem(ROUTER_KEYS.getPublic()));
       ProcessBuilder pb =
           new ProcessBuilder(
                   root.resolve("bin/sidetrack").toString(),
@@ -468,7 +477,9 @@ public final class DataPlaneBenchmark {
                   "--bootstrap-servers",
                   bootstrap,
                   "--schema-registry-url",
-                  registryUrl)
+                  registryUrl,
+                  "--trusted-router-keys",
+                  trusted.toString())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile());
       // the agent's own defaults (bin/edge-agent.jvm-options, its thread counts), as shipped;
