@@ -54,7 +54,7 @@ public final class FastFront {
   private final RouterAddress app;
   private final int routerConnectTimeoutMs;
   private final long idleTimeoutNanos;
-  private boolean routersOverTls;
+  private final boolean routersOverTls;
   private InetSocketAddress full;
   private Channel server;
 
@@ -115,8 +115,8 @@ public final class FastFront {
         appHost,
         appPort,
         routerConnectTimeoutMs,
-        idleTimeout);
-    this.routersOverTls = routersOverTls;
+        idleTimeout,
+        routersOverTls);
   }
 
   FastFront(
@@ -129,7 +129,8 @@ public final class FastFront {
       String appHost,
       int appPort,
       int routerConnectTimeoutMs,
-      Duration idleTimeout) {
+      Duration idleTimeout,
+      boolean routersOverTls) {
     this.vertx = requireNonNull(vertx, "vertx");
     this.dispatcher = requireNonNull(dispatcher, "dispatcher");
     this.bridging = requireNonNull(bridging, "bridging");
@@ -139,6 +140,7 @@ public final class FastFront {
     this.app = new RouterAddress(requireNonNull(appHost, "appHost"), appPort);
     this.routerConnectTimeoutMs = routerConnectTimeoutMs;
     this.idleTimeoutNanos = idleTimeout.toNanos();
+    this.routersOverTls = routersOverTls;
   }
 
   /** Starts taking traffic; {@code fullPort} is where the full proxy listens on loopback. */

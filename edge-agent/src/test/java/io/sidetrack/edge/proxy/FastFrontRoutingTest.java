@@ -85,7 +85,8 @@ class FastFrontRoutingTest {
             "127.0.0.1",
             app.getLocalPort(),
             1000,
-            Duration.ofSeconds(60));
+            Duration.ofSeconds(60),
+            false);
     front.listen("127.0.0.1", 0, 9).toCompletionStage().toCompletableFuture().get();
   }
 

@@ -95,7 +95,8 @@ class FastFrontTest {
             "127.0.0.1",
             app.getLocalPort(),
             1000,
-            idleTimeout);
+            idleTimeout,
+            false);
     f.listen("127.0.0.1", 0, 9).toCompletionStage().toCompletableFuture().get();
     return f;
   }
