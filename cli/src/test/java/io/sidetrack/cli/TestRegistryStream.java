@@ -2,6 +2,7 @@ package io.sidetrack.cli;
 
 import static org.awaitility.Awaitility.await;
 
+import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.stream.RegistryStreamApp;
 import io.sidetrack.stream.RegistryStreamConfig;
@@ -22,16 +23,25 @@ public final class TestRegistryStream {
    */
   public static RegistryStreamApp start(
       String bootstrap, String registryUrl, String prefix, String name) throws Exception {
-    RegistryStreamApp stream =
-        RegistryStreamApp.start(
-            RegistryStreamConfig.builder(bootstrap, SchemaRegistryConfig.of(registryUrl))
-                .applicationId(name + "-" + UUID.randomUUID())
-                .topicPrefix(prefix)
-                .stateDir(Files.createTempDirectory(name))
-                .listen("127.0.0.1", 0)
-                .partitions(3)
-                .replicationFactor(1)
-                .build());
+    return start(bootstrap, registryUrl, prefix, name, null);
+  }
+
+  /** As {@link #start(String, String, String, String)}, trusting only {@code trusted}'s keys. */
+  public static RegistryStreamApp start(
+      String bootstrap, String registryUrl, String prefix, String name, TrustedKeys trusted)
+      throws Exception {
+    RegistryStreamConfig.Builder config =
+        RegistryStreamConfig.builder(bootstrap, SchemaRegistryConfig.of(registryUrl))
+            .applicationId(name + "-" + UUID.randomUUID())
+            .topicPrefix(prefix)
+            .stateDir(Files.createTempDirectory(name))
+            .listen("127.0.0.1", 0)
+            .partitions(3)
+            .replicationFactor(1);
+    if (trusted != null) {
+      config.trustedRouters(trusted);
+    }
+    RegistryStreamApp stream = RegistryStreamApp.start(config.build());
     await()
         .atMost(Duration.ofSeconds(90))
         .until(() -> stream.streams().state() == KafkaStreams.State.RUNNING);

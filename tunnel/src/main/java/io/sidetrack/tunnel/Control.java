@@ -40,6 +40,19 @@ public final class Control {
   /** The tunnel endpoint's path on the router. */
   public static final String PATH = "/v1/tunnel";
 
+  /**
+   * Query parameter of the tunnel's upgrade request naming the workload the tunnel is for, so the
+   * router can refuse a workload the token may not intercept (403) before the WebSocket opens.
+   */
+  public static final String WORKLOAD_PARAM = "workload";
+
+  /**
+   * Query parameter of the tunnel's upgrade request naming the intercept id the tunnel is for, when
+   * the CLI knows it (a fixed {@code --id}, or a reconnect), so the router can refuse another
+   * owner's intercept (403) before the WebSocket opens.
+   */
+  public static final String ID_PARAM = "id";
+
   /** {@code hello}: the router greets the CLI with the token's owner and its own address. */
   public static JsonObject hello(String owner, String router) {
     return new JsonObject().put("type", HELLO).put("owner", owner).put("router", router);

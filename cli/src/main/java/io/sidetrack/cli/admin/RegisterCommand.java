@@ -2,14 +2,18 @@ package io.sidetrack.cli.admin;
 
 import io.sidetrack.cli.MatchOptions;
 import io.sidetrack.cli.context.Connection;
+import io.sidetrack.cli.options.EnvVar;
 import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.Intercept;
+import io.sidetrack.core.trust.RouteSigner;
+import io.sidetrack.router.RouterConfig;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.registry.SchemaRegistryClients;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.schemas.serde.AvroSerde;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,6 +82,16 @@ public final class RegisterCommand implements Callable<Integer> {
   @Option(names = "--no-wait", description = "Do not wait for the decision.", negatable = false)
   boolean noWait;
 
+  @EnvVar("SIDETRACK_SIGNING_KEY")
+  @Option(
+      names = "--signing-key",
+      paramLabel = "FILE",
+      description =
+          "PEM Ed25519 private key (a router's, from 'sidetrack keys generate') to sign the"
+              + " registration with, as a router does; without it the registration is unsigned and"
+              + " a registry-stream that has --trusted-router-keys rejects it.")
+  Path signingKey;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -86,6 +100,7 @@ public final class RegisterCommand implements Callable<Integer> {
       String[] kv = MatchOptions.pair("--label", l);
       labelMap.put(kv[0], kv[1]);
     }
+    RouteSigner signer = signingKey == null ? null : RouterConfig.Signing.read(signingKey).signer();
     Duration lease = ttl;
     Instant now = Instant.now();
     String interceptId = id != null ? id : "i-" + UUID.randomUUID().toString().substring(0, 8);
@@ -100,6 +115,9 @@ public final class RegisterCommand implements Callable<Integer> {
             now.plus(lease),
             failClosed ? FailureMode.FAIL_CLOSED : FailureMode.FAIL_OPEN,
             labelMap);
+    if (signer != null) {
+      intercept = signer.sign(intercept);
+    }
 
     var topics = connection.topics();
     var serde =
@@ -115,7 +133,12 @@ public final class RegisterCommand implements Callable<Integer> {
                   serde.serialize(topics.intercepts(), AvroMapping.toRegistration(intercept))))
           .get();
     }
-    out.println("Published intercept " + interceptId + " on " + workload + ".");
+    out.println(
+        "Published intercept "
+            + interceptId
+            + " on "
+            + workload
+            + (signer == null ? " (unsigned)." : " signed with key " + signer.keyId() + "."));
     out.flush();
     if (noWait) {
       return 0;

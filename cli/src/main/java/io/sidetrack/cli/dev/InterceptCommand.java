@@ -209,15 +209,16 @@ public final class InterceptCommand implements Callable<Integer> {
     Events events = new Events(out, err);
     TunnelClient client =
         new TunnelClient(
-            vertx,
-            urls,
-            token,
-            withPreview,
-            localHost,
-            port,
-            appH2c ? AppProtocol.H2C : AppProtocol.AUTO,
-            events,
-            trust);
+                vertx,
+                urls,
+                token,
+                withPreview,
+                localHost,
+                port,
+                appH2c ? AppProtocol.H2C : AppProtocol.AUTO,
+                events,
+                trust)
+            .asking(workload, id);
     out.printf("Connecting to %s...%n", urls.get(0));
     out.flush();
     Thread leaveOnExit =

@@ -5,10 +5,33 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 
 /** A router's tunnel address, and what to say when connecting to it fails. */
 final class RouterAddresses {
   private RouterAddresses() {}
+
+  /**
+   * The tunnel endpoint of the router at {@code url} for {@code workload} and intercept {@code id}
+   * (each left out when {@code null}).
+   */
+  static String tunnelUri(String url, String workload, String id) {
+    StringBuilder uri = new StringBuilder(tunnelUri(url));
+    char sep = '?';
+    if (workload != null) {
+      uri.append(sep).append(Control.WORKLOAD_PARAM).append('=').append(encode(workload));
+      sep = '&';
+    }
+    if (id != null) {
+      uri.append(sep).append(Control.ID_PARAM).append('=').append(encode(id));
+    }
+    return uri.toString();
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
 
   /** The tunnel endpoint of the router at {@code url} ({@code http(s)://HOST:PORT}). */
   static String tunnelUri(String url) {

@@ -45,6 +45,8 @@ public final class TunnelClient {
   private final String token;
   private final java.util.function.Function<String, InterceptSpec> specFor;
   private InterceptSpec spec;
+  private String askedWorkload;
+  private String askedId;
   private final String localHost;
   private final int localPort;
   private final AppProtocol appProtocol;
@@ -120,6 +122,20 @@ public final class TunnelClient {
   }
 
   /**
+   * Names the workload, and the intercept id when the caller fixes it ({@code null} otherwise), in
+   * the upgrade request of the first connection, so a router refuses a workload the token may not
+   * intercept, or another owner's intercept, with 403 before the tunnel opens. Reconnects name
+   * those of the intercept asked for. Call before {@link #start()}.
+   *
+   * @return this client
+   */
+  public TunnelClient asking(String workload, String id) {
+    this.askedWorkload = requireNonNull(workload, "workload");
+    this.askedId = id;
+    return this;
+  }
+
+  /**
    * Connects and asks for the intercept {@code specFor} makes of the owner the router names (once:
    * reconnects ask for the same). The future completes with the intercept id once it is active, or
    * fails with a {@link TunnelEnded} saying why not (rejected, bad token, router unreachable on the
@@ -160,7 +176,11 @@ public final class TunnelClient {
     nextRouter++;
     WebSocketConnectOptions options =
         new WebSocketConnectOptions()
-            .setAbsoluteURI(RouterAddresses.tunnelUri(url))
+            .setAbsoluteURI(
+                RouterAddresses.tunnelUri(
+                    url,
+                    spec != null ? spec.workload() : askedWorkload,
+                    spec != null ? spec.id() : askedId))
             .addHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
     wsClient
         .connect(options)
@@ -180,6 +200,12 @@ public final class TunnelClient {
       if (rejected.getStatus() == 401) {
         finish(
             "the router at " + url + " refused the token: " + RouterAddresses.refusal(rejected),
+            null);
+        return;
+      }
+      if (rejected.getStatus() == 403) {
+        finish(
+            "the router at " + url + " refused the tunnel: " + RouterAddresses.refusal(rejected),
             null);
         return;
       }

@@ -63,8 +63,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue #12 part 5: every way in that must fail, against a real router on the real broker, with
  * JWTs of a real OIDC server in its own JVM (its keys, its JWKS) and a tokens file beside it. Each
- * is answered 401 or 403 (a tunnel's refusal: its "rejected" reason) with one clear reason; nothing
- * of it reaches {@code sidetrack.intercepts} and no request is routed by it.
+ * is answered 401 or 403 (a tunnel's too, at its upgrade request) with one clear reason; nothing of
+ * it reaches {@code sidetrack.intercepts} and no request is routed by it.
  */
 @Timeout(300)
 class AuthorizationMatrixIT {
@@ -319,15 +319,33 @@ class AuthorizationMatrixIT {
     HttpResponse<String> daves = api("DELETE", "/v1/intercepts/i-alice", DAVE);
     assertThat(daves.statusCode()).isEqualTo(403);
 
+    // a tunnel's upgrade request naming them is answered 403 with the reason, no WebSocket opens
+    assertThat(tunnelUpgrade(bob, "?workload=shop&id=i-alice"))
+        .isEqualTo("403 intercept id i-alice belongs to alice");
+    assertThat(tunnelUpgrade(carol, "?workload=shop"))
+        .startsWith("403 the token of carol may not intercept workload 'shop'")
+        .contains("billing");
+    assertThat(tunnelUpgrade(bob, "?workload=shop&id=i-bob")).isEqualTo("101");
+
     Dev thief = new Dev(bob, spec("i-alice", "bob"), aliceApp.actualPort());
-    assertThatThrownBy(thief::start).hasMessageContaining("intercept id i-alice belongs to alice");
+    assertThatThrownBy(thief::start)
+        .hasMessageContaining("refused the tunnel: intercept id i-alice belongs to alice");
     thief.crash();
 
     Dev carols = new Dev(carol, spec("i-carol", "carol"), aliceApp.actualPort());
     assertThatThrownBy(carols::start)
-        .hasMessageContaining("the token of carol may not intercept workload 'shop'")
+        .hasMessageContaining(
+            "refused the tunnel: the token of carol may not intercept workload 'shop'")
         .hasMessageContaining("billing");
     carols.crash();
+
+    // a CLI that does not name them in the upgrade is refused inside the tunnel, for the same
+    // reason
+    Dev quietThief = new Dev(bob, spec("i-alice", "bob"), aliceApp.actualPort(), false);
+    assertThatThrownBy(quietThief::start)
+        .hasMessageNotContaining("refused the tunnel")
+        .hasMessageContaining("intercept id i-alice belongs to alice");
+    quietThief.crash();
 
     // nothing was routed by any of it: alice's intercept is as it was, the rest go to the pods
     assertThat(get("alice", "/still").body()).isEqualTo("alice:/still");
@@ -358,6 +376,34 @@ class AuthorizationMatrixIT {
   }
 
   record Answer(int statusCode, io.vertx.core.MultiMap headers, String body) {}
+
+  /** The router's answer to a tunnel upgrade request: "101", or the status and its error. */
+  static String tunnelUpgrade(String token, String query) throws Exception {
+    io.vertx.core.http.WebSocketClient ws = vertx.createWebSocketClient();
+    try {
+      return ws.connect(
+              new io.vertx.core.http.WebSocketConnectOptions()
+                  .setAbsoluteURI(
+                      router.url().replace("http://", "ws://")
+                          + io.sidetrack.tunnel.Control.PATH
+                          + query)
+                  .addHeader("authorization", "Bearer " + token))
+          .compose(socket -> socket.close().map("101"))
+          .recover(
+              e ->
+                  e instanceof io.vertx.core.http.UpgradeRejectedException r
+                      ? io.vertx.core.Future.succeededFuture(
+                          r.getStatus()
+                              + " "
+                              + new JsonObject(r.getBody()).getString("error", "(none)"))
+                      : io.vertx.core.Future.failedFuture(e))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } finally {
+      ws.close();
+    }
+  }
 
   /** The sign-in form posted to the preview's host (on loopback, its Host header kept). */
   static Answer postSignIn(URI preview, String token) throws Exception {
@@ -419,6 +465,11 @@ class AuthorizationMatrixIT {
     final CompletableFuture<String> preview = new CompletableFuture<>();
 
     Dev(String token, InterceptSpec spec, int localPort) {
+      this(token, spec, localPort, true);
+    }
+
+    /** {@code naming}: the upgrade request names the workload and id, as the real CLI does. */
+    Dev(String token, InterceptSpec spec, int localPort, boolean naming) {
       client =
           new TunnelClient(
               own,
@@ -429,6 +480,9 @@ class AuthorizationMatrixIT {
               localPort,
               AppProtocol.AUTO,
               this);
+      if (naming) {
+        client.asking(spec.workload(), spec.id());
+      }
     }
 
     String start() throws Exception {

@@ -37,15 +37,9 @@ final class RegistrationCheck {
       InterceptValidator validator,
       String advertised,
       String agentsTopic) {
-    if (!who.mayIntercept(spec.workload())) {
-      return new Refused(
-          "the token of "
-              + who.name()
-              + " may not intercept workload '"
-              + spec.workload()
-              + "' (it may intercept: "
-              + who.allowed()
-              + ")");
+    Optional<String> forbidden = forbiddenWorkload(spec.workload(), who);
+    if (forbidden.isPresent()) {
+      return new Refused(forbidden.get());
     }
     if (!view.ready()) {
       return new NotYet("the router is still reading the cluster's state");
@@ -58,9 +52,9 @@ final class RegistrationCheck {
               + agentsTopic);
     }
     Optional<RouteAt> existing = view.route(spec.id());
-    if (existing.isPresent() && !existing.get().route().owner().equals(who.name())) {
-      return new Refused(
-          "intercept id " + spec.id() + " belongs to " + existing.get().route().owner());
+    Optional<String> taken = othersIntercept(spec.id(), who, view);
+    if (taken.isPresent()) {
+      return new Refused(taken.get());
     }
     Instant now = Instant.now();
     Intercept candidate =
@@ -76,5 +70,31 @@ final class RegistrationCheck {
             Map.of());
     Optional<String> problem = validator.problem(candidate, now);
     return problem.<Outcome>map(Refused::new).orElseGet(() -> new Accepted(candidate));
+  }
+
+  /** Why {@code who} may not intercept {@code workload}, or empty when the token allows it. */
+  static Optional<String> forbiddenWorkload(String workload, Identity who) {
+    if (who.mayIntercept(workload)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "the token of "
+            + who.name()
+            + " may not intercept workload '"
+            + workload
+            + "' (it may intercept: "
+            + who.allowed()
+            + ")");
+  }
+
+  /**
+   * Why {@code who} may not take intercept {@code id}: someone else owns it in the view; empty when
+   * nobody else does (or the view does not know yet).
+   */
+  static Optional<String> othersIntercept(String id, Identity who, ClusterView view) {
+    return view.route(id)
+        .map(r -> r.route().owner())
+        .filter(owner -> !owner.equals(who.name()))
+        .map(owner -> "intercept id " + id + " belongs to " + owner);
   }
 }
