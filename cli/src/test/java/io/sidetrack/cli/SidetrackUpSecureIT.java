@@ -105,7 +105,7 @@ class SidetrackUpSecureIT {
         .until(() -> Files.readString(output).contains("Press Ctrl-C"));
     assertThat(Files.readString(output))
         .contains("Sidetrack is up, Kafka secured.")
-        .contains("SASL/SCRAM-SHA-512 and ACLs");
+        .contains("SASL/SCRAM-SHA-512 over TLS (SASL_SSL) and ACLs");
 
     Path users = home.resolve("kafka");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(users)))
@@ -137,6 +137,25 @@ class SidetrackUpSecureIT {
           .isInstanceOf(ExecutionException.class)
           .cause()
           .isInstanceOf(TopicAuthorizationException.class);
+    }
+
+    // the broker speaks TLS, verified by the local CA: without trusting it, the handshake fails
+    Map<String, Object> agentSettings = load(users.resolve("agent.properties"));
+    assertThat(agentSettings)
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("ssl.truststore.location", home.resolve("tls/ca.crt").toString());
+    Map<String, Object> untrusting = new HashMap<>(agentSettings);
+    untrusting.remove("ssl.truststore.location");
+    untrusting.remove("ssl.truststore.type");
+    try (var agent = producer(context.bootstrapServers(), untrusting)) {
+      assertThatThrownBy(
+              () ->
+                  agent
+                      .send(new ProducerRecord<>(Topics.AGENTS, "x", new byte[] {0}))
+                      .get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(org.apache.kafka.common.errors.SslAuthenticationException.class);
     }
 
     // the audit reader's file works for `sidetrack audit` (from the context, plus --kafka-config)

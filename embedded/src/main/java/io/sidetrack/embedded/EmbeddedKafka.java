@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real single-node Apache Kafka cluster (combined KRaft broker and controller) running in this
  * JVM from Kafka's own server classes, on free loopback ports: open ({@code PLAINTEXT}), or secured
- * ({@link #startSecure}: SASL/SCRAM-SHA-512 and Kafka's {@code StandardAuthorizer}).
+ * ({@link #startSecure}: SASL/SCRAM-SHA-512, on TLS if given, and Kafka's {@code
+ * StandardAuthorizer}).
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
@@ -68,7 +69,7 @@ public final class EmbeddedKafka implements AutoCloseable {
    */
   public static EmbeddedKafka start(Path logDir, int port, boolean deleteOnClose)
       throws IOException {
-    return start(logDir, port, deleteOnClose, null);
+    return start(logDir, port, deleteOnClose, null, null);
   }
 
   /**
@@ -78,7 +79,20 @@ public final class EmbeddedKafka implements AutoCloseable {
    */
   public static EmbeddedKafka startTemporarySecure(ScramCredentials admin) throws IOException {
     requireNonNull(admin, "admin");
-    return start(Files.createTempDirectory("sidetrack-kafka-"), 0, true, admin);
+    return start(Files.createTempDirectory("sidetrack-kafka-"), 0, true, admin, null);
+  }
+
+  /**
+   * Starts a secured broker whose client listener speaks {@code SASL_SSL} with {@code tls}, with
+   * its data in a temporary directory, deleted on {@link #close()}.
+   *
+   * @see #startSecure(Path, int, boolean, ScramCredentials, BrokerTls)
+   */
+  public static EmbeddedKafka startTemporarySecure(ScramCredentials admin, BrokerTls tls)
+      throws IOException {
+    requireNonNull(admin, "admin");
+    requireNonNull(tls, "tls");
+    return start(Files.createTempDirectory("sidetrack-kafka-"), 0, true, admin, tls);
   }
 
   /**
@@ -96,11 +110,26 @@ public final class EmbeddedKafka implements AutoCloseable {
   public static EmbeddedKafka startSecure(
       Path logDir, int port, boolean deleteOnClose, ScramCredentials admin) throws IOException {
     requireNonNull(admin, "admin");
-    return start(logDir, port, deleteOnClose, admin);
+    return start(logDir, port, deleteOnClose, admin, null);
+  }
+
+  /**
+   * As {@link #startSecure(Path, int, boolean, ScramCredentials)}, with the client listener on TLS
+   * ({@code SASL_SSL}) when {@code tls} is given.
+   *
+   * @param tls the listener's certificate and key, and the CA clients verify it by; or {@code null}
+   *     for {@code SASL_PLAINTEXT}
+   */
+  public static EmbeddedKafka startSecure(
+      Path logDir, int port, boolean deleteOnClose, ScramCredentials admin, BrokerTls tls)
+      throws IOException {
+    requireNonNull(admin, "admin");
+    return start(logDir, port, deleteOnClose, admin, tls);
   }
 
   private static EmbeddedKafka start(
-      Path logDir, int port, boolean deleteOnClose, ScramCredentials admin) throws IOException {
+      Path logDir, int port, boolean deleteOnClose, ScramCredentials admin, BrokerTls tls)
+      throws IOException {
     requireNonNull(logDir, "logDir");
     Files.createDirectories(logDir);
     int brokerPort = port == 0 ? Ports.free() : port;
@@ -129,7 +158,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("auto.create.topics.enable", "false");
     props.put("log.cleaner.backoff.ms", "1000");
     if (admin != null) {
-      secure(props, brokerPort, controllerPort, admin);
+      secure(props, brokerPort, controllerPort, admin, tls);
     }
 
     if (!Files.exists(logDir.resolve("meta.properties"))) {
@@ -145,7 +174,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             bootstrap,
             logDir,
             deleteOnClose,
-            admin == null ? Map.of() : admin.clientProperties());
+            admin == null ? Map.of() : clientProperties(admin, tls));
     try {
       kafka.awaitReady();
     } catch (RuntimeException e) {
@@ -156,26 +185,50 @@ public final class EmbeddedKafka implements AutoCloseable {
         "Kafka broker ready at {} (data in {}){}",
         bootstrap,
         logDir,
-        admin == null ? "" : ", SASL/SCRAM and ACLs, super user " + admin.user());
+        admin == null
+            ? ""
+            : (tls == null ? ", SASL/SCRAM" : ", SASL/SCRAM over TLS")
+                + " and ACLs, super user "
+                + admin.user());
     return kafka;
   }
 
-  /** The settings of a SASL/SCRAM client listener, a SASL/PLAIN controller and the authorizer. */
+  /** A client's settings as {@code user}, over TLS when {@code tls} is given. */
+  static Map<String, String> clientProperties(ScramCredentials user, BrokerTls tls) {
+    Map<String, String> props = new java.util.HashMap<>(user.clientProperties());
+    if (tls != null) {
+      props.putAll(tls.clientProperties());
+    }
+    return Map.copyOf(props);
+  }
+
+  /**
+   * The settings of a SASL/SCRAM client listener (on TLS when {@code tls} is given), a SASL/PLAIN
+   * controller and the authorizer.
+   */
   private static void secure(
-      Map<String, Object> props, int brokerPort, int controllerPort, ScramCredentials admin) {
+      Map<String, Object> props,
+      int brokerPort,
+      int controllerPort,
+      ScramCredentials admin,
+      BrokerTls tls) {
     ScramCredentials controller = ScramCredentials.random(CONTROLLER_USER);
+    String protocol = tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+    String listener = protocol.toLowerCase(java.util.Locale.ROOT);
     props.put(
         "listeners",
-        "SASL_PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + brokerPort);
-    props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        protocol + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", protocol + "://127.0.0.1:" + brokerPort);
+    props.put("inter.broker.listener.name", protocol);
     props.put(
-        "listener.security.protocol.map",
-        "CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+        "listener.security.protocol.map", "CONTROLLER:SASL_PLAINTEXT," + protocol + ":" + protocol);
     props.put("sasl.enabled.mechanisms", ScramCredentials.MECHANISM);
-    props.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", ScramCredentials.MECHANISM);
+    props.put("listener.name." + listener + ".sasl.enabled.mechanisms", ScramCredentials.MECHANISM);
     props.put("sasl.mechanism.inter.broker.protocol", ScramCredentials.MECHANISM);
-    props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", admin.jaasConfig());
+    props.put("listener.name." + listener + ".scram-sha-512.sasl.jaas.config", admin.jaasConfig());
+    if (tls != null) {
+      props.putAll(tls.brokerProperties(listener));
+    }
     // SCRAM credentials live in the metadata the controller serves, so the controller itself
     // cannot use them: PLAIN, with a password made for this run.
     props.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");

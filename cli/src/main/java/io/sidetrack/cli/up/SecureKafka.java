@@ -6,6 +6,7 @@ import io.sidetrack.cli.admin.acl.AclCommand;
 import io.sidetrack.cli.admin.acl.AclPlan;
 import io.sidetrack.cli.admin.acl.Component;
 import io.sidetrack.cli.admin.acl.Principals;
+import io.sidetrack.embedded.BrokerTls;
 import io.sidetrack.embedded.ScramCredentials;
 import io.sidetrack.stream.RegistryStreamConfig;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * The Kafka half of {@code sidetrack up --secure}: a SCRAM user with a random password per
  * component, each written as a client properties file ({@code 0600}) under {@code
  * $SIDETRACK_HOME/kafka/}, and the ACLs of {@link AclPlan} applied by the embedded broker's super
- * user.
+ * user. With {@link BrokerTls} the clients speak {@code SASL_SSL} and verify the broker by its CA.
  */
 final class SecureKafka {
   /** The users' directory under {@code $SIDETRACK_HOME}. */
@@ -35,21 +36,27 @@ final class SecureKafka {
 
   private final Path dir;
   private final Map<Component, ScramCredentials> users;
+  private final BrokerTls tls;
 
-  private SecureKafka(Path dir, Map<Component, ScramCredentials> users) {
+  private SecureKafka(Path dir, Map<Component, ScramCredentials> users, BrokerTls tls) {
     this.dir = dir;
     this.users = users;
+    this.tls = tls;
   }
 
-  /** A fresh admin user (the broker's super user) and one per other component. */
-  static SecureKafka generate(Path home) {
+  /**
+   * A fresh admin user (the broker's super user) and one per other component.
+   *
+   * @param tls the broker's TLS, or {@code null} for {@code SASL_PLAINTEXT}
+   */
+  static SecureKafka generate(Path home, BrokerTls tls) {
     requireNonNull(home, "home");
     Map<Component, ScramCredentials> users = new EnumMap<>(Component.class);
     Principals principals = Principals.defaults();
     for (Component c : Component.values()) {
       users.put(c, ScramCredentials.random(principals.userOf(c)));
     }
-    return new SecureKafka(home.resolve(DIRECTORY), users);
+    return new SecureKafka(home.resolve(DIRECTORY), users, tls);
   }
 
   /** The super user the embedded broker is formatted with. */
@@ -57,9 +64,19 @@ final class SecureKafka {
     return users.get(Component.ADMIN);
   }
 
+  /** The broker's TLS, or {@code null}. */
+  BrokerTls tls() {
+    return tls;
+  }
+
   /** The client settings of {@code component}. */
   Map<String, String> clientProperties(Component component) {
-    return users.get(requireNonNull(component, "component")).clientProperties();
+    Map<String, String> props =
+        new HashMap<>(users.get(requireNonNull(component, "component")).clientProperties());
+    if (tls != null) {
+      props.putAll(tls.clientProperties());
+    }
+    return props;
   }
 
   /** Where {@code component}'s client settings are written. */
@@ -82,7 +99,7 @@ final class SecureKafka {
             passwords.put(u.user(), u.password());
           }
         });
-    Map<String, Object> props = new HashMap<>(admin().clientProperties());
+    Map<String, Object> props = new HashMap<>(clientProperties(Component.ADMIN));
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     var plan = AclPlan.of("", RegistryStreamConfig.DEFAULT_APPLICATION_ID, Principals.defaults());
     try (Admin admin = Admin.create(props)) {

@@ -126,13 +126,13 @@ public final class UpCommand implements Callable<Integer> {
       names = "--secure",
       defaultValue = "false",
       description =
-          "Secure the stack. Kafka: the broker takes only SASL/SCRAM-SHA-512 clients and allows"
-              + " nothing without an ACL (StandardAuthorizer); each component runs as its own SCRAM"
+          "Secure the stack. Kafka: the broker takes only SASL/SCRAM-SHA-512 clients over TLS"
+              + " (SASL_SSL) and allows nothing without an ACL (StandardAuthorizer); each component runs as its own SCRAM"
               + " user (random password, client settings in"
               + " $SIDETRACK_HOME/kafka/<component>.properties, mode 0600, deleted on stop) with"
               + " only the ACLs of 'sidetrack acl show'. TLS: a new local CA in $SIDETRACK_HOME/tls"
               + " signs the router's https/wss certificate, its relay's (mutual TLS: agents present"
-              + " certificates it signed) and the agents'; the context names the CA so the CLI"
+              + " certificates it signed), the agents' and the Kafka broker's; the context names the CA so the CLI"
               + " trusts the router. The schema registry stays open.")
   boolean secure;
 
@@ -334,14 +334,18 @@ public final class UpCommand implements Callable<Integer> {
           "Kafka broker (KRaft, in-process)",
           () -> EmbeddedKafka.start(data.resolve("kafka"), kafkaPort, false));
     }
-    secureKafka = SecureKafka.generate(home);
+    secureKafka = SecureKafka.generate(home, tls.kafkaTls());
     EmbeddedKafka kafka =
         step(
             out,
-            "Kafka broker (KRaft, in-process, SASL/SCRAM and ACLs)",
+            "Kafka broker (KRaft, in-process, SASL/SCRAM over TLS, and ACLs)",
             () ->
                 EmbeddedKafka.startSecure(
-                    data.resolve("kafka"), kafkaPort, false, secureKafka.admin()));
+                    data.resolve("kafka"),
+                    kafkaPort,
+                    false,
+                    secureKafka.admin(),
+                    secureKafka.tls()));
     step(
         out,
         "Kafka users and ACLs",
@@ -368,7 +372,9 @@ public final class UpCommand implements Callable<Integer> {
       return;
     }
     out.printf(
-        "  %-22s SASL/SCRAM-SHA-512 and ACLs; each component has its own user%n", "Kafka security");
+        "  %-22s SASL/SCRAM-SHA-512 over TLS (SASL_SSL) and ACLs; each component has its own"
+            + " user%n",
+        "Kafka security");
     out.printf(
         "  %-22s %s (audit, replay, explain: --kafka-config %s)%n",
         "Kafka client settings",
