@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# JMH benchmark of the edge agent's matcher (RouteTable).
-#   loadtest/run-jmh.sh [JMH options, e.g. -wi 1 -i 3]
+# JMH benchmarks of the edge agent: its matcher (RouteTableBenchmark) and the signature check of a
+# route entry beside the JDK's (RouteSignatureBenchmark).
+#   loadtest/run-jmh.sh [BENCHMARK REGEX] [JMH options, e.g. -wi 1 -i 3]   (default: RouteTableBenchmark)
 # Build first: ./mvnw -DskipTests package
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,4 +11,9 @@ if [[ ! -f "$cp_file" || -z "$jar" ]]; then
   echo "run-jmh: build first: ./mvnw -DskipTests package" >&2
   exit 2
 fi
-exec java -cp "$jar:$(cat "$cp_file")" org.openjdk.jmh.Main RouteTableBenchmark "$@"
+which=RouteTableBenchmark
+if [[ $# -gt 0 && "$1" != -* ]]; then
+  which="$1"
+  shift
+fi
+exec java -cp "$jar:$(cat "$cp_file")" org.openjdk.jmh.Main "$which" "$@"
