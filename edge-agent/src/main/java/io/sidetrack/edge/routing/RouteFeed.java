@@ -13,6 +13,7 @@ import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.feed.CompactedTopicReader;
 import io.sidetrack.feed.Source;
 import io.sidetrack.schemas.AvroMapping;
+import io.sidetrack.schemas.SharedStrings;
 import io.sidetrack.schemas.avro.RouteEntry;
 import io.sidetrack.schemas.serde.AvroSerde;
 import java.util.HashMap;
@@ -33,6 +34,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * its table replaces the one in use.
  */
 public final class RouteFeed implements AutoCloseable {
+  /**
+   * How many distinct repeated strings (owners, targets, header names...) the decoder keeps one
+   * instance of: 100,000 routes hold each once instead of once per route.
+   */
+  private static final int SHARED_STRINGS = 4096;
+
   private final String workload;
   private final RouteTableKeeper tables;
   private final CompactedTopicReader<String, CheckedRoute> reader;
@@ -102,6 +109,7 @@ public final class RouteFeed implements AutoCloseable {
     requireNonNull(entries, "entries");
     return new Deserializer<>() {
       private volatile AvroSerde<RouteEntry> serde;
+      private final SharedStrings shared = new SharedStrings(SHARED_STRINGS);
 
       @Override
       public CheckedRoute deserialize(String topic, byte[] data) {
@@ -110,7 +118,7 @@ public final class RouteFeed implements AutoCloseable {
           s = requireNonNull(entries.get(), "route entry serde");
           serde = s;
         }
-        Route route = AvroMapping.toRoute(s.deserialize(topic, data));
+        Route route = AvroMapping.toRoute(s.deserialize(topic, data), shared);
         return tables.firstRead()
             ? CheckedRoute.unchecked(route, trustedRouters)
             : CheckedRoute.checked(route, trustedRouters);

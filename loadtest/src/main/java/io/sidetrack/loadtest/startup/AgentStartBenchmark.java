@@ -99,12 +99,24 @@ public final class AgentStartBenchmark {
           image,
           containers ? "" : " (not found: containers skipped)");
       Map<String, List<Long>> times = new TreeMap<>();
+      // SIDETRACK_BENCH_JAVA_OPTS: ';'-separated JAVA_OPTS to try beside the shipped options
+      List<String> variants = new ArrayList<>();
+      variants.add("");
+      for (String v : System.getenv().getOrDefault("SIDETRACK_BENCH_JAVA_OPTS", "").split(";")) {
+        if (!v.isBlank()) {
+          variants.add(v.trim());
+        }
+      }
       for (int s = 1; s <= starts; s++) {
-        long p = time(processCommand(root, dir, trusted, kafka, registry), routes);
-        times.computeIfAbsent("process (bin/sidetrack edge-agent)", k -> new ArrayList<>()).add(p);
-        System.out.printf("start %d: process ready in %d ms%n", s, p);
+        for (String opts : variants) {
+          long p = time(processCommand(root, dir, trusted, kafka, registry), routes, opts);
+          String row =
+              "process (bin/sidetrack edge-agent" + (opts.isEmpty() ? "" : ", " + opts) + ")";
+          times.computeIfAbsent(row, k -> new ArrayList<>()).add(p);
+          System.out.printf("start %d: %s ready in %d ms%n", s, row, p);
+        }
         if (containers) {
-          long c = time(containerCommand(image, dir, kafka, registry), routes);
+          long c = time(containerCommand(image, dir, kafka, registry), routes, "");
           times
               .computeIfAbsent("container (podman run " + image + ")", k -> new ArrayList<>())
               .add(c);
@@ -218,7 +230,7 @@ public final class AgentStartBenchmark {
   }
 
   /** Starts {@code command}, waits until it is ready with {@code routes}, stops it: ms to ready. */
-  private static long time(List<String> command, int routes) throws Exception {
+  private static long time(List<String> command, int routes, String javaOpts) throws Exception {
     int admin = Ports.free();
     List<String> c = new ArrayList<>();
     for (String a : command) {
@@ -226,8 +238,11 @@ public final class AgentStartBenchmark {
     }
     Path log = Files.createTempFile("agent-start", ".log");
     long started = System.nanoTime();
-    Process process =
-        new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(c).redirectErrorStream(true);
+    if (!javaOpts.isEmpty()) {
+      builder.environment().put("JAVA_OPTS", javaOpts);
+    }
+    Process process = builder.redirectOutput(log.toFile()).start();
     try {
       Pattern count = Pattern.compile("\"routes\":(\\d+)");
       long deadline = started + TimeUnit.MINUTES.toNanos(3);
@@ -248,6 +263,11 @@ public final class AgentStartBenchmark {
             long ms = (System.nanoTime() - started) / 1_000_000;
             if (Boolean.getBoolean("sidetrack.bench.verbose")) {
               System.out.println(Files.readString(log));
+            }
+            long hold = Long.getLong("sidetrack.bench.hold", 0);
+            if (hold > 0) {
+              System.out.println("holding agent " + process.pid() + " for " + hold + " s");
+              Thread.sleep(hold * 1000);
             }
             return ms;
           }
