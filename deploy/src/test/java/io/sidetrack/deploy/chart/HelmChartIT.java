@@ -475,22 +475,26 @@ class HelmChartIT {
   void badValuesFailTheRenderingWithAMessageNamingTheValue() {
     String defaults = Tools.CHART.resolve("ci/default-values.yaml").toString();
 
-    Tools.Run badMode =
-        Tools.helm(
-            "template",
-            "x",
-            Tools.CHART.toString(),
-            "-f",
-            defaults,
-            "--set",
-            "injector.tls.mode=bogus");
-    Tools.Run noAuth = Tools.helm("template", "x", Tools.CHART.toString());
+    Tools.Run badMode = render("-f", defaults, "--set", "injector.tls.mode=bogus");
+    Tools.Run misspelled = render("-f", defaults, "--set", "routers.replica=3");
+    Tools.Run longTimeout = render("-f", defaults, "--set", "injector.webhook.timeoutSeconds=60");
+    Tools.Run noAuth = render();
 
     assertThat(badMode.exitCode()).isNotZero();
     assertThat(badMode.output())
-        .contains("injector.tls.mode must be generate, certManager or secret");
+        .contains("/injector/tls/mode", "'generate', 'certManager', 'secret'");
+    assertThat(misspelled.exitCode()).isNotZero();
+    assertThat(misspelled.output()).contains("additional properties 'replica' not allowed");
+    assertThat(longTimeout.exitCode()).isNotZero();
+    assertThat(longTimeout.output()).contains("/injector/webhook/timeoutSeconds");
     assertThat(noAuth.exitCode()).isNotZero();
     assertThat(noAuth.output()).contains("routers.auth: set routers.auth.tokens");
+  }
+
+  private static Tools.Run render(String... args) {
+    List<String> command = new ArrayList<>(List.of("template", "x", Tools.CHART.toString()));
+    command.addAll(List.of(args));
+    return Tools.helm(command.toArray(String[]::new));
   }
 
   private static X509Certificate certificate(byte[] pem) throws Exception {

@@ -32,6 +32,12 @@ final class Tools {
   static String helm() {
     String fromEnv = System.getenv("HELM");
     if (fromEnv != null && !fromEnv.isBlank()) {
+      if (!Files.isExecutable(Path.of(fromEnv)) && !onPath(fromEnv)) {
+        fail(
+            "HELM="
+                + fromEnv
+                + " is not an executable: unset it to use deploy/tools/helm/bin/helm");
+      }
       return fromEnv;
     }
     Path local = DEPLOY.resolve("tools/helm/bin/helm");
