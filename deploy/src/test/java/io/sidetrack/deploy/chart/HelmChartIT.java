@@ -185,14 +185,25 @@ class HelmChartIT {
     assertThat((List<Object>) webhook.get("admissionReviewVersions")).containsExactly("v1");
     assertThat((Integer) webhook.get("timeoutSeconds")).isBetween(1, 5);
     assertThat(webhook.get("reinvocationPolicy")).isEqualTo("IfNeeded");
-    assertThat((List<Object>) webhook.get("rules"))
-        .containsExactly(
-            Map.of(
-                "operations", List.of("CREATE"),
-                "apiGroups", List.of(""),
-                "apiVersions", List.of("v1"),
-                "resources", List.of("pods"),
-                "scope", "Namespaced"));
+    Map<String, Object> pods =
+        Map.of(
+            "operations", List.of("CREATE"),
+            "apiGroups", List.of(""),
+            "apiVersions", List.of("v1"),
+            "resources", List.of("pods"),
+            "scope", "Namespaced");
+    Map<String, Object> workloads =
+        Map.of(
+            "operations", List.of("CREATE", "UPDATE"),
+            "apiGroups", List.of("apps"),
+            "apiVersions", List.of("v1"),
+            "resources", List.of("deployments", "statefulsets", "replicasets"),
+            "scope", "Namespaced");
+    if (valuesFile.equals("ha-values.yaml")) { // injector.webhook.injectWorkloads: true
+      assertThat((List<Object>) webhook.get("rules")).containsExactly(pods, workloads);
+    } else {
+      assertThat((List<Object>) webhook.get("rules")).containsExactly(pods);
+    }
     assertThat((Object) at(webhook, "clientConfig.service.name")).isEqualTo(INJECTOR);
     assertThat((Object) at(webhook, "clientConfig.service.namespace")).isEqualTo(NAMESPACE);
     assertThat((Object) at(webhook, "clientConfig.service.path")).isEqualTo("/mutate");
