@@ -57,8 +57,12 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end }}
 {{- end }}
 
+{{/* A component's image: (list . .Values.routers); its image.tag, else image.tag, else appVersion. */}}
 {{- define "sidetrack.image" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- $root := index . 0 }}
+{{- $own := (index . 1).image | default dict }}
+{{- $tag := default (default $root.Chart.AppVersion $root.Values.image.tag) $own.tag }}
+{{- printf "%s:%s" $root.Values.image.repository $tag }}
 {{- end }}
 
 {{- define "sidetrack.agentImage" -}}

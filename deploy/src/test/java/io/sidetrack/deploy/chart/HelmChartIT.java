@@ -475,6 +475,81 @@ class HelmChartIT {
   }
 
   @Test
+  void componentsCanBeUpgradedOneAtATimeAgentsFirst() {
+    Tools.Run run =
+        render(
+            "--namespace", NAMESPACE,
+            "-f", Tools.CHART.resolve("ci/default-values.yaml").toString(),
+            "--set", "image.tag=1.0.0",
+            "--set", "agent.image.tag=1.1.0",
+            "--set", "registryStream.image.tag=1.1.0");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    List<Map<String, Object>> objects = Rendered.parse(run.output());
+
+    assertThat(imageOf(objects, "StatefulSet", "x-sidetrack-registry-stream"))
+        .isEqualTo("localhost/sidetrack:1.1.0");
+    assertThat(imageOf(objects, "Deployment", "x-sidetrack-router"))
+        .isEqualTo("localhost/sidetrack:1.0.0");
+    assertThat(imageOf(objects, "Deployment", "x-sidetrack-injector"))
+        .isEqualTo("localhost/sidetrack:1.0.0");
+    Map<String, Object> injector =
+        objects.stream()
+            .filter(o -> "x-sidetrack-injector".equals(at(o, "metadata.name")))
+            .filter(o -> "Deployment".equals(o.get("kind")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(env(container(injector), "SIDETRACK_AGENT_IMAGE"))
+        .get()
+        .extracting(e -> e.get("value"))
+        .isEqualTo("localhost/sidetrack:1.1.0");
+  }
+
+  private static Object imageOf(List<Map<String, Object>> objects, String kind, String name) {
+    return objects.stream()
+        .filter(o -> kind.equals(o.get("kind")) && name.equals(at(o, "metadata.name")))
+        .map(o -> container(o).get("image"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(kind + "/" + name + " not rendered"));
+  }
+
+  @Test
+  void everyValueIsDocumentedInTheChartReadme() throws IOException {
+    Map<String, Object> values =
+        new Yaml().load(Files.readString(Tools.CHART.resolve("values.yaml")));
+    String readme = Files.readString(Tools.CHART.resolveSibling("README.md"));
+    List<String> paths = new ArrayList<>();
+    collectLeafPaths("", values, paths);
+
+    assertThat(paths).hasSizeGreaterThan(100);
+    // a free-form value (resources, affinity, securityContext...) is documented as a whole
+    List<String> undocumented = paths.stream().filter(path -> !documented(readme, path)).toList();
+    assertThat(undocumented).as("values missing from deploy/helm/README.md").isEmpty();
+  }
+
+  private static boolean documented(String readme, String path) {
+    for (String p = path;
+        !p.isEmpty();
+        p = p.contains(".") ? p.substring(0, p.lastIndexOf('.')) : "") {
+      if (readme.contains("| `" + p + "` |")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void collectLeafPaths(String prefix, Map<String, Object> map, List<String> into) {
+    for (Map.Entry<String, Object> entry : map.entrySet()) {
+      String path = prefix.isEmpty() ? entry.getKey() : prefix + "." + entry.getKey();
+      if (entry.getValue() instanceof Map<?, ?> child && !child.isEmpty()) {
+        collectLeafPaths(path, (Map<String, Object>) child, into);
+      } else {
+        into.add(path);
+      }
+    }
+  }
+
+  @Test
   void chartAppVersionIsTheBuildVersion() throws IOException {
     Map<String, Object> chart =
         new Yaml().load(Files.readString(Tools.CHART.resolve("Chart.yaml")));

@@ -52,8 +52,9 @@ record Rendered(String valuesFile, Path file, List<Map<String, Object>> objects)
     }
   }
 
+  /** The objects of multi-document YAML. */
   @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> parse(String yaml) {
+  static List<Map<String, Object>> parse(String yaml) {
     List<Map<String, Object>> objects = new ArrayList<>();
     for (Object doc : new Yaml(new LoaderOptions()).loadAll(yaml)) {
       if (doc != null) {
