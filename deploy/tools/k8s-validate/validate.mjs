@@ -1,5 +1,6 @@
 // Validates every Kubernetes object in the given files (multi-document YAML, or JSON) against the
-// Kubernetes JSON schemas of npm kubernetes-models. Prints one line per object; exits 1 when any
+// Kubernetes JSON schemas of npm kubernetes-models (and cert-manager's, whose Certificate and Issuer
+// the chart makes, from @kubernetes-models/cert-manager). Prints one line per object; exits 1 when any
 // object is invalid or has an apiVersion/kind the schemas do not know, 2 on a usage error.
 //   node validate.mjs FILE [FILE...]    ("-" reads standard input)
 import fs from 'node:fs';
@@ -11,9 +12,15 @@ if (files.length === 0) {
   process.exit(2);
 }
 
+// API groups of custom resources, and the package whose schemas cover them.
+const crdPackages = {
+  'cert-manager.io': '@kubernetes-models/cert-manager',
+};
+
 function modulePath(apiVersion) {
   // core objects are "v1"; the others "group/version", e.g. "apps/v1"
-  return `kubernetes-models/${apiVersion}`;
+  const crdPackage = crdPackages[apiVersion.split('/')[0]];
+  return crdPackage ? `${crdPackage}/${apiVersion}` : `kubernetes-models/${apiVersion}`;
 }
 
 function objectsOf(doc) {
