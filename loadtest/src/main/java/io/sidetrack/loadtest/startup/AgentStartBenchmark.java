@@ -73,6 +73,9 @@ public final class AgentStartBenchmark {
     KeyPair keys = Keys.generate();
     Path trusted = dir.resolve("router-signing.pub.pem");
     Files.writeString(trusted, Keys.publicKeyPem(keys.getPublic()));
+    // the image runs as uid 10001: the public key it mounts must be readable to it
+    Files.setPosixFilePermissions(
+        trusted, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, true);
         EmbeddedSchemaRegistry registry =
             EmbeddedSchemaRegistry.start(dir.resolve("registry.log"), 0);
@@ -210,7 +213,7 @@ public final class AgentStartBenchmark {
         "--tmpfs",
         "/tmp",
         "-v",
-        dir + ":/keys:ro",
+        dir.resolve("router-signing.pub.pem") + ":/keys/router-signing.pub.pem:ro",
         image,
         "edge-agent",
         "--workload",
