@@ -1,0 +1,36 @@
+package io.sidetrack.injector.internal;
+
+import io.sidetrack.injector.Annotations;
+
+/** The workload an injected agent fronts, and where that name came from. */
+public final class WorkloadNames {
+  private WorkloadNames() {}
+
+  /**
+   * The annotation {@link Annotations#WORKLOAD}, else the pod's label {@code
+   * app.kubernetes.io/name}, else its label {@code app}, else the name of the object (for a Pod
+   * made by a ReplicaSet, its generateName without the pod-template-hash, which is the Deployment's
+   * name). May be empty or invalid: the caller checks.
+   */
+  public static String of(PodTarget pod) {
+    for (String candidate :
+        new String[] {
+          pod.annotation(Annotations.WORKLOAD),
+          pod.label("app.kubernetes.io/name"),
+          pod.label("app")
+        }) {
+      if (candidate != null && !candidate.isBlank()) {
+        return candidate;
+      }
+    }
+    String name = pod.name();
+    String hash = pod.label("pod-template-hash");
+    if (pod.kind().equals("Pod")
+        && pod.object().path("metadata").path("name").asText("").isEmpty()
+        && hash != null
+        && name.endsWith("-" + hash)) {
+      return name.substring(0, name.length() - hash.length() - 1);
+    }
+    return name;
+  }
+}
