@@ -73,7 +73,13 @@ public final class AdmissionReviews {
     if (object == null || !object.isObject()) {
       return new Outcome(out, what + ": no object", false);
     }
-    Injection injection = injector.inject(object);
+    Injection injection;
+    try {
+      injection = injector.inject(object);
+    } catch (RuntimeException e) {
+      // a bug must not block admission: the object goes in unchanged, with a warning
+      injection = new Injection.Refused("injector failed: " + e);
+    }
     if (operation.equals("UPDATE") && kind.equals("Pod")) {
       if (injection instanceof Injection.Injected) {
         warn(
