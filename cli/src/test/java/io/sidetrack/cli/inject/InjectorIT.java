@@ -281,7 +281,7 @@ class InjectorIT {
   }
 
   @Test
-  @Order(99) // last: the others trust the first certificate
+  @Order(Integer.MAX_VALUE) // last: the others trust the first certificate
   void untrustedCertificateIsRefusedAndANewOneIsServedAfterReload() throws Exception {
     LocalCertificates other = LocalCertificates.newCa("other-ca");
     Path otherCa = other.writeCa(dir.resolve("other-ca.crt"));
