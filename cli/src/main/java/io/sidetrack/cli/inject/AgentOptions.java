@@ -2,7 +2,9 @@ package io.sidetrack.cli.inject;
 
 import io.sidetrack.cli.options.EnvVar;
 import io.sidetrack.injector.AgentSettings;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** The settings of the injected agent, shared by {@code sidetrack inject} and {@code injector}. */
 public final class AgentOptions {
@@ -33,7 +35,7 @@ public final class AgentOptions {
       description =
           "ConfigMap in the workload's namespace whose key "
               + AgentSettings.TRUST_KEY
-              + " holds the routers' public keys the agent trusts (default ${DEFAULT-VALUE}).")
+              + " holds the routers' public keys the agent trusts.")
   String trustConfigMap;
 
   @EnvVar
@@ -59,12 +61,12 @@ public final class AgentOptions {
   /**
    * The settings.
    *
-   * @throws IllegalArgumentException one line naming a missing required setting
+   * @throws ParameterException (a usage error) naming a missing required setting
    */
-  public AgentSettings toSettings() {
-    require(bootstrapServers, "--bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS)");
-    require(schemaRegistryUrl, "--schema-registry-url (SCHEMA_REGISTRY_URL)");
-    require(trustConfigMap, "--trust-configmap (SIDETRACK_TRUST_CONFIGMAP)");
+  public AgentSettings toSettings(CommandLine cli) {
+    require(cli, bootstrapServers, "--bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS)");
+    require(cli, schemaRegistryUrl, "--schema-registry-url (SCHEMA_REGISTRY_URL)");
+    require(cli, trustConfigMap, "--trust-configmap (SIDETRACK_TRUST_CONFIGMAP)");
     return new AgentSettings(
         agentImage == null || agentImage.isBlank() ? AgentSettings.defaultImage() : agentImage,
         bootstrapServers,
@@ -75,9 +77,9 @@ public final class AgentOptions {
         AgentSettings.currentVersion());
   }
 
-  private static void require(String value, String setting) {
+  private static void require(CommandLine cli, String value, String setting) {
     if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(setting + " is required: the agent needs it");
+      throw new ParameterException(cli, setting + " is required: the agent needs it");
     }
   }
 }

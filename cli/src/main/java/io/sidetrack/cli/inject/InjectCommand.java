@@ -65,7 +65,7 @@ public final class InjectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Injector injector = new Injector(agent.toSettings());
+    Injector injector = new Injector(agent.toSettings(spec.commandLine()));
     PrintWriter err = spec.commandLine().getErr();
     List<JsonNode> documents;
     try {

@@ -11,7 +11,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code sidetrack injector}: the mutating admission webhook that adds the edge agent. */
 @Command(
@@ -36,7 +39,7 @@ public final class InjectorCommand implements Callable<Integer> {
   @Option(
       names = "--listen",
       defaultValue = WebhookConfig.DEFAULT_LISTEN,
-      description = "HOST:PORT of the HTTPS listener (default ${DEFAULT-VALUE}).")
+      description = "HOST:PORT of the HTTPS listener.")
   HostPort listen;
 
   @EnvVar
@@ -56,14 +59,18 @@ public final class InjectorCommand implements Callable<Integer> {
 
   @Mixin AgentOptions agent;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     if (tlsCert == null || tlsKey == null) {
-      throw new IllegalArgumentException(
+      throw new ParameterException(
+          spec.commandLine(),
           "--tls-cert (SIDETRACK_TLS_CERT) and --tls-key (SIDETRACK_TLS_KEY) are required:"
               + " kube-apiserver calls webhooks over HTTPS only");
     }
-    AdmissionReviews reviews = new AdmissionReviews(new Injector(agent.toSettings()));
+    AdmissionReviews reviews =
+        new AdmissionReviews(new Injector(agent.toSettings(spec.commandLine())));
     WebhookServer server =
         WebhookServer.start(
             new WebhookConfig(

@@ -204,7 +204,11 @@ public final class WebhookServer implements AutoCloseable {
       throw new MalformedReviewException("not JSON: " + e.getOriginalMessage());
     }
     AdmissionReviews.Outcome outcome = answers.answer(review);
-    LOG.info("{}", outcome.summary());
+    if (outcome.patched() || outcome.review().path("response").has("warnings")) {
+      LOG.info("{}", outcome.summary());
+    } else {
+      LOG.debug("{}", outcome.summary());
+    }
     return JSON.writeValueAsBytes(outcome.review());
   }
 
