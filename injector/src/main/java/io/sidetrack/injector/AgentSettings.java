@@ -20,6 +20,8 @@ import java.util.Properties;
  *     extra Kafka client settings (SASL, TLS)
  * @param routerCaConfigMap {@code null}, or a ConfigMap whose key {@value #ROUTER_CA_KEY} holds the
  *     CA of the routers' relay certificates
+ * @param topicPrefix put in front of Sidetrack's topic names, as the other components were given it
+ *     ({@code ""}: none)
  * @param version written into {@link Annotations#INJECTED}
  */
 public record AgentSettings(
@@ -29,6 +31,7 @@ public record AgentSettings(
     String trustConfigMap,
     String kafkaConfigSecret,
     String routerCaConfigMap,
+    String topicPrefix,
     String version) {
   /** The injected container's name. */
   public static final String CONTAINER = "sidetrack-agent";
@@ -71,6 +74,7 @@ public record AgentSettings(
     requireNonNull(version, "version");
     kafkaConfigSecret = blankToNull(kafkaConfigSecret);
     routerCaConfigMap = blankToNull(routerCaConfigMap);
+    topicPrefix = topicPrefix == null ? "" : topicPrefix;
   }
 
   /** This build's version ({@code 0.1.0-SNAPSHOT}). */

@@ -21,6 +21,7 @@ public class InjectorTest {
           "sidetrack-trust",
           null,
           null,
+          "",
           "1.2.3");
   final Injector injector = new Injector(SETTINGS);
 
@@ -105,6 +106,7 @@ public class InjectorTest {
     assertThat(env(agent, "SIDETRACK_TRUSTED_ROUTER_KEYS"))
         .isEqualTo("/etc/sidetrack/trust/router-signing.pub.pem");
     assertThat(env(agent, "SIDETRACK_KAFKA_CONFIG")).isNull();
+    assertThat(env(agent, "SIDETRACK_TOPIC_PREFIX")).isNull();
     assertThat(agent.path("readinessProbe").path("httpGet").path("path").asText())
         .isEqualTo("/ready");
     assertThat(agent.path("readinessProbe").path("httpGet").path("port").asText())
@@ -127,7 +129,7 @@ public class InjectorTest {
     Injector withAll =
         new Injector(
             new AgentSettings(
-                "img", "k:9092", "http://r", "trust", "kafka-secret", "router-ca", "1"));
+                "img", "k:9092", "http://r", "trust", "kafka-secret", "router-ca", "team-a.", "1"));
     JsonNode out =
         ((Injection.Injected)
                 withAll.inject(
@@ -140,6 +142,7 @@ public class InjectorTest {
     assertThat(env(agent, "SIDETRACK_KAFKA_CONFIG"))
         .isEqualTo("/etc/sidetrack/kafka/kafka.properties");
     assertThat(env(agent, "SIDETRACK_ROUTER_CA")).isEqualTo("/etc/sidetrack/router-ca/ca.crt");
+    assertThat(env(agent, "SIDETRACK_TOPIC_PREFIX")).isEqualTo("team-a.");
     assertThat(podSpec(out).toString())
         .contains("\"secretName\":\"kafka-secret\"")
         .contains("\"name\":\"router-ca\"");

@@ -1,8 +1,10 @@
 package io.sidetrack.cli.inject;
 
 import io.sidetrack.cli.options.EnvVar;
+import io.sidetrack.cli.options.TopicOptions;
 import io.sidetrack.injector.AgentSettings;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -58,6 +60,9 @@ public final class AgentOptions {
               + " holds the CA of the routers' relay certificates (default none: plain relay).")
   String routerCaConfigMap;
 
+  /** The agents read the topics the other components were given: {@code SIDETRACK_TOPIC_PREFIX}. */
+  @Mixin TopicOptions topics;
+
   /**
    * The settings.
    *
@@ -74,6 +79,7 @@ public final class AgentOptions {
         trustConfigMap,
         kafkaConfigSecret,
         routerCaConfigMap,
+        topics.prefix(),
         AgentSettings.currentVersion());
   }
 

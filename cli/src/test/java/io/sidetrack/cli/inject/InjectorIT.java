@@ -83,6 +83,7 @@ class InjectorIT {
     pb.environment().put("SIDETRACK_HOME", dir.resolve("home").toString());
     pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", "kafka.sidetrack:9092");
     pb.environment().put("SCHEMA_REGISTRY_URL", "http://registry.sidetrack:8080/apis/ccompat/v7");
+    pb.environment().put("SIDETRACK_TOPIC_PREFIX", "shop.");
     pb.environment().put("JAVA_OPTS", "-Xmx128m");
     injector = pb.start();
     await()
@@ -204,6 +205,7 @@ class InjectorIT {
     assertThat(env(agent, "SIDETRACK_APP")).isEqualTo("127.0.0.1:8080");
     assertThat(env(agent, "KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("kafka.sidetrack:9092");
     assertThat(env(agent, "SIDETRACK_ROUTER_CA")).isEqualTo("/etc/sidetrack/router-ca/ca.crt");
+    assertThat(env(agent, "SIDETRACK_TOPIC_PREFIX")).isEqualTo("shop.");
     assertThat(agent.at("/ports/0/name").asText()).isEqualTo("http");
     JsonNode app = container(d, "orders");
     assertThat(app.at("/ports/0/name").asText()).isEqualTo("app-http");

@@ -65,6 +65,9 @@ public final class AgentContainer {
     env(env, "KAFKA_BOOTSTRAP_SERVERS", settings.bootstrapServers());
     env(env, "SCHEMA_REGISTRY_URL", settings.schemaRegistryUrl());
     env(env, "SIDETRACK_TRUSTED_ROUTER_KEYS", TRUST_DIR + "/" + AgentSettings.TRUST_KEY);
+    if (!settings.topicPrefix().isEmpty()) {
+      env(env, "SIDETRACK_TOPIC_PREFIX", settings.topicPrefix());
+    }
     if (settings.kafkaConfigSecret() != null) {
       env(env, "SIDETRACK_KAFKA_CONFIG", KAFKA_DIR + "/" + AgentSettings.KAFKA_CONFIG_KEY);
     }
