@@ -319,6 +319,25 @@ public class InjectorTest {
   }
 
   @Test
+  void aStatefulSetsPodWithoutLabelsIsNamedAfterTheStatefulSet() {
+    JsonNode pod =
+        parse(
+            """
+            {"apiVersion":"v1","kind":"Pod",
+             "metadata":{"name":"ledger-0","namespace":"shop",
+              "labels":{"statefulset.kubernetes.io/pod-name":"ledger-0"},
+              "annotations":{"sidetrack.io/inject":"true"},
+              "ownerReferences":[{"apiVersion":"apps/v1","kind":"StatefulSet","name":"ledger",
+               "uid":"u","controller":true}]},
+             "spec":{"containers":[{"name":"db","image":"ledger:1",
+              "ports":[{"name":"grpc","containerPort":7000}]}]}}
+            """);
+    JsonNode out = injected(pod).object();
+    assertThat(env(container(out, AgentSettings.CONTAINER), "SIDETRACK_WORKLOAD"))
+        .isEqualTo("ledger");
+  }
+
+  @Test
   void statefulSetIsInjectedAndTheWorkloadAnnotationWins() {
     JsonNode sts =
         parse(
