@@ -50,6 +50,8 @@ import picocli.CommandLine.Option;
       RegistryStreamCommand.class,
       EdgeAgentCommand.class,
       RouterCommand.class,
+      io.sidetrack.cli.inject.InjectCommand.class,
+      io.sidetrack.cli.inject.InjectorCommand.class,
       io.sidetrack.cli.keys.KeysCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -75,7 +77,8 @@ public final class Sidetrack {
     if (args.length > 0
         && (args[0].equals(RegistryStreamCommand.NAME)
             || args[0].equals(EdgeAgentCommand.NAME)
-            || args[0].equals(RouterCommand.NAME))) {
+            || args[0].equals(RouterCommand.NAME)
+            || args[0].equals(io.sidetrack.cli.inject.InjectorCommand.NAME))) {
       // A service logs its progress; the interactive commands keep the terminal for themselves.
       System.setProperty("sidetrack.stderr.level", "INFO");
     }

@@ -159,7 +159,12 @@ class SidetrackHelpTest {
             "--tls-cert SIDETRACK_TLS_CERT ",
             "--tls-key SIDETRACK_TLS_KEY ",
             "--signing-key SIDETRACK_SIGNING_KEY ",
-            "--trusted-router-keys SIDETRACK_TRUSTED_ROUTER_KEYS ");
+            "--trusted-router-keys SIDETRACK_TRUSTED_ROUTER_KEYS ",
+            "--agent-image SIDETRACK_AGENT_IMAGE ",
+            "--listen SIDETRACK_INJECTOR_LISTEN 0.0.0.0:8443",
+            "--trust-configmap SIDETRACK_TRUST_CONFIGMAP sidetrack-trust",
+            "--kafka-config-secret SIDETRACK_KAFKA_CONFIG_SECRET ",
+            "--router-ca-configmap SIDETRACK_ROUTER_CA_CONFIGMAP ");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {
