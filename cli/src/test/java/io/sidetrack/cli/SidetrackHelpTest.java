@@ -164,7 +164,10 @@ class SidetrackHelpTest {
             "--listen SIDETRACK_INJECTOR_LISTEN 0.0.0.0:8443",
             "--trust-configmap SIDETRACK_TRUST_CONFIGMAP sidetrack-trust",
             "--kafka-config-secret SIDETRACK_KAFKA_CONFIG_SECRET ",
-            "--router-ca-configmap SIDETRACK_ROUTER_CA_CONFIGMAP ");
+            "--router-ca-configmap SIDETRACK_ROUTER_CA_CONFIGMAP ",
+            "--agent-cpu-request SIDETRACK_AGENT_CPU_REQUEST 50m",
+            "--agent-memory-request SIDETRACK_AGENT_MEMORY_REQUEST 192Mi",
+            "--agent-memory-limit SIDETRACK_AGENT_MEMORY_LIMIT 512Mi");
   }
 
   private static void collect(CommandLine cli, Set<String> found) {

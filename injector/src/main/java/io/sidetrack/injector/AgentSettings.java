@@ -23,6 +23,7 @@ import java.util.Properties;
  * @param topicPrefix put in front of Sidetrack's topic names, as the other components were given it
  *     ({@code ""}: none)
  * @param version written into {@link Annotations#INJECTED}
+ * @param resources the agent container's requests and memory limit
  */
 public record AgentSettings(
     String image,
@@ -32,7 +33,8 @@ public record AgentSettings(
     String kafkaConfigSecret,
     String routerCaConfigMap,
     String topicPrefix,
-    String version) {
+    String version,
+    AgentResources resources) {
   /** The injected container's name. */
   public static final String CONTAINER = "sidetrack-agent";
 
@@ -75,6 +77,29 @@ public record AgentSettings(
     kafkaConfigSecret = blankToNull(kafkaConfigSecret);
     routerCaConfigMap = blankToNull(routerCaConfigMap);
     topicPrefix = topicPrefix == null ? "" : topicPrefix;
+    resources = resources == null ? AgentResources.DEFAULTS : resources;
+  }
+
+  /** With the default {@link AgentResources}. */
+  public AgentSettings(
+      String image,
+      String bootstrapServers,
+      String schemaRegistryUrl,
+      String trustConfigMap,
+      String kafkaConfigSecret,
+      String routerCaConfigMap,
+      String topicPrefix,
+      String version) {
+    this(
+        image,
+        bootstrapServers,
+        schemaRegistryUrl,
+        trustConfigMap,
+        kafkaConfigSecret,
+        routerCaConfigMap,
+        topicPrefix,
+        version,
+        AgentResources.DEFAULTS);
   }
 
   /** This build's version ({@code 0.1.0-SNAPSHOT}). */

@@ -1,6 +1,7 @@
 package io.sidetrack.injector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -122,6 +123,50 @@ public class InjectorTest {
                 .path(Annotations.INJECTED)
                 .asText())
         .isEqualTo("1.2.3");
+  }
+
+  /** An HPA on CPU needs a request on every container; the limit holds the agent's JVM bounds. */
+  @Test
+  void theAgentGetsRequestsAndAMemoryLimitDefaultOrGiven() {
+    JsonNode byDefault = container(injected(injector), AgentSettings.CONTAINER).path("resources");
+    assertThat(byDefault.path("requests").path("cpu").asText()).isEqualTo("50m");
+    assertThat(byDefault.path("requests").path("memory").asText()).isEqualTo("192Mi");
+    assertThat(byDefault.path("limits").path("memory").asText()).isEqualTo("512Mi");
+
+    Injector sized =
+        new Injector(
+            new AgentSettings(
+                "img",
+                "k:9092",
+                "http://r",
+                "trust",
+                null,
+                null,
+                "",
+                "1",
+                new AgentResources("100m", "256Mi", "1Gi")));
+    JsonNode given = container(injected(sized), AgentSettings.CONTAINER).path("resources");
+    assertThat(given.path("requests").path("cpu").asText()).isEqualTo("100m");
+    assertThat(given.path("requests").path("memory").asText()).isEqualTo("256Mi");
+    assertThat(given.path("limits").path("memory").asText()).isEqualTo("1Gi");
+  }
+
+  @Test
+  void aResourceThatIsNoQuantityIsRefusedNamingIt() {
+    assertThatThrownBy(() -> new AgentResources("50m", "lots", "512Mi"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "the agent's memory request 'lots' is not a Kubernetes quantity (e.g. 50m, 192Mi)");
+  }
+
+  private static JsonNode injected(Injector injector) {
+    return ((Injection.Injected)
+            injector.inject(
+                deployment(
+                    "\"sidetrack.io/inject\":\"true\"",
+                    "{\"name\":\"http\",\"containerPort\":8080}",
+                    "")))
+        .object();
   }
 
   @Test

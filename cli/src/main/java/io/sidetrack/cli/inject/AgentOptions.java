@@ -2,6 +2,7 @@ package io.sidetrack.cli.inject;
 
 import io.sidetrack.cli.options.EnvVar;
 import io.sidetrack.cli.options.TopicOptions;
+import io.sidetrack.injector.AgentResources;
 import io.sidetrack.injector.AgentSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -60,6 +61,33 @@ public final class AgentOptions {
               + " holds the CA of the routers' relay certificates (default none: plain relay).")
   String routerCaConfigMap;
 
+  @EnvVar
+  @Option(
+      names = "--agent-cpu-request",
+      defaultValue = "50m",
+      paramLabel = "QUANTITY",
+      description =
+          "CPU request of the agent container (an HPA on CPU needs one on every container).")
+  String agentCpuRequest;
+
+  @EnvVar
+  @Option(
+      names = "--agent-memory-request",
+      defaultValue = "192Mi",
+      paramLabel = "QUANTITY",
+      description = "Memory request of the agent container.")
+  String agentMemoryRequest;
+
+  @EnvVar
+  @Option(
+      names = "--agent-memory-limit",
+      defaultValue = "512Mi",
+      paramLabel = "QUANTITY",
+      description =
+          "Memory limit of the agent container: room for its JVM's bounds (heap up to 256 MB,"
+              + " metaspace, code cache, direct memory).")
+  String agentMemoryLimit;
+
   /** The agents read the topics the other components were given: {@code SIDETRACK_TOPIC_PREFIX}. */
   @Mixin TopicOptions topics;
 
@@ -80,7 +108,16 @@ public final class AgentOptions {
         kafkaConfigSecret,
         routerCaConfigMap,
         topics.prefix(),
-        AgentSettings.currentVersion());
+        AgentSettings.currentVersion(),
+        resources(cli));
+  }
+
+  private AgentResources resources(CommandLine cli) {
+    try {
+      return new AgentResources(agentCpuRequest, agentMemoryRequest, agentMemoryLimit);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cli, e.getMessage());
+    }
   }
 
   private static void require(CommandLine cli, String value, String setting) {

@@ -77,7 +77,8 @@ public final class AgentContainer {
 
     ObjectNode ready = c.putObject("readinessProbe");
     ready.putObject("httpGet").put("path", "/ready").put("port", AgentSettings.ADMIN_PORT_NAME);
-    ready.put("periodSeconds", 2).put("timeoutSeconds", 2).put("failureThreshold", 3);
+    // probed every second: a new replica takes traffic about when its agent has read its routes
+    ready.put("periodSeconds", 1).put("timeoutSeconds", 2).put("failureThreshold", 3);
     ObjectNode live = c.putObject("livenessProbe");
     live.putObject("httpGet").put("path", "/health").put("port", AgentSettings.ADMIN_PORT_NAME);
     live.put("initialDelaySeconds", 15)
@@ -86,8 +87,11 @@ public final class AgentContainer {
         .put("failureThreshold", 3);
 
     ObjectNode resources = c.putObject("resources");
-    resources.putObject("requests").put("cpu", "50m").put("memory", "160Mi");
-    resources.putObject("limits").put("memory", "320Mi");
+    resources
+        .putObject("requests")
+        .put("cpu", settings.resources().cpuRequest())
+        .put("memory", settings.resources().memoryRequest());
+    resources.putObject("limits").put("memory", settings.resources().memoryLimit());
 
     ObjectNode security = c.putObject("securityContext");
     security
