@@ -7,6 +7,7 @@ import io.sidetrack.cli.audit.AuditCommand;
 import io.sidetrack.cli.audit.ExplainCommand;
 import io.sidetrack.cli.audit.ReplayCommand;
 import io.sidetrack.cli.components.EdgeAgentCommand;
+import io.sidetrack.cli.components.KafkaServerCommand;
 import io.sidetrack.cli.components.RegistryStreamCommand;
 import io.sidetrack.cli.components.RouterCommand;
 import io.sidetrack.cli.dev.AgentsCommand;
@@ -14,6 +15,7 @@ import io.sidetrack.cli.dev.InterceptCommand;
 import io.sidetrack.cli.dev.LeaveCommand;
 import io.sidetrack.cli.dev.ListCommand;
 import io.sidetrack.cli.login.LoginCommand;
+import io.sidetrack.cli.up.DemoAppCommand;
 import io.sidetrack.cli.up.UpCommand;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -48,6 +50,8 @@ import picocli.CommandLine.Option;
       EdgeAgentCommand.class,
       RouterCommand.class,
       io.sidetrack.cli.keys.KeysCommand.class,
+      KafkaServerCommand.class,
+      DemoAppCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -72,7 +76,9 @@ public final class Sidetrack {
     if (args.length > 0
         && (args[0].equals(RegistryStreamCommand.NAME)
             || args[0].equals(EdgeAgentCommand.NAME)
-            || args[0].equals(RouterCommand.NAME))) {
+            || args[0].equals(RouterCommand.NAME)
+            || args[0].equals(KafkaServerCommand.NAME)
+            || args[0].equals(DemoAppCommand.NAME))) {
       // A service logs its progress; the interactive commands keep the terminal for themselves.
       System.setProperty("sidetrack.stderr.level", "INFO");
     }
