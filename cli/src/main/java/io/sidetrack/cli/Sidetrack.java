@@ -10,6 +10,7 @@ import io.sidetrack.cli.components.EdgeAgentCommand;
 import io.sidetrack.cli.components.KafkaServerCommand;
 import io.sidetrack.cli.components.RegistryStreamCommand;
 import io.sidetrack.cli.components.RouterCommand;
+import io.sidetrack.cli.components.SchemaRegistryCommand;
 import io.sidetrack.cli.dev.AgentsCommand;
 import io.sidetrack.cli.dev.InterceptCommand;
 import io.sidetrack.cli.dev.LeaveCommand;
@@ -51,6 +52,7 @@ import picocli.CommandLine.Option;
       RouterCommand.class,
       io.sidetrack.cli.keys.KeysCommand.class,
       KafkaServerCommand.class,
+      SchemaRegistryCommand.class,
       DemoAppCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -78,6 +80,7 @@ public final class Sidetrack {
             || args[0].equals(EdgeAgentCommand.NAME)
             || args[0].equals(RouterCommand.NAME)
             || args[0].equals(KafkaServerCommand.NAME)
+            || args[0].equals(SchemaRegistryCommand.NAME)
             || args[0].equals(DemoAppCommand.NAME))) {
       // A service logs its progress; the interactive commands keep the terminal for themselves.
       System.setProperty("sidetrack.stderr.level", "INFO");
