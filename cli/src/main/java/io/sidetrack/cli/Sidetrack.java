@@ -18,6 +18,9 @@ import io.sidetrack.cli.dev.ListCommand;
 import io.sidetrack.cli.login.LoginCommand;
 import io.sidetrack.cli.up.DemoAppCommand;
 import io.sidetrack.cli.up.UpCommand;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -105,12 +108,28 @@ public final class Sidetrack {
     return CommandLines.configure(new CommandLine(root), env, () -> root.verbose);
   }
 
-  /** Version from the jar's manifest. */
+  /** The version the build wrote into {@code version.properties}. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Sidetrack.class.getPackage().getImplementationVersion();
-      return new String[] {"sidetrack " + (v == null ? "(development build)" : v)};
+      return new String[] {"sidetrack " + version()};
+    }
+
+    /**
+     * This build's version, or "(development build)" when run from classes the build did not
+     * filter.
+     */
+    static String version() {
+      Properties properties = new Properties();
+      try (InputStream in = Sidetrack.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      } catch (IOException e) {
+        // no version to show is not an error of the command
+      }
+      String v = properties.getProperty("version", "");
+      return v.isBlank() || v.startsWith("${") ? "(development build)" : v;
     }
   }
 }

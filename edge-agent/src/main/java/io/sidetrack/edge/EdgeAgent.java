@@ -107,7 +107,8 @@ public final class EdgeAgent implements AutoCloseable {
       throw e;
     }
     RouterBreaker breaker = new RouterBreaker(config.breakerFailures(), config.breakerOpenFor());
-    Dispatcher dispatcher = new Dispatcher(feed::current, breaker, new DispatchMetrics(meters));
+    Dispatcher dispatcher =
+        new Dispatcher(feed::current, feed::trusted, breaker, new DispatchMetrics(meters));
     BaggageBridging bridging = new BaggageBridging(config.bridgeBaggage(), meters);
     EdgeProxy proxy =
         new EdgeProxy(

@@ -322,6 +322,50 @@ class EdgeAgentIT {
     assertThat(agent.routes().current().route("y")).isEmpty();
     assertThat(get("victim").body()).isEqualTo("app:/orders/1:0");
     assertThat(connections.get()).isZero();
+
+    // A new agent reads the forged entry in its first read, where routes are applied unchecked
+    // (so that it is ready sooner) and checked before use: it still reaches nobody.
+    EdgeAgent second =
+        EdgeAgent.start(
+            EdgeAgentConfig.of(
+                    WORKLOAD,
+                    "127.0.0.1",
+                    0,
+                    "127.0.0.1",
+                    app.actualPort(),
+                    bootstrap,
+                    SchemaRegistryConfig.of(registryUrl))
+                .withTopicPrefix(PREFIX)
+                .withTrustedRouters(TestRouterKeys.TRUSTED));
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> second.routes().caughtUp());
+      // keyed y, the entry names intercept x
+      assertThat(second.routes().current().route("x")).as("applied unchecked").isPresent();
+      assertThat(
+              HTTP.send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + second.port() + "/orders/1"))
+                          .header("x-sidetrack-id", "victim")
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body())
+          .isEqualTo("app:/orders/1:0");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  HTTP.send(
+                          HttpRequest.newBuilder(
+                                  URI.create("http://127.0.0.1:" + second.adminPort() + "/metrics"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body()
+                      .contains(
+                          "sidetrack_agent_routes_refused_total{reason=\"unknown_key\"} 1.0"));
+      assertThat(connections.get()).isZero();
+    } finally {
+      second.close();
+    }
     forgedTarget.close();
   }
 

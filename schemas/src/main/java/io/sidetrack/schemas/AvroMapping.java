@@ -17,7 +17,10 @@ import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.avro.RouteEntry;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Converts between the core model (plain records) and the generated Avro classes; Avro stays at the
@@ -71,15 +74,35 @@ public final class AvroMapping {
 
   /** The core form of a route entry. */
   public static Route toRoute(RouteEntry r) {
+    return toRoute(r, null);
+  }
+
+  /**
+   * The core form of a route entry, its repeated strings (workload, owner, target, header names,
+   * baggage keys, key id) taken from {@code shared}, and a baggage value equal to a header value of
+   * the same entry (a personal intercept's) kept once: for readers that hold many routes.
+   */
+  public static Route toRoute(RouteEntry r, SharedStrings shared) {
+    if (shared == null) {
+      return new Route(
+          r.getInterceptId(),
+          r.getWorkload(),
+          r.getOwner(),
+          toMatch(r.getMatch()),
+          r.getTarget(),
+          r.getCreatedAt(),
+          FailureMode.valueOf(r.getFailureMode().name()),
+          toSignature(r.getSignatureKeyId(), r.getSignature()));
+    }
     return new Route(
         r.getInterceptId(),
-        r.getWorkload(),
-        r.getOwner(),
-        toMatch(r.getMatch()),
-        r.getTarget(),
+        shared.share(r.getWorkload()),
+        shared.share(r.getOwner()),
+        toMatch(r.getMatch(), shared),
+        shared.share(r.getTarget()),
         r.getCreatedAt(),
         FailureMode.valueOf(r.getFailureMode().name()),
-        toSignature(r.getSignatureKeyId(), r.getSignature()));
+        toSignature(shared.share(r.getSignatureKeyId()), r.getSignature()));
   }
 
   /** The signature of a record; {@link RouteSignature#NONE} when it has none. */
@@ -90,6 +113,33 @@ public final class AvroMapping {
     byte[] b = new byte[bytes.remaining()];
     bytes.duplicate().get(b);
     return new RouteSignature(keyId == null ? "" : keyId.toString(), b);
+  }
+
+  private static MatchRules toMatch(io.sidetrack.schemas.avro.MatchRules m, SharedStrings shared) {
+    // values: one instance per entry (a personal intercept's header and baggage carry the same)
+    Map<String, String> values = new HashMap<>(4);
+    UnaryOperator<String> value = v -> values.computeIfAbsent(v, k -> k);
+    Function<io.sidetrack.schemas.avro.HeaderMatch, HeaderMatch> header =
+        h ->
+            new HeaderMatch(
+                shared.share(h.getName().toLowerCase(Locale.ROOT)),
+                HeaderMatch.Kind.valueOf(h.getKind().name()),
+                value.apply(h.getValue()));
+    Function<io.sidetrack.schemas.avro.BaggageMatch, BaggageMatch> baggage =
+        b -> new BaggageMatch(shared.share(b.getKey()), value.apply(b.getValue()));
+    return new MatchRules(
+        m.getHeaders().stream().map(header).toList(),
+        m.getBaggage().stream().map(baggage).toList(),
+        m.getPathPrefix() == null ? null : shared.share(m.getPathPrefix()),
+        m.getMethod() == null ? null : shared.share(m.getMethod()),
+        m.getGlobal(),
+        m.getAnyOf().stream()
+            .map(
+                g ->
+                    new AnyOf(
+                        g.getHeaders().stream().map(header).toList(),
+                        g.getBaggage().stream().map(baggage).toList()))
+            .toList());
   }
 
   /** The route entry agents need for an active intercept. */

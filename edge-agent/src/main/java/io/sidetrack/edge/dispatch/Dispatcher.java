@@ -9,6 +9,7 @@ import io.sidetrack.core.routing.RouteMatch;
 import io.sidetrack.core.routing.RouteTable;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +20,7 @@ import java.util.function.Supplier;
  */
 public final class Dispatcher {
   private final Supplier<RouteTable> routes;
+  private final Predicate<Route> trusted;
   private final RouterBreaker breaker;
   private final DispatchMetrics metrics;
 
@@ -26,18 +28,35 @@ public final class Dispatcher {
   private final ConcurrentHashMap<String, Optional<RouterAddress>> addresses =
       new ConcurrentHashMap<>();
 
-  public Dispatcher(Supplier<RouteTable> routes, RouterBreaker breaker, DispatchMetrics metrics) {
+  /**
+   * @param routes the current table
+   * @param trusted whether a route of the table may be routed by (a trusted router signed it)
+   */
+  public Dispatcher(
+      Supplier<RouteTable> routes,
+      Predicate<Route> trusted,
+      RouterBreaker breaker,
+      DispatchMetrics metrics) {
     this.routes = requireNonNull(routes, "routes");
+    this.trusted = requireNonNull(trusted, "trusted");
     this.breaker = requireNonNull(breaker, "breaker");
     this.metrics = requireNonNull(metrics, "metrics");
   }
 
   /**
-   * The route {@code request} matches in the current table, if any. A pure look-up, counted
-   * nowhere: a path may use it to choose how to carry a request before {@link #dispatch}.
+   * The route {@code request} matches in the current table, if any, among the routes a trusted
+   * router signed: a refused route is passed over as if it were not in the table. Counted nowhere:
+   * a path may use it to choose how to carry a request before {@link #dispatch}.
    */
   public Optional<RouteMatch> match(RequestView request) {
-    return routes.get().routeFor(request);
+    RouteTable table = routes.get();
+    Optional<RouteMatch> match = table.routeFor(request);
+    while (match.isPresent() && !trusted.test(match.get().route())) {
+      // rare (a forged route in a first read): what the request matches without it
+      table = table.without(match.get().route().interceptId());
+      match = table.routeFor(request);
+    }
+    return match;
   }
 
   /** Matches {@code request} and decides where it goes ({@link #match} then {@link #dispatch}). */

@@ -13,6 +13,7 @@ import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.feed.CompactedTopicReader;
 import io.sidetrack.feed.Source;
 import io.sidetrack.schemas.AvroMapping;
+import io.sidetrack.schemas.SharedStrings;
 import io.sidetrack.schemas.avro.RouteEntry;
 import io.sidetrack.schemas.serde.AvroSerde;
 import java.util.HashMap;
@@ -26,12 +27,19 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Keeps the workload's route table: reads only the workload's partition of {@code sidetrack.routes}
  * (assigned, no consumer group) to its end, publishes the compiled table, then tails the partition
  * and applies each change to a new table (sharing the rest of the old one), swapped atomically.
- * Each route is verified as it is decoded: one no trusted router signed is refused, never applied.
+ * Each route changed while tailing is verified as it is decoded: one no trusted router signed is
+ * refused, never applied; the routes of a first read are verified before use ({@link RouteTrust}).
  * With Kafka unreachable the last table stays; a record it cannot decode or apply is skipped,
  * logged and counted. When the topic grows, the workload's new partition is read to its end before
  * its table replaces the one in use.
  */
 public final class RouteFeed implements AutoCloseable {
+  /**
+   * How many distinct repeated strings (owners, targets, header names...) the decoder keeps one
+   * instance of: 100,000 routes hold each once instead of once per route.
+   */
+  private static final int SHARED_STRINGS = 4096;
+
   private final String workload;
   private final RouteTableKeeper tables;
   private final CompactedTopicReader<String, CheckedRoute> reader;
@@ -70,10 +78,12 @@ public final class RouteFeed implements AutoCloseable {
             Counter.builder("sidetrack.agent.routes.rejected")
                 .description("Route records that decoded but could not be applied, skipped")
                 .register(meters),
-            new RouteRefusals(workload, meters));
+            new RouteTrust(workload, trustedRouters, new RouteRefusals(workload, meters)));
     this.reader =
         CompactedTopicReader.builder(
-                "route-feed-" + workload, new StringDeserializer(), routes(entries, trustedRouters))
+                "route-feed-" + workload,
+                new StringDeserializer(),
+                routes(entries, trustedRouters, tables))
             .consumerProperties(props)
             .source(Source.partition(topic, n -> WorkloadPartitioning.partitionOf(workload, n)))
             .filter((t, key) -> key != null && RouteKeys.workloadOf(key).equals(workload))
@@ -89,14 +99,17 @@ public final class RouteFeed implements AutoCloseable {
   }
 
   /**
-   * Decodes a route record and verifies its signature, on the decode threads; the serde may still
-   * be coming (its registry client starts beside).
+   * Decodes a route record and, unless it is of a partition's first read, verifies its signature,
+   * on the decode threads; the serde may still be coming (its registry client starts beside).
    */
   private static Deserializer<CheckedRoute> routes(
-      Supplier<AvroSerde<RouteEntry>> entries, TrustedKeys trustedRouters) {
+      Supplier<AvroSerde<RouteEntry>> entries,
+      TrustedKeys trustedRouters,
+      RouteTableKeeper tables) {
     requireNonNull(entries, "entries");
     return new Deserializer<>() {
       private volatile AvroSerde<RouteEntry> serde;
+      private final SharedStrings shared = new SharedStrings(SHARED_STRINGS);
 
       @Override
       public CheckedRoute deserialize(String topic, byte[] data) {
@@ -105,8 +118,10 @@ public final class RouteFeed implements AutoCloseable {
           s = requireNonNull(entries.get(), "route entry serde");
           serde = s;
         }
-        Route route = AvroMapping.toRoute(s.deserialize(topic, data));
-        return new CheckedRoute(route, trustedRouters.verify(route));
+        Route route = AvroMapping.toRoute(s.deserialize(topic, data), shared);
+        return tables.firstRead()
+            ? CheckedRoute.unchecked(route, trustedRouters)
+            : CheckedRoute.checked(route, trustedRouters);
       }
     };
   }
@@ -119,6 +134,14 @@ public final class RouteFeed implements AutoCloseable {
   /** The current table; callers keep the one they got for the whole request. */
   public RouteTable current() {
     return tables.current();
+  }
+
+  /**
+   * Whether {@code route}, a route of {@link #current()}, may be routed by: a trusted router signed
+   * it (checked now, once, if it was not yet).
+   */
+  public boolean trusted(Route route) {
+    return tables.trusted(route);
   }
 
   /** Whether the partition was read to its end at least once. */

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Counts and logs the routes an agent refused because no trusted router signed them: counted in
  * {@code sidetrack_agent_routes_refused_total{reason}} every time, logged once per intercept id and
  * reason (a flood of forged records makes one line per id, and at most {@link #MAX_REMEMBERED} ids
- * are remembered before the memory starts over). Runs on the feed's reader thread only.
+ * are remembered before the memory starts over). Thread-safe: the reader, the event loops and the
+ * background check of {@link RouteTrust} all refuse.
  */
 final class RouteRefusals {
   private static final Logger LOG = LoggerFactory.getLogger(RouteRefusals.class);
@@ -42,7 +43,7 @@ final class RouteRefusals {
   }
 
   /** Records that the route of {@code interceptId} was refused for {@code why}. */
-  void refused(String interceptId, String target, Verification why) {
+  synchronized void refused(String interceptId, String target, Verification why) {
     counters.get(why.refusal()).increment();
     if (logged.size() >= MAX_REMEMBERED) {
       logged.clear();

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * compiled in one pass once caught up: the table in use stays until then. After that each record
  * changes the table and a poll's changes are published together. A route no trusted router signed
  * is refused: not applied (what was there for its id stays), counted and logged by {@link
- * RouteRefusals}. Runs on the reader's thread; {@link #current()}, {@link #partition()} and {@link
- * #appliedOffset()} are read by others.
+ * RouteRefusals}; the routes of a first read go into the table unchecked and {@link RouteTrust}
+ * checks them before use. Runs on the reader's thread; {@link #current()}, {@link #partition()},
+ * {@link #appliedOffset()} and {@link #firstRead()} are read by others.
  */
 final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   private static final Logger LOG = LoggerFactory.getLogger(RouteTableKeeper.class);
@@ -33,10 +34,13 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   private final Counter changes;
   private final Counter undecodable;
   private final Counter rejected;
-  private final RouteRefusals refusals;
+  private final RouteTrust trust;
   private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.empty());
   private volatile int partition = -1;
   private volatile long appliedOffset;
+
+  /** Whether a partition is being read to its end for the first time (before it, too). */
+  private volatile boolean firstRead = true;
 
   // the reader thread's own
   private TopicPartition reading;
@@ -46,13 +50,9 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   private long loadStartedUptime;
 
   RouteTableKeeper(
-      String workload,
-      Counter changes,
-      Counter undecodable,
-      Counter rejected,
-      RouteRefusals refusals) {
+      String workload, Counter changes, Counter undecodable, Counter rejected, RouteTrust trust) {
     this.workload = workload;
-    this.refusals = refusals;
+    this.trust = trust;
     this.changes = changes;
     this.undecodable = undecodable;
     this.rejected = rejected;
@@ -62,12 +62,25 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     return table.get();
   }
 
+  boolean trusted(Route route) {
+    return trust.allows(route);
+  }
+
   int partition() {
     return partition;
   }
 
   long appliedOffset() {
     return appliedOffset;
+  }
+
+  /**
+   * Whether the records decoded now are of a partition's first read to its end, whose routes may go
+   * into the table with their signatures not checked yet ({@link RouteTrust} checks them before
+   * use).
+   */
+  boolean firstRead() {
+    return firstRead;
   }
 
   @Override
@@ -88,6 +101,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     appliedOffset = 0;
     partition = reading.partition();
     loading = new HashMap<>();
+    firstRead = true;
     loadStartedNanos = System.nanoTime();
     loadStartedUptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
   }
@@ -96,12 +110,15 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   public void apply(FeedRecord<String, CheckedRoute> r) {
     String id = RouteKeys.idOf(r.key());
     CheckedRoute checked = r.value();
-    if (checked != null && !checked.verification().isTrusted()) {
+    Route route = checked == null ? null : checked.route();
+    if (route == null) {
       // a tombstone is always taken: it can only send requests back where they would go anyway
-      refusals.refused(id, checked.route().target(), checked.verification());
+      trust.forget(id);
+    } else if ((loading == null || checked.isChecked())
+        && !trust.record(route, checked.verification())) {
+      // refused (counted and logged): not applied, what was there for its id stays
       return;
     }
-    Route route = checked == null ? null : checked.route();
     if (loading != null) {
       if (route == null) {
         loading.remove(id);
@@ -125,9 +142,13 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     long read = System.nanoTime();
     RouteTable loaded = compile(loading);
     int routes = loading.size();
+    List<Route> unchecked = List.copyOf(loading.values());
     loading = null;
     next = loaded;
     table.set(loaded);
+    firstRead = false;
+    trust.checkInBackground(
+        unchecked, route -> current().route(route.interceptId()).orElse(null) == route);
     appliedOffset = applied.getOrDefault(reading, 0L);
     LOG.info(
         "Routes of {} loaded: {} routes from partition {} up to offset {} (reading began {} ms"

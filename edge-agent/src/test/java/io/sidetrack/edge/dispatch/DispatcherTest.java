@@ -11,6 +11,8 @@ import io.sidetrack.core.routing.RouteTable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -20,8 +22,10 @@ class DispatcherTest {
   private final RouterBreaker breaker = new RouterBreaker(2, Duration.ofSeconds(5), now::get);
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.empty());
+  private final Set<Route> refused = ConcurrentHashMap.newKeySet();
   private final Dispatcher dispatcher =
-      new Dispatcher(table::get, breaker, new DispatchMetrics(meters));
+      new Dispatcher(
+          table::get, route -> !refused.contains(route), breaker, new DispatchMetrics(meters));
 
   private static Route route(String id, String target, FailureMode mode) {
     return new Route(
@@ -72,6 +76,31 @@ class DispatcherTest {
     assertThat(d).isEqualTo(new Dispatch.ToRouter(alice, new RouterAddress("10.0.0.7", 8071)));
     dispatcher.relayed(alice);
     assertThat(count("sidetrack.agent.requests", "destination", "intercept")).isEqualTo(1);
+  }
+
+  @Test
+  void routeNoTrustedRouterSignedIsPassedOverForWhatTheRequestMatchesWithoutIt() {
+    Route forged = route("alice", "http://10.6.6.6:8071", FailureMode.FAIL_OPEN);
+    Route global =
+        new Route(
+            "everyone",
+            "orders",
+            "ops",
+            MatchRules.globalRules(),
+            "http://10.0.0.8:8071",
+            Instant.EPOCH,
+            FailureMode.FAIL_OPEN);
+    refused.add(forged);
+    table.set(RouteTable.compile(List.of(forged)));
+    assertThat(dispatcher.decide(request("alice"))).isInstanceOf(Dispatch.ToApp.class);
+
+    table.set(RouteTable.compile(List.of(forged, global)));
+    assertThat(dispatcher.decide(request("alice")))
+        .isEqualTo(new Dispatch.ToRouter(global, new RouterAddress("10.0.0.8", 8071)));
+
+    refused.clear();
+    assertThat(dispatcher.decide(request("alice")))
+        .isEqualTo(new Dispatch.ToRouter(forged, new RouterAddress("10.6.6.6", 8071)));
   }
 
   @Test

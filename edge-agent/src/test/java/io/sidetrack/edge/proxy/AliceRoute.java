@@ -30,6 +30,7 @@ final class AliceRoute {
     RouteTable table = RouteTable.compile(List.of(alice));
     return new Dispatcher(
         () -> table,
+        route -> true,
         new RouterBreaker(3, Duration.ofSeconds(5)),
         new DispatchMetrics(new SimpleMeterRegistry()));
   }

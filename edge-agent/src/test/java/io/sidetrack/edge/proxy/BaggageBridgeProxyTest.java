@@ -93,6 +93,7 @@ class BaggageBridgeProxyTest {
     Dispatcher dispatcher =
         new Dispatcher(
             () -> table,
+            route -> true,
             new RouterBreaker(100, Duration.ofSeconds(1)),
             new DispatchMetrics(new SimpleMeterRegistry()));
     on = agent(dispatcher, true);

@@ -73,7 +73,8 @@ class FastFrontRoutingTest {
                 route("strict", unreachable, FailureMode.FAIL_CLOSED),
                 route("bad", "not an address", FailureMode.FAIL_OPEN)));
     vertx = Vertx.vertx();
-    Dispatcher dispatcher = new Dispatcher(() -> table, breaker, new DispatchMetrics(meters));
+    Dispatcher dispatcher =
+        new Dispatcher(() -> table, route -> true, breaker, new DispatchMetrics(meters));
     front =
         new FastFront(
             (VertxInternal) vertx,

@@ -67,6 +67,7 @@ class FastFrontTest {
     Dispatcher dispatcher =
         new Dispatcher(
             RouteTable::empty,
+            route -> true,
             new RouterBreaker(3, Duration.ofSeconds(5)),
             new DispatchMetrics(new SimpleMeterRegistry()));
     front = listen(dispatcher, Duration.ofSeconds(60));

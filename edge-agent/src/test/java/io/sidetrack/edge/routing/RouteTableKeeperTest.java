@@ -30,7 +30,7 @@ class RouteTableKeeperTest {
           meters.counter("changes"),
           meters.counter("undecodable"),
           meters.counter("rejected"),
-          new RouteRefusals("shop", meters));
+          new RouteTrust("shop", TestRouterKeys.TRUSTED, new RouteRefusals("shop", meters)));
 
   @Test
   void tableReadToTheEndIsPublishedOnlyOnceCaughtUp() {
@@ -95,7 +95,7 @@ class RouteTableKeeperTest {
   }
 
   private static CheckedRoute checked(Route route) {
-    return new CheckedRoute(route, TestRouterKeys.TRUSTED.verify(route));
+    return CheckedRoute.checked(route, TestRouterKeys.TRUSTED);
   }
 
   private static Route signed(Route r) {
@@ -137,6 +137,77 @@ class RouteTableKeeperTest {
                 .count())
         .isEqualTo(2.0);
     assertThat(keeper.appliedOffset()).isEqualTo(3);
+  }
+
+  @Test
+  void routesOfAFirstReadAreAppliedUncheckedAndCheckedBeforeUse() {
+    keeper.assigned(Set.of(P0), Set.of());
+    assertThat(keeper.firstRead()).isTrue();
+    Route good = signed(route("i-1", "alice"));
+    Route forged = forged("i-2", "mallory");
+    keeper.apply(unchecked(0, "i-1", good));
+    keeper.apply(unchecked(1, "i-2", forged));
+    keeper.caughtUp(Map.of(P0, 2L));
+
+    assertThat(keeper.firstRead()).isFalse();
+    assertThat(keeper.current().size()).as("applied before any check").isEqualTo(2);
+    assertThat(keeper.trusted(keeper.current().route("i-1").orElseThrow())).isTrue();
+    assertThat(keeper.trusted(keeper.current().route("i-2").orElseThrow())).isFalse();
+    assertThat(keeper.trusted(keeper.current().route("i-2").orElseThrow()))
+        .as("refused once, answered from memory")
+        .isFalse();
+    assertThat(refusedCount("unsigned")).isEqualTo(1.0);
+  }
+
+  @Test
+  void routeDecodedUncheckedButAppliedWhileTailingIsCheckedBeforeItIsApplied() {
+    keeper.assigned(Set.of(P0), Set.of());
+    keeper.apply(record(0, "i-1", route("i-1", "alice")));
+    keeper.caughtUp(Map.of(P0, 1L));
+
+    keeper.apply(unchecked(1, "i-1", forged("i-1", "alice")));
+    keeper.afterBatch(Map.of(P0, 2L));
+
+    assertThat(keeper.current().route("i-1").orElseThrow().target()).isEqualTo("127.0.0.1:9");
+    assertThat(refusedCount("unsigned")).isEqualTo(1.0);
+  }
+
+  @Test
+  void tombstoneForgetsWhatWasCheckedOfItsId() {
+    keeper.assigned(Set.of(P0), Set.of());
+    keeper.apply(unchecked(0, "i-2", forged("i-2", "mallory")));
+    keeper.caughtUp(Map.of(P0, 1L));
+    assertThat(keeper.trusted(keeper.current().route("i-2").orElseThrow())).isFalse();
+
+    keeper.apply(new FeedRecord<>("routes", 0, 1, "shop/i-2", null));
+    Route good = signed(route("i-2", "mallory"));
+    keeper.apply(
+        new FeedRecord<>(
+            "routes", 0, 2, "shop/i-2", CheckedRoute.checked(good, TestRouterKeys.TRUSTED)));
+    keeper.afterBatch(Map.of(P0, 3L));
+
+    assertThat(keeper.current().route("i-2")).contains(good);
+    assertThat(keeper.trusted(good)).isTrue();
+  }
+
+  private double refusedCount(String reason) {
+    return meters.get("sidetrack.agent.routes.refused").tag("reason", reason).counter().count();
+  }
+
+  private static FeedRecord<String, CheckedRoute> unchecked(long offset, String id, Route route) {
+    return new FeedRecord<>(
+        "routes", 0, offset, "shop/" + id, CheckedRoute.unchecked(route, TestRouterKeys.TRUSTED));
+  }
+
+  private static Route forged(String id, String user) {
+    return new Route(
+        id,
+        "shop",
+        user,
+        MatchRules.header("x-dev", user),
+        "127.0.0.1:19999",
+        Instant.now(),
+        FailureMode.FAIL_OPEN);
   }
 
   private static Route route(String id, String user) {

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Builds the container image localhost/sidetrack:<version> (and :latest) with podman, from the CLI's
+# release archive the build made (cli/target/sidetrack-<version>.tar.gz). No daemon, no registry:
+# by default the image's base is made here, a jlinked Java 17 runtime (with its CDS archive) and
+# the few host libraries and tools it needs, FROM scratch. See deploy/images/README.md.
+#
+# Usage: deploy/images/build.sh [ARCHIVE]
+#   SIDETRACK_IMAGE_BASE=IMAGE  build on that base instead (a Java 17+ runtime with bash and
+#                               coreutils, JAVA_HOME set, e.g. docker.io/library/eclipse-temurin:17-jre)
+#   SIDETRACK_IMAGE=NAME        image name (default localhost/sidetrack)
+#   SIDETRACK_IMAGE_CDS=off     skip recording the edge agent's AppCDS archive into the image
+#   PODMAN=COMMAND              the podman to run (default podman)
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+podman="${PODMAN:-podman}"
+name="${SIDETRACK_IMAGE:-localhost/sidetrack}"
+fail() {
+  echo "build.sh: $*" >&2
+  exit 2
+}
+
+if ! command -v "$podman" >/dev/null 2>&1; then
+  fail "podman not found: install it (Debian: apt-get install -y podman runc) - see deploy/images/README.md"
+fi
+archive="${1:-}"
+if [[ -z "$archive" ]]; then
+  archive="$(ls "$root"/cli/target/sidetrack-*.tar.gz 2>/dev/null | head -n 1 || true)"
+  [[ -n "$archive" ]] || fail "no release archive in $root/cli/target: run './mvnw -DskipTests package' first"
+fi
+[[ -f "$archive" ]] || fail "$archive: no such file"
+version="$(basename "$archive" .tar.gz)"
+version="${version#sidetrack-}"
+
+work="$root/deploy/images/target"
+context="$work/context"
+rm -rf "$context"
+mkdir -p "$context"
+started=$(date +%s)
+
+# The application: the archive minus what only `sidetrack up` runs on a laptop (Apicurio, the
+# OpenTelemetry agent of its demo).
+tar -xzf "$archive" -C "$context"
+mv "$context/sidetrack-$version" "$context/sidetrack"
+rm -rf "$context/sidetrack/apicurio" "$context/sidetrack/lib/javaagent"
+mkdir -p "$context/sidetrack/cds"
+
+base="${SIDETRACK_IMAGE_BASE:-}"
+runtime="localhost/sidetrack-runtime:$version"
+if [[ -z "$base" ]] && "$podman" image exists "$runtime" && [[ "${SIDETRACK_IMAGE_REBUILD_RUNTIME:-}" != "yes" ]]; then
+  # made by an earlier run for this version (SIDETRACK_IMAGE_REBUILD_RUNTIME=yes makes it again)
+  base="$runtime"
+elif [[ -z "$base" ]]; then
+  # The base made here: a jlinked runtime, FROM scratch.
+  jdk="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+  [[ -x "$jdk/bin/jlink" ]] || fail "no jlink in $jdk: install a Java 17 JDK (Debian: openjdk-17-jdk-headless)"
+  [[ -d "$jdk/jmods" ]] || fail "no $jdk/jmods: install them (Debian: apt-get install -y openjdk-17-jmods)"
+  rootfs="$work/rootfs"
+  rm -rf "$rootfs"
+  mkdir -p "$rootfs/opt" "$rootfs/etc" "$rootfs/tmp" "$rootfs/usr/bin" "$rootfs/bin"
+  # What the services, Kafka's client and Streams (RocksDB), Netty and TLS use; the JDK's own CDS
+  # archive of its classes (--generate-cds-archive) makes every JVM start sooner.
+  modules=java.base,java.compiler,java.instrument,java.logging,java.management,java.management.rmi
+  modules+=,java.desktop,java.naming,java.net.http,java.rmi,java.scripting,java.security.jgss,java.security.sasl
+  modules+=,java.sql,java.transaction.xa,java.xml,jdk.crypto.cryptoki,jdk.crypto.ec,jdk.jfr
+  modules+=,jdk.management,jdk.net,jdk.security.auth,jdk.unsupported,jdk.zipfs,jdk.localedata
+  "$jdk/bin/jlink" --add-modules "$modules" --include-locales=en --strip-debug --no-man-pages \
+    --no-header-files --generate-cds-archive --output "$rootfs/opt/java"
+  # Debian's JDK keeps its trust store outside the JDK: give the runtime the host's CA list
+  for f in cacerts; do
+    if [[ -f "$jdk/lib/security/$f" ]]; then
+      rm -f "$rootfs/opt/java/lib/security/$f"
+      cp -L "$jdk/lib/security/$f" "$rootfs/opt/java/lib/security/$f"
+    fi
+  done
+  # The launcher is a bash script: bash and the coreutils it calls, from this host.
+  tools=(bash sh readlink dirname basename ls head cat tr grep mkdir date stat rm mv sed env sleep)
+  binaries=()
+  for tool in "${tools[@]}"; do
+    path="$(command -v "$tool" || true)"
+    [[ "$path" == /* ]] || fail "$tool not found on this host"
+    binaries+=("$(readlink -f "$path")")
+    cp -L "$path" "$rootfs/usr/bin/$tool"
+  done
+  # Every shared library the runtime, the tools and the services' native code (RocksDB, Snappy,
+  # zstd, lz4 unpack theirs into /tmp; they need libstdc++, libgcc_s, libm) link against.
+  libs="$(
+    {
+      find "$rootfs/opt/java" -name '*.so' -print0 | xargs -0 ldd 2>/dev/null
+      ldd "${binaries[@]}" 2>/dev/null
+      printf '\t/lib/x86_64-linux-gnu/libstdc++.so.6\n\t/lib/x86_64-linux-gnu/libgcc_s.so.1\n'
+      printf '\t/lib/x86_64-linux-gnu/libm.so.6\n\t/lib/x86_64-linux-gnu/librt.so.1\n'
+      printf '\t/lib/x86_64-linux-gnu/libdl.so.2\n\t/lib/x86_64-linux-gnu/libpthread.so.0\n'
+    } | grep -oE '/[^ ]+\.so[^ ]*' | grep -v "^$rootfs" | sort -u
+  )"
+  for lib in $libs; do
+    [[ -e "$lib" ]] || continue
+    mkdir -p "$rootfs$(dirname "$lib")"
+    cp -L "$lib" "$rootfs$lib"
+  done
+  # usr-merged layout, as Debian's: /bin/bash and /usr/bin/bash are one file
+  rmdir "$rootfs/bin"
+  ln -s usr/bin "$rootfs/bin"
+  if [[ -d "$rootfs/lib/x86_64-linux-gnu" && ! -e "$rootfs/usr/lib/x86_64-linux-gnu" ]]; then
+    mkdir -p "$rootfs/usr/lib"
+    ln -s ../../lib/x86_64-linux-gnu "$rootfs/usr/lib/x86_64-linux-gnu"
+  fi
+  printf 'root:x:0:0:root:/root:/usr/bin/bash\nsidetrack:x:10001:10001:sidetrack:/tmp:/usr/bin/bash\n' \
+    > "$rootfs/etc/passwd"
+  printf 'root:x:0:\nsidetrack:x:10001:\n' > "$rootfs/etc/group"
+  printf 'passwd: files\ngroup: files\nhosts: files dns\n' > "$rootfs/etc/nsswitch.conf"
+  printf '127.0.0.1 localhost\n::1 localhost\n' > "$rootfs/etc/hosts"
+  chmod 1777 "$rootfs/tmp"
+  base="$runtime"
+  echo "build.sh: building the base $base (jlinked runtime, FROM scratch)" >&2
+  printf 'FROM scratch\nCOPY . /\nENV JAVA_HOME=/opt/java PATH=/usr/bin\n' > "$work/Containerfile.runtime"
+  "$podman" build --quiet --file "$work/Containerfile.runtime" --tag "$base" "$rootfs" >/dev/null
+fi
+
+cp "$here/Containerfile" "$context/Containerfile"
+echo "build.sh: building $name:$version on $base" >&2
+"$podman" build --quiet --build-arg "BASE=$base" --build-arg "VERSION=$version" \
+  --file "$context/Containerfile" --tag "$name:$version" --tag "$name:latest" "$context" >/dev/null
+
+# The edge agent's AppCDS archive, recorded in a container of this image (an autoscaled agent must
+# start fast; the launcher maps it when its key, the JVM and the classpath, matches): the agent
+# runs 12 s with no Kafka to reach, loading its proxy, Vert.x, Netty and the Kafka client.
+if [[ "${SIDETRACK_IMAGE_CDS:-on}" != "off" ]]; then
+  cds="$work/cds"
+  rm -rf "$cds"
+  mkdir -p "$cds"
+  chmod 777 "$cds"
+  cid="$("$podman" run -d --network none -v "$cds:/opt/sidetrack/cds" \
+    -e SIDETRACK_CDS_DIR=/opt/sidetrack/cds --entrypoint /usr/bin/bash "$name:$version" -c '
+      SIDETRACK_CDS=off /opt/sidetrack/bin/sidetrack keys generate --out /tmp/keys >/dev/null &&
+      exec /opt/sidetrack/bin/sidetrack edge-agent --workload cds-recording \
+        --trusted-router-keys /tmp/keys/router-signing.pub.pem --bootstrap-servers 127.0.0.1:1 \
+        --listen 127.0.0.1:8080 --admin 127.0.0.1:9901')"
+  sleep 12
+  "$podman" stop --time 30 "$cid" >/dev/null
+  recording_log="$("$podman" logs "$cid" 2>&1 | tail -n 5)"
+  "$podman" rm "$cid" >/dev/null 2>&1 || true
+  # adopt the finished recording as the launcher would (it cannot here: the recording container's
+  # launcher was PID 1, which is alive in every container)
+  for partial in "$cds"/edge-agent.jsa.partial-*; do
+    [[ "$partial" == *.key ]] && continue
+    [[ -s "$partial" && -s "$partial.key" ]] || continue
+    mv -f "$partial.key" "$cds/edge-agent.jsa.key"
+    mv -f "$partial" "$cds/edge-agent.jsa"
+    break
+  done
+  if [[ -s "$cds/edge-agent.jsa" ]]; then
+    printf 'FROM %s\nCOPY --chown=0:0 cds/ /opt/sidetrack/cds/\n' "$name:$version" > "$work/Containerfile.cds"
+    "$podman" build --quiet --file "$work/Containerfile.cds" --tag "$name:$version" \
+      --tag "$name:latest" "$work" >/dev/null
+  else
+    echo "build.sh: warning: no AppCDS archive recorded for edge-agent; the image works without it" >&2
+    echo "$recording_log" >&2
+  fi
+fi
+
+size="$("$podman" image inspect --format '{{.Size}}' "$name:$version")"
+echo "build.sh: built $name:$version and $name:latest ($((size / 1000000)) MB) in $(($(date +%s) - started)) s"
