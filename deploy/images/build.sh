@@ -124,7 +124,8 @@ echo "build.sh: building $name:$version on $base" >&2
 
 # The edge agent's AppCDS archive, recorded in a container of this image (an autoscaled agent must
 # start fast; the launcher maps it when its key, the JVM and the classpath, matches): the agent
-# runs 12 s with no Kafka to reach, loading its proxy, Vert.x, Netty and the Kafka client.
+# runs with no Kafka to reach (until its admin port listens, at most 20 s), loading its proxy,
+# Vert.x, Netty and the Kafka client; the classes of reading routes are not in it.
 if [[ "${SIDETRACK_IMAGE_CDS:-on}" != "off" ]]; then
   cds="$work/cds"
   rm -rf "$cds"
@@ -136,7 +137,12 @@ if [[ "${SIDETRACK_IMAGE_CDS:-on}" != "off" ]]; then
       exec /opt/sidetrack/bin/sidetrack edge-agent --workload cds-recording \
         --trusted-router-keys /tmp/keys/router-signing.pub.pem --bootstrap-servers 127.0.0.1:1 \
         --listen 127.0.0.1:8080 --admin 127.0.0.1:9901')"
-  sleep 12
+  # bash's /dev/tcp: the image has no HTTP client
+  for _ in $(seq 1 20); do
+    "$podman" exec "$cid" /usr/bin/bash -c ': > /dev/tcp/127.0.0.1/9901' 2>/dev/null && break
+    sleep 1
+  done
+  sleep 3
   "$podman" stop --time 30 "$cid" >/dev/null
   recording_log="$("$podman" logs "$cid" 2>&1 | tail -n 5)"
   "$podman" rm "$cid" >/dev/null 2>&1 || true
