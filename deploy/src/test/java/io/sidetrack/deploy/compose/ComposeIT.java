@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ones stay on the cluster's copy; then it leaves and the stack is torn down with its volumes.
  *
  * <p>The image is {@code $SIDETRACK_IMAGE:$SIDETRACK_IMAGE_TAG} (default {@code
- * localhost/sidetrack:latest}), built by deploy/images/build.sh when missing.
+ * localhost/sidetrack:<this version>}, the one {@code -Pslow} builds), built by
+ * deploy/images/build.sh when missing.
  */
 @Tag("slow")
 class ComposeIT {
@@ -170,7 +171,8 @@ class ComposeIT {
   /** The image to run, built by deploy/images/build.sh when it is missing. */
   private String image() throws Exception {
     String name = envOr("SIDETRACK_IMAGE", "localhost/sidetrack");
-    String image = name + ":" + envOr("SIDETRACK_IMAGE_TAG", "latest");
+    String tag = envOr("SIDETRACK_IMAGE_TAG", System.getProperty("sidetrack.version", "latest"));
+    String image = name + ":" + tag;
     if (run(List.of("podman", "image", "exists", image), Map.of(), "image-exists") != 0) {
       int built =
           run(
