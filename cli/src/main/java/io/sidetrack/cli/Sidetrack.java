@@ -7,13 +7,16 @@ import io.sidetrack.cli.audit.AuditCommand;
 import io.sidetrack.cli.audit.ExplainCommand;
 import io.sidetrack.cli.audit.ReplayCommand;
 import io.sidetrack.cli.components.EdgeAgentCommand;
+import io.sidetrack.cli.components.KafkaServerCommand;
 import io.sidetrack.cli.components.RegistryStreamCommand;
 import io.sidetrack.cli.components.RouterCommand;
+import io.sidetrack.cli.components.SchemaRegistryCommand;
 import io.sidetrack.cli.dev.AgentsCommand;
 import io.sidetrack.cli.dev.InterceptCommand;
 import io.sidetrack.cli.dev.LeaveCommand;
 import io.sidetrack.cli.dev.ListCommand;
 import io.sidetrack.cli.login.LoginCommand;
+import io.sidetrack.cli.up.DemoAppCommand;
 import io.sidetrack.cli.up.UpCommand;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,6 +56,9 @@ import picocli.CommandLine.Option;
       io.sidetrack.cli.inject.InjectCommand.class,
       io.sidetrack.cli.inject.InjectorCommand.class,
       io.sidetrack.cli.keys.KeysCommand.class,
+      KafkaServerCommand.class,
+      SchemaRegistryCommand.class,
+      DemoAppCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -78,7 +84,10 @@ public final class Sidetrack {
         && (args[0].equals(RegistryStreamCommand.NAME)
             || args[0].equals(EdgeAgentCommand.NAME)
             || args[0].equals(RouterCommand.NAME)
-            || args[0].equals(io.sidetrack.cli.inject.InjectorCommand.NAME))) {
+            || args[0].equals(io.sidetrack.cli.inject.InjectorCommand.NAME)
+            || args[0].equals(KafkaServerCommand.NAME)
+            || args[0].equals(SchemaRegistryCommand.NAME)
+            || args[0].equals(DemoAppCommand.NAME))) {
       // A service logs its progress; the interactive commands keep the terminal for themselves.
       System.setProperty("sidetrack.stderr.level", "INFO");
     }

@@ -84,7 +84,9 @@ class SidetrackHelpTest {
             "--agent-timeout SIDETRACK_AGENT_TIMEOUT 10s",
             "--api-port SIDETRACK_API_PORT 8090",
             "--api-url SIDETRACK_API_URL ",
+            "--apicurio-home SIDETRACK_APICURIO_HOME ",
             "--app SIDETRACK_APP 127.0.0.1:8081",
+            "--max-heap SIDETRACK_MAX_HEAP 256m",
             "--app-http2 SIDETRACK_APP_HTTP2 false",
             "--application-id SIDETRACK_APPLICATION_ID sidetrack-registry-stream",
             "--bootstrap-servers KAFKA_BOOTSTRAP_SERVERS ",
@@ -92,6 +94,7 @@ class SidetrackHelpTest {
             "--breaker-failures SIDETRACK_BREAKER_FAILURES 5",
             "--breaker-open-for SIDETRACK_BREAKER_OPEN_FOR 5s",
             "--bridge-baggage SIDETRACK_BRIDGE_BAGGAGE true",
+            "--cluster-id CLUSTER_ID 5L6g3nShT-eMCtK--X86sw",
             "--commit-interval SIDETRACK_COMMIT_INTERVAL 20ms",
             "--demo-port SIDETRACK_DEMO_PORT 8088",
             "--event-loops SIDETRACK_EVENT_LOOPS 2",
@@ -99,10 +102,12 @@ class SidetrackHelpTest {
             "--frontend-port SIDETRACK_FRONTEND_PORT 8089",
             "--heartbeat-interval SIDETRACK_HEARTBEAT_INTERVAL 2s",
             "--idle-timeout SIDETRACK_IDLE_TIMEOUT 60s",
+            "--if-missing SIDETRACK_IF_MISSING false",
             "--kafka-config SIDETRACK_KAFKA_CONFIG ",
             "--kafka-port SIDETRACK_KAFKA_PORT 9092",
             "--lease-check-interval SIDETRACK_LEASE_CHECK_INTERVAL 1s",
             "--listen SIDETRACK_LISTEN 0.0.0.0:8080",
+            "--listen SIDETRACK_LISTEN 0.0.0.0:8081",
             "--listen SIDETRACK_LISTEN 0.0.0.0:8090",
             "--listen SIDETRACK_ROUTER_LISTEN 0.0.0.0:8070",
             "--max-ttl SIDETRACK_MAX_TTL 1h",
@@ -134,6 +139,7 @@ class SidetrackHelpTest {
             "--trust-forwarded SIDETRACK_TRUST_FORWARDED private",
             "--topic-prefix SIDETRACK_TOPIC_PREFIX ",
             "--ttl SIDETRACK_TTL 30s",
+            "--text SIDETRACK_TEXT Hello from the cluster's copy of demo",
             "--workload SIDETRACK_WORKLOAD ",
             "--principal SIDETRACK_PRINCIPAL ",
             "--kafka-acls SIDETRACK_KAFKA_ACLS false",
@@ -210,6 +216,16 @@ class SidetrackHelpTest {
 
     String[] again = run(Map.of(), "keys", "generate", "--out", dir.toString());
     assertThat(again[0]).isNotEqualTo("0");
+    String before = java.nio.file.Files.readString(priv);
+    String[] kept = run(Map.of(), "keys", "generate", "--out", dir.toString(), "--if-missing");
+    assertThat(kept[0]).as(kept[2]).isEqualTo("0");
+    assertThat(kept[1]).contains("Keeping the key pair in " + dir);
+    assertThat(java.nio.file.Files.readString(priv)).isEqualTo(before);
+    java.nio.file.Path fresh = dir.resolveSibling("fresh");
+    String[] made =
+        run(Map.of("SIDETRACK_IF_MISSING", "true"), "keys", "generate", "--out", fresh.toString());
+    assertThat(made[0]).as(made[2]).isEqualTo("0");
+    assertThat(fresh.resolve("router-signing.pub.pem")).isRegularFile();
     String help = run(Map.of(), "keys", "generate", "--help")[1].replaceAll("\\s+", " ");
     assertThat(help).contains("for every router (--signing-key)").contains("To rotate");
   }

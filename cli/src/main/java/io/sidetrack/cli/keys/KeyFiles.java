@@ -45,6 +45,12 @@ public final class KeyFiles {
     return pair;
   }
 
+  /** Whether {@code dir} holds both files of a pair. */
+  public static boolean exists(Path dir) {
+    requireNonNull(dir, "dir");
+    return Files.isRegularFile(dir.resolve(PRIVATE)) && Files.isRegularFile(dir.resolve(PUBLIC));
+  }
+
   /** The pair in {@code dir}, generated first if it has none. */
   public static Path ensure(Path dir) throws IOException {
     if (!Files.exists(dir.resolve(PRIVATE))) {

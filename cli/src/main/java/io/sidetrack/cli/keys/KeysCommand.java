@@ -1,5 +1,6 @@
 package io.sidetrack.cli.keys;
 
+import io.sidetrack.cli.options.EnvVar;
 import io.sidetrack.core.trust.TrustedKeys;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -40,12 +41,26 @@ public final class KeysCommand {
         description = "Directory to write the two files into (created if missing).")
     Path out;
 
+    @EnvVar
+    @Option(
+        names = "--if-missing",
+        defaultValue = "false",
+        description =
+            "Keep the pair already in --out and exit 0 (a job run at every start of a stack);"
+                + " without it an existing key is an error.")
+    boolean ifMissing;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-      KeyPair pair = KeyFiles.generate(out);
       PrintWriter w = spec.commandLine().getOut();
+      if (ifMissing && KeyFiles.exists(out)) {
+        w.println("Keeping the key pair in " + out);
+        w.flush();
+        return 0;
+      }
+      KeyPair pair = KeyFiles.generate(out);
       w.println("Private key (routers, --signing-key): " + out.resolve(KeyFiles.PRIVATE));
       w.println(
           "Public key (registry-stream and edge agents, --trusted-router-keys): "
