@@ -2,6 +2,8 @@ package io.sidetrack.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sidetrack.schemas.AvroMapping;
+import io.sidetrack.schemas.SharedStrings;
 import io.sidetrack.schemas.avro.AgentHeartbeat;
 import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.schemas.avro.InterceptRegistration;
@@ -37,7 +39,8 @@ import org.apache.kafka.common.errors.SerializationException;
  * Properties of {@link AvroSerde} reading each topic's records: generated records of every schema
  * round trip byte for byte; arbitrary, mutated and lying bytes (an Avro length or item count far
  * beyond the record) give a {@link SerializationException}, the serde's one error for bad input,
- * never another exception, an {@link OutOfMemoryError} or a large allocation, and never hang.
+ * never another exception, an {@link OutOfMemoryError} or a large allocation, and never hang. The
+ * records read map to the core model ({@link AvroMapping}).
  *
  * <p>The registry is the module's {@link InMemorySchemaRegistryClient}. Tries per property come
  * from the subclass: {@link AvroSerdeFuzzTest} in every build, {@link AvroSerdeFuzzSlowTest} with
@@ -225,6 +228,14 @@ abstract class AvroSerdeProperties {
     assertThat(again).hasSameSizeAs(framed.bytes());
     assertThat(generic(topic, again)).isEqualTo(framed.value());
     assertThat(serde.deserialize(topic.name(), again)).isEqualTo(read);
+    // what readers do next: the core model takes every record the serde reads
+    if (read instanceof RouteEntry e) {
+      assertThat(AvroMapping.toRoute(e, new SharedStrings(64))).isEqualTo(AvroMapping.toRoute(e));
+    } else if (read instanceof InterceptRegistration r) {
+      assertThat(AvroMapping.toIntercept(r).id()).isEqualTo(r.getId());
+    } else if (read instanceof AuditEvent e) {
+      assertThat(AvroMapping.toAuditRecord(e).interceptId()).isEqualTo(e.getInterceptId());
+    }
   }
 
   /** A framed record read back in Avro's generic form. */
