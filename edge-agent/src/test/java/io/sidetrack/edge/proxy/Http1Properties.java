@@ -634,6 +634,43 @@ abstract class Http1Properties {
     return List.of(s.done() ? consumed : -2L);
   }
 
+  /** Where a bare CR goes into a chunked body: its framing, never its data. */
+  enum BareCr {
+    SIZE_LINE_EXTENSION,
+    LAST_CHUNK_EXTENSION,
+    TRAILER_VALUE
+  }
+
+  /**
+   * A bare CR in the framing of a chunked body (RFC 9112 section 2.2: invalid) is refused, wherever
+   * it is and whatever follows it, so that no next hop can read the body's end elsewhere.
+   */
+  @Property(seed = "1426")
+  void aBareCrInAChunkedBodysFramingIsRefused(
+      @ForAll BareCr where,
+      @ForAll("tokens") String before,
+      @ForAll("tokens") String after,
+      @ForAll @IntRange(min = 1, max = 300) int size,
+      @ForAll("splits") List<Integer> reads)
+      throws Exception {
+    String bare = before + "\r" + after;
+    String data = Integer.toHexString(size) + "\r\n" + "x".repeat(size) + "\r\n";
+    String body =
+        switch (where) {
+          case SIZE_LINE_EXTENSION ->
+              Integer.toHexString(size) + ";" + bare + "\r\n" + "x".repeat(size) + "\r\n0\r\n\r\n";
+          case LAST_CHUNK_EXTENSION -> data + "0;" + bare + "\r\n\r\n";
+          case TRAILER_VALUE -> data + "0\r\nx-t: " + bare + "\r\n\r\n";
+        };
+    byte[] bytes = concat(ascii(body), ascii("GET /next HTTP/1.1\r\nHost: a\r\n\r\n"));
+    assertThat(Bounded.call(() -> scanInPieces(bytes, reads))).isEqualTo(List.of(-1L));
+  }
+
+  @Provide
+  Arbitrary<String> tokens() {
+    return Arbitraries.oneOf(token(0, 8), Arbitraries.of("", "\r", " ", "=\"a"));
+  }
+
   @Property(seed = "1425")
   void aLengthBodyEndsAfterItsLengthWhateverTheSplit(
       @ForAll @IntRange(min = 0, max = 5000) int length,
