@@ -6,6 +6,10 @@ import io.netty.buffer.ByteBuf;
  * Finds where an HTTP/1.1 message body ends while its bytes pass through unchanged: a length, the
  * chunked coding (sizes, extensions, trailers), or the end of the connection. One instance per
  * connection and direction is reused for each message.
+ *
+ * <p>Lines of the chunked framing end in CRLF or a bare LF; a bare CR in them (a chunk extension, a
+ * trailer) makes the body malformed, as RFC 9112 section 2.2 allows: since the bytes go on
+ * unchanged, a next hop that ended a line there would find the body's end elsewhere.
  */
 final class BodyScanner {
   static final int NONE = 0;
@@ -26,6 +30,7 @@ final class BodyScanner {
   private static final int TRAILER_LINE = 7;
   private static final int TRAILER_END_LF = 8;
   private static final int DONE = 9;
+  private static final int TRAILER_LF = 10;
 
   private int mode;
   private long remaining;
@@ -118,7 +123,9 @@ final class BodyScanner {
           if (++lineBytes > MAX_LINE) {
             return -1;
           }
-          if (b == '\n') {
+          if (b == '\r') {
+            state = SIZE_LF; // a bare CR is invalid (RFC 9112 section 2.2)
+          } else if (b == '\n') {
             sizeLineDone();
           }
         }
@@ -159,9 +166,17 @@ final class BodyScanner {
           if (++lineBytes > MAX_LINE) {
             return -1;
           }
-          if (b == '\n') {
+          if (b == '\r') {
+            state = TRAILER_LF;
+          } else if (b == '\n') {
             state = TRAILER_START;
           }
+        }
+        case TRAILER_LF -> {
+          if (b != '\n') {
+            return -1;
+          }
+          state = TRAILER_START;
         }
         case TRAILER_END_LF -> {
           if (b != '\n') {
