@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sidetrack.testkit.JsonPatchApplier;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

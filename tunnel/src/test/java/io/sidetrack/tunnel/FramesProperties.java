@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.sidetrack.testkit.Bounded;
+import io.sidetrack.testkit.NettyLeaks;
 import io.sidetrack.tunnel.Frames.Frame;
 import io.sidetrack.tunnel.Frames.RequestHead;
 import io.sidetrack.tunnel.Frames.ResponseHead;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.sidetrack.testkit.NettyLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

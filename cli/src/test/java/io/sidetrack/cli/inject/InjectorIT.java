@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sidetrack.cli.up.LocalCertificates;
+import io.sidetrack.testkit.JsonPatchApplier;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -167,7 +168,7 @@ class InjectorIT {
   static JsonNode patched(JsonNode review, JsonNode response) throws Exception {
     assertThat(response.path("patchType").asText()).isEqualTo("JSONPatch");
     JsonNode patch = JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
-    return JsonPatch.apply(review.at("/request/object"), patch);
+    return JsonPatchApplier.apply(review.at("/request/object"), patch);
   }
 
   static JsonNode container(JsonNode object, String name) {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sidetrack.injector.Injector;
 import io.sidetrack.injector.InjectorTest;
-import io.sidetrack.injector.JsonPatchApplier;
+import io.sidetrack.testkit.JsonPatchApplier;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -9,6 +9,7 @@ import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.avro.RouteEntry;
 import io.sidetrack.schemas.registry.InMemorySchemaRegistryClient;
+import io.sidetrack.testkit.Bounded;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,17 +1,18 @@
-package io.sidetrack.cli.inject;
+package io.sidetrack.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A small, strict RFC 6902 applier (add, replace, remove), as kube-apiserver applies a webhook's
- * patch: an operation whose parent is missing fails.
+ * A small RFC 6902 applier (add, replace, remove), as kube-apiserver applies a webhook's patch:
+ * strict, an operation on a missing parent fails.
  */
-final class JsonPatch {
-  private JsonPatch() {}
+public final class JsonPatchApplier {
+  private JsonPatchApplier() {}
 
-  static JsonNode apply(JsonNode document, JsonNode patch) {
+  /** {@code document} with {@code patch} applied; {@code document} is not changed. */
+  public static JsonNode apply(JsonNode document, JsonNode patch) {
     JsonNode doc = document.deepCopy();
     for (JsonNode op : patch) {
       String path = op.path("path").asText();

@@ -1,4 +1,4 @@
-package io.sidetrack.schemas.serde;
+package io.sidetrack.testkit;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -14,9 +14,9 @@ import java.util.concurrent.TimeoutException;
  * has no timeout of its own, and a decoder that loops forever on some input must fail with that
  * input rather than hang the build.
  */
-final class Bounded {
+public final class Bounded {
   /** Generous: a try takes microseconds, but the build machine may be busy. */
-  static final Duration LIMIT = Duration.ofSeconds(10);
+  public static final Duration LIMIT = Duration.ofSeconds(10);
 
   private static final ExecutorService RUNNER =
       Executors.newCachedThreadPool(
@@ -29,7 +29,7 @@ final class Bounded {
   private Bounded() {}
 
   /** What {@code action} returns or throws, or an {@link AssertionError} after {@link #LIMIT}. */
-  static <T> T call(Callable<T> action) throws Exception {
+  public static <T> T call(Callable<T> action) throws Exception {
     Future<T> result = RUNNER.submit(action);
     try {
       return result.get(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -49,7 +49,7 @@ final class Bounded {
   }
 
   /** Runs {@code action}, failing after {@link #LIMIT}. */
-  static void run(ThrowingRunnable action) throws Exception {
+  public static void run(ThrowingRunnable action) throws Exception {
     call(
         () -> {
           action.run();
@@ -58,7 +58,7 @@ final class Bounded {
   }
 
   @FunctionalInterface
-  interface ThrowingRunnable {
+  public interface ThrowingRunnable {
     void run() throws Exception;
   }
 }

@@ -1,4 +1,4 @@
-package io.sidetrack.tunnel;
+package io.sidetrack.testkit;
 
 import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -12,10 +12,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Turns Netty's leak reports into test failures. Netty only logs a buffer that was collected
  * without being released, and only once a later buffer is tracked; this listens on the detector of
  * every {@code ByteBuf} and lets a test ask for the reports after forcing a collection. Needs
- * {@code -Dio.netty.leakDetection.level=PARANOID} (set for this module's tests in its pom), so that
- * every buffer is tracked.
+ * {@code -Dio.netty.leakDetection.level=PARANOID} (set in the pom of each module whose tests use
+ * this), so that every buffer is tracked.
  */
-final class NettyLeaks {
+public final class NettyLeaks {
   private static final List<String> REPORTS = new CopyOnWriteArrayList<>();
 
   static {
@@ -35,12 +35,12 @@ final class NettyLeaks {
   private NettyLeaks() {}
 
   /** Starts listening (the first call does); call before the buffers to watch are allocated. */
-  static void watch() {
+  public static void watch() {
     // the static initializer did it
   }
 
   /** The leaks reported since the last call, after collecting what is unreachable. */
-  static List<String> collect() {
+  public static List<String> collect() {
     for (int round = 0; round < 3; round++) {
       System.gc();
       // the detector looks at its reference queue when it tracks a new buffer
