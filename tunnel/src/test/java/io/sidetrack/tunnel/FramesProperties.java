@@ -34,6 +34,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Properties of the tunnel's frame codec ({@link Frames}) and of the {@link Mux} reading them:
@@ -45,15 +46,24 @@ import net.jqwik.api.lifecycle.AfterProperty;
  * FramesFuzzSlowTest} with many more in the slow profile. Seeds are fixed, so a run is repeatable.
  */
 abstract class FramesProperties {
-  private static final Vertx VERTX = Vertx.vertx();
+  /**
+   * One per subclass run: both subclasses run in one JVM in the slow profile, so the one that ends
+   * first must not close the other's.
+   */
+  private static Vertx vertx;
 
   static {
     NettyLeaks.watch();
   }
 
+  @BeforeContainer
+  static void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
   @AfterContainer
   static void closeVertx() {
-    VERTX.close();
+    vertx.close();
   }
 
   @AfterProperty
@@ -331,7 +341,7 @@ abstract class FramesProperties {
   @Property(seed = "1406")
   void aMuxTakesAnySequenceOfMessages(@ForAll("muxSequences") List<byte[]> messages)
       throws Exception {
-    Context context = VERTX.getOrCreateContext();
+    Context context = vertx.getOrCreateContext();
     List<Buffer> sent = new ArrayList<>();
     Map<Integer, ByteArrayBody> sinks = new HashMap<>();
     Map<Integer, ByteArrayBody> expected = new HashMap<>();
