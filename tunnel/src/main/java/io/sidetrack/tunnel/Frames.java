@@ -72,7 +72,11 @@ public final class Frames {
     return frame(DATA, stream, bytes.length()).appendBuffer(bytes);
   }
 
+  /** A WINDOW frame: {@code bytes} (at least 1) more may be sent on {@code stream}. */
   public static Buffer window(int stream, int bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("a WINDOW increment must be at least 1, got " + bytes);
+    }
     return frame(WINDOW, stream, 4).appendInt(bytes);
   }
 
@@ -134,8 +138,18 @@ public final class Frames {
     return new Reader(payload).readHeaders();
   }
 
+  /**
+   * The increment of a WINDOW frame.
+   *
+   * @throws BadFrame when it is not positive (as HTTP/2's WINDOW_UPDATE: a peer that sends one is
+   *     broken, and a negative one would stall the stream)
+   */
   public static int readWindow(Buffer payload) {
-    return new Reader(payload).readInt();
+    int n = new Reader(payload).readInt();
+    if (n < 1) {
+      throw new BadFrame("WINDOW increment must be at least 1, got " + n);
+    }
+    return n;
   }
 
   public static String readReset(Buffer payload) {

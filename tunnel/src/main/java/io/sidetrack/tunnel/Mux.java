@@ -333,7 +333,8 @@ public final class Mux {
     }
 
     void onWindow(int n) {
-      credit += n;
+      // saturating: a peer granting more than 2^31-1 in all must not turn the credit negative
+      credit = (int) Math.min(Integer.MAX_VALUE, (long) credit + n);
       if (sourcePaused && credit > 0) {
         sourcePaused = false;
         resumeSource.run();

@@ -158,7 +158,7 @@ abstract class FramesProperties {
         Combinators.combine(stream, fieldLists().injectNull(0.2))
             .as((s, fields) -> new Sent(Frames.END, s, fields));
     Arbitrary<Sent> window =
-        Combinators.combine(stream, Arbitraries.integers())
+        Combinators.combine(stream, Arbitraries.integers().greaterOrEqual(1))
             .as((s, n) -> new Sent(Frames.WINDOW, s, n));
     Arbitrary<Sent> reset =
         Combinators.combine(stream, text(80)).as((s, why) -> new Sent(Frames.RESET, s, why));

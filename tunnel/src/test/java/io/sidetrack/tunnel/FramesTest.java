@@ -97,4 +97,17 @@ class FramesTest {
         .isInstanceOf(Frames.BadFrame.class)
         .hasMessageContaining("truncated");
   }
+
+  /** A WINDOW that grants nothing or takes credit back is a broken peer (HTTP/2 alike). */
+  @Test
+  void aWindowIncrementBelowOneIsRefused() {
+    for (int n : new int[] {0, -1, Integer.MIN_VALUE}) {
+      Buffer frame = Frames.window(3, 1);
+      frame.setInt(frame.length() - 4, n);
+      assertThatThrownBy(() -> Frames.readWindow(Frames.decode(frame).payload()))
+          .isInstanceOf(Frames.BadFrame.class)
+          .hasMessage("WINDOW increment must be at least 1, got " + n);
+    }
+    assertThatThrownBy(() -> Frames.window(3, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
 }
