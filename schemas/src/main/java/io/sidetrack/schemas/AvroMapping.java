@@ -74,7 +74,7 @@ public final class AvroMapping {
 
   /** The core form of a route entry. */
   public static Route toRoute(RouteEntry r) {
-    return toRoute(r, null);
+    return toRoute(r, SharedStrings.NONE);
   }
 
   /**
@@ -83,17 +83,6 @@ public final class AvroMapping {
    * the same entry (a personal intercept's) kept once: for readers that hold many routes.
    */
   public static Route toRoute(RouteEntry r, SharedStrings shared) {
-    if (shared == null) {
-      return new Route(
-          r.getInterceptId(),
-          r.getWorkload(),
-          r.getOwner(),
-          toMatch(r.getMatch()),
-          r.getTarget(),
-          r.getCreatedAt(),
-          FailureMode.valueOf(r.getFailureMode().name()),
-          toSignature(r.getSignatureKeyId(), r.getSignature()));
-    }
     return new Route(
         r.getInterceptId(),
         shared.share(r.getWorkload()),

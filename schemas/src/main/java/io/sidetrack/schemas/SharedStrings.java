@@ -9,6 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * one is returned as it is (still correct, just not shared). Thread-safe.
  */
 public final class SharedStrings {
+  /** Shares nothing: every string is returned as it is. */
+  public static final SharedStrings NONE = new SharedStrings(0);
+
   private final ConcurrentHashMap<String, String> pool = new ConcurrentHashMap<>();
   private final int capacity;
 

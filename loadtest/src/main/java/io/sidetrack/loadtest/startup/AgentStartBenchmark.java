@@ -112,14 +112,14 @@ public final class AgentStartBenchmark {
       }
       for (int s = 1; s <= starts; s++) {
         for (String opts : variants) {
-          long p = time(processCommand(root, dir, trusted, kafka, registry), routes, opts);
+          long p = time(processCommand(root, trusted, kafka, registry), routes, opts);
           String row =
               "process (bin/sidetrack edge-agent" + (opts.isEmpty() ? "" : ", " + opts) + ")";
           times.computeIfAbsent(row, k -> new ArrayList<>()).add(p);
           System.out.printf("start %d: %s ready in %d ms%n", s, row, p);
         }
         if (containers) {
-          long c = time(containerCommand(image, dir, kafka, registry), routes, "");
+          long c = time(containerCommand(image, trusted, kafka, registry), routes, "");
           times
               .computeIfAbsent("container (podman run " + image + ")", k -> new ArrayList<>())
               .add(c);
@@ -181,40 +181,37 @@ public final class AgentStartBenchmark {
   }
 
   private static List<String> processCommand(
-      Path root, Path dir, Path trusted, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) {
-    return List.of(
-        root.resolve("bin/sidetrack").toString(),
-        "edge-agent",
-        "--workload",
-        WORKLOAD,
-        "--listen",
-        "127.0.0.1:" + Ports.free(),
-        "--app",
-        "127.0.0.1:9",
-        "--admin",
-        "127.0.0.1:%ADMIN%",
-        "--bootstrap-servers",
-        kafka.bootstrapServers(),
-        "--schema-registry-url",
-        registry.url(),
-        "--trusted-router-keys",
-        trusted.toString());
+      Path root, Path trusted, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) {
+    List<String> c = new ArrayList<>(List.of(root.resolve("bin/sidetrack").toString()));
+    c.addAll(agentArgs(kafka, registry, trusted.toString()));
+    return c;
   }
 
   private static List<String> containerCommand(
-      String image, Path dir, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) {
+      String image, Path trusted, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) {
+    String mounted = "/keys/router-signing.pub.pem";
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "podman",
+                "run",
+                "--rm",
+                "--network",
+                "host",
+                "--read-only",
+                "--tmpfs",
+                "/tmp",
+                "-v",
+                trusted + ":" + mounted + ":ro",
+                image));
+    c.addAll(agentArgs(kafka, registry, mounted));
+    return c;
+  }
+
+  /** The agent's command line, the same for a process and a container. */
+  private static List<String> agentArgs(
+      EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, String trustedKeys) {
     return List.of(
-        "podman",
-        "run",
-        "--rm",
-        "--network",
-        "host",
-        "--read-only",
-        "--tmpfs",
-        "/tmp",
-        "-v",
-        dir.resolve("router-signing.pub.pem") + ":/keys/router-signing.pub.pem:ro",
-        image,
         "edge-agent",
         "--workload",
         WORKLOAD,
@@ -229,7 +226,7 @@ public final class AgentStartBenchmark {
         "--schema-registry-url",
         registry.url(),
         "--trusted-router-keys",
-        "/keys/router-signing.pub.pem");
+        trustedKeys);
   }
 
   /** Starts {@code command}, waits until it is ready with {@code routes}, stops it: ms to ready. */
