@@ -4,6 +4,8 @@
 # one run: loadtest/run-agent-start.sh [routes, default 100000] [starts, default 5]
 # SIDETRACK_BENCH_IMAGE names the image (default localhost/sidetrack:latest; build it with
 # deploy/images/build.sh); without podman or the image, only processes are timed.
+# BENCH_JAVA_OPTS=-Dsidetrack.bench.serve=SECONDS writes the routes, prints the agent's command line
+# and keeps Kafka, the registry and registry-stream up that long, to start (and profile) agents by hand.
 # Build first: ./mvnw -DskipTests package
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -16,11 +16,11 @@ import io.sidetrack.schemas.avro.HeaderMatchKind;
 import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.avro.RouteEntry;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
  * Converts between the core model (plain records) and the generated Avro classes; Avro stays at the
@@ -105,30 +105,62 @@ public final class AvroMapping {
   }
 
   private static MatchRules toMatch(io.sidetrack.schemas.avro.MatchRules m, SharedStrings shared) {
+    // loops, not streams: a new agent maps every route it reads while its code is still cold.
     // values: one instance per entry (a personal intercept's header and baggage carry the same)
     Map<String, String> values = new HashMap<>(4);
-    UnaryOperator<String> value = v -> values.computeIfAbsent(v, k -> k);
-    Function<io.sidetrack.schemas.avro.HeaderMatch, HeaderMatch> header =
-        h ->
-            new HeaderMatch(
-                shared.share(h.getName().toLowerCase(Locale.ROOT)),
-                HeaderMatch.Kind.valueOf(h.getKind().name()),
-                value.apply(h.getValue()));
-    Function<io.sidetrack.schemas.avro.BaggageMatch, BaggageMatch> baggage =
-        b -> new BaggageMatch(shared.share(b.getKey()), value.apply(b.getValue()));
+    List<io.sidetrack.schemas.avro.AnyOf> groups = m.getAnyOf();
+    List<AnyOf> anyOf = new ArrayList<>(groups.size());
+    for (int g = 0; g < groups.size(); g++) {
+      io.sidetrack.schemas.avro.AnyOf group = groups.get(g);
+      anyOf.add(
+          new AnyOf(
+              headers(group.getHeaders(), shared, values),
+              baggage(group.getBaggage(), shared, values)));
+    }
     return new MatchRules(
-        m.getHeaders().stream().map(header).toList(),
-        m.getBaggage().stream().map(baggage).toList(),
+        headers(m.getHeaders(), shared, values),
+        baggage(m.getBaggage(), shared, values),
         m.getPathPrefix() == null ? null : shared.share(m.getPathPrefix()),
         m.getMethod() == null ? null : shared.share(m.getMethod()),
         m.getGlobal(),
-        m.getAnyOf().stream()
-            .map(
-                g ->
-                    new AnyOf(
-                        g.getHeaders().stream().map(header).toList(),
-                        g.getBaggage().stream().map(baggage).toList()))
-            .toList());
+        anyOf);
+  }
+
+  private static List<HeaderMatch> headers(
+      List<io.sidetrack.schemas.avro.HeaderMatch> headers,
+      SharedStrings shared,
+      Map<String, String> values) {
+    if (headers.isEmpty()) {
+      return List.of();
+    }
+    List<HeaderMatch> out = new ArrayList<>(headers.size());
+    for (int i = 0; i < headers.size(); i++) {
+      io.sidetrack.schemas.avro.HeaderMatch h = headers.get(i);
+      out.add(
+          new HeaderMatch(
+              shared.share(h.getName().toLowerCase(Locale.ROOT)),
+              h.getKind() == HeaderMatchKind.EXACT
+                  ? HeaderMatch.Kind.EXACT
+                  : HeaderMatch.Kind.REGEX,
+              values.computeIfAbsent(h.getValue(), v -> v)));
+    }
+    return out;
+  }
+
+  private static List<BaggageMatch> baggage(
+      List<io.sidetrack.schemas.avro.BaggageMatch> baggage,
+      SharedStrings shared,
+      Map<String, String> values) {
+    if (baggage.isEmpty()) {
+      return List.of();
+    }
+    List<BaggageMatch> out = new ArrayList<>(baggage.size());
+    for (int i = 0; i < baggage.size(); i++) {
+      io.sidetrack.schemas.avro.BaggageMatch b = baggage.get(i);
+      out.add(
+          new BaggageMatch(shared.share(b.getKey()), values.computeIfAbsent(b.getValue(), v -> v)));
+    }
+    return out;
   }
 
   /** The route entry agents need for an active intercept. */

@@ -27,6 +27,8 @@ final class CompiledRoute {
           .thenComparing(HeaderMatch::name)
           .thenComparing(HeaderMatch::value);
   private static final Group[] NO_GROUPS = new Group[0];
+  private static final Header[] NO_HEADERS = new Header[0];
+  private static final BaggageMatch[] NO_BAGGAGE = new BaggageMatch[0];
 
   /** Descriptions are cached for routes with at most this many combinations of alternatives. */
   private static final int MAX_CACHED_DESCRIPTIONS = 64;
@@ -63,14 +65,20 @@ final class CompiledRoute {
     this.route = route;
     MatchRules m = route.match();
     this.precedence = Precedence.of(m);
-    HeaderMatch[] sorted = m.headers().toArray(HeaderMatch[]::new);
-    Arrays.sort(sorted, HEADER_ORDER);
-    this.headers = Arrays.stream(sorted).map(Header::new).toArray(Header[]::new);
-    this.baggage = m.baggage().toArray(BaggageMatch[]::new);
+    // loops, not streams: a new agent compiles every route it reads while its code is still cold
+    this.headers = headers(m.headers(), true);
+    this.baggage = m.baggage().isEmpty() ? NO_BAGGAGE : m.baggage().toArray(NO_BAGGAGE);
     this.pathPrefix = m.pathPrefix();
     this.method = m.method();
-    this.groups =
-        m.anyOf().isEmpty() ? NO_GROUPS : m.anyOf().stream().map(Group::new).toArray(Group[]::new);
+    List<AnyOf> anyOf = m.anyOf();
+    if (anyOf.isEmpty()) {
+      this.groups = NO_GROUPS;
+    } else {
+      this.groups = new Group[anyOf.size()];
+      for (int g = 0; g < groups.length; g++) {
+        groups[g] = new Group(anyOf.get(g));
+      }
+    }
     int index = -1;
     if (precedence == Precedence.EXACT_HEADER && (headers.length == 0 || !headers[0].exact())) {
       for (int g = 0; g < groups.length && index < 0; g++) {
@@ -85,6 +93,22 @@ final class CompiledRoute {
       product = Math.min(product * Math.max(1, g.size()), MAX_CACHED_DESCRIPTIONS + 1);
     }
     this.combinations = product > MAX_CACHED_DESCRIPTIONS ? 0 : (int) product;
+  }
+
+  /** Compiles header rules, sorted exact first when {@code sort} (a required header's order). */
+  private static Header[] headers(List<HeaderMatch> rules, boolean sort) {
+    if (rules.isEmpty()) {
+      return NO_HEADERS;
+    }
+    HeaderMatch[] ordered = rules.toArray(new HeaderMatch[0]);
+    if (sort && ordered.length > 1) {
+      Arrays.sort(ordered, HEADER_ORDER);
+    }
+    Header[] out = new Header[ordered.length];
+    for (int i = 0; i < ordered.length; i++) {
+      out[i] = new Header(ordered[i]);
+    }
+    return out;
   }
 
   /** The keys an exact route is indexed under, each once: a match holds one of them. */
@@ -230,6 +254,37 @@ final class CompiledRoute {
     return out;
   }
 
+  /**
+   * {@code bucket}, filled from its start and perhaps ending in nulls, with {@code added} after its
+   * last route: in place when there is room, else in a copy of twice the length. Appending k routes
+   * one by one so costs O(k log k), not O(k²).
+   */
+  static CompiledRoute[] appended(CompiledRoute[] bucket, CompiledRoute added) {
+    int n = filled(bucket);
+    if (n < bucket.length) {
+      bucket[n] = added;
+      return bucket;
+    }
+    CompiledRoute[] out = Arrays.copyOf(bucket, Math.max(2, bucket.length * 2));
+    out[n] = added;
+    return out;
+  }
+
+  /** How many routes a bucket {@link #appended} filled holds: the index of its first null. */
+  static int filled(CompiledRoute[] bucket) {
+    int lo = 0;
+    int hi = bucket.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (bucket[mid] == null) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
   /** {@code sorted} with {@code added} in its place. */
   static CompiledRoute[] inserted(CompiledRoute[] sorted, CompiledRoute added) {
     int at = 0;
@@ -293,8 +348,8 @@ final class CompiledRoute {
     private final BaggageMatch[] baggage;
 
     Group(AnyOf group) {
-      this.headers = group.headers().stream().map(Header::new).toArray(Header[]::new);
-      this.baggage = group.baggage().toArray(BaggageMatch[]::new);
+      this.headers = CompiledRoute.headers(group.headers(), false);
+      this.baggage = group.baggage().isEmpty() ? NO_BAGGAGE : group.baggage().toArray(NO_BAGGAGE);
     }
 
     int size() {

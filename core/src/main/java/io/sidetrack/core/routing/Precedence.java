@@ -3,6 +3,7 @@ package io.sidetrack.core.routing;
 import io.sidetrack.core.AnyOf;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.MatchRules;
+import java.util.List;
 
 /**
  * How specific a route is; the most specific matching route takes a request.
@@ -26,18 +27,21 @@ public enum Precedence {
 
   /** The precedence of {@code rules}. */
   public static Precedence of(MatchRules rules) {
+    // loops, not streams: a new agent ranks every route it reads while its code is still cold
     if (rules.global()) {
       return GLOBAL;
     }
-    if (rules.headers().stream().anyMatch(h -> h.kind() == HeaderMatch.Kind.EXACT)
-        || rules.anyOf().stream().anyMatch(Precedence::isExact)) {
+    if (hasExact(rules.headers())) {
       return EXACT_HEADER;
     }
-    if (!rules.headers().isEmpty()
-        || rules.anyOf().stream().anyMatch(g -> !g.headers().isEmpty())) {
-      return HEADER_REGEX;
+    boolean groupHeaders = false;
+    for (AnyOf group : rules.anyOf()) {
+      if (isExact(group)) {
+        return EXACT_HEADER;
+      }
+      groupHeaders |= !group.headers().isEmpty();
     }
-    return PATH_ONLY;
+    return !rules.headers().isEmpty() || groupHeaders ? HEADER_REGEX : PATH_ONLY;
   }
 
   /**
@@ -45,7 +49,24 @@ public enum Precedence {
    * and every alternative is an exact value. Such a route is found by hash lookup from any of them.
    */
   public static boolean isExact(AnyOf group) {
-    return !group.headers().isEmpty()
-        && group.headers().stream().allMatch(h -> h.kind() == HeaderMatch.Kind.EXACT);
+    List<HeaderMatch> headers = group.headers();
+    if (headers.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < headers.size(); i++) {
+      if (headers.get(i).kind() != HeaderMatch.Kind.EXACT) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean hasExact(List<HeaderMatch> headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      if (headers.get(i).kind() == HeaderMatch.Kind.EXACT) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -109,27 +109,104 @@ public final class RouteTable {
    */
   public static RouteTable compile(Collection<Route> routes) {
     requireNonNull(routes, "routes");
-    Map<String, CompiledRoute> ids = new HashMap<>(Math.max(16, routes.size() * 4 / 3 + 1));
+    Builder builder = new Builder(routes.size());
     for (Route route : routes) {
-      ids.put(route.interceptId(), new CompiledRoute(route));
+      builder.put(route);
     }
-    return build(ids);
+    return builder.build();
+  }
+
+  /**
+   * A builder of a first table that compiles each route as it comes, for {@code expected} routes.
+   */
+  public static Builder builder(int expected) {
+    return new Builder(expected);
+  }
+
+  /**
+   * Collects the routes of a first table one by one, compiling each as it is put, so a new agent
+   * compiles its routes while it is still reading the next ones; {@link #build} then only indexes
+   * them. Not thread-safe; not usable after {@link #build}.
+   */
+  public static final class Builder {
+    private Map<String, CompiledRoute> ids;
+
+    private Builder(int expected) {
+      ids = new HashMap<>(Math.max(16, expected * 4 / 3 + 1));
+    }
+
+    /**
+     * Adds {@code route}, or replaces the route of the same intercept.
+     *
+     * @throws RuntimeException when the route cannot be compiled (a regex RE2 refuses): nothing
+     *     changes, what was there for its id stays
+     */
+    public Builder put(Route route) {
+      requireNonNull(route, "route");
+      CompiledRoute compiled = new CompiledRoute(route);
+      ids().put(route.interceptId(), compiled);
+      return this;
+    }
+
+    /** Removes the route of {@code interceptId}, if any. */
+    public Builder remove(String interceptId) {
+      ids().remove(interceptId);
+      return this;
+    }
+
+    /** How many routes it holds. */
+    public int size() {
+      return ids().size();
+    }
+
+    /** The routes it holds, in no particular order. */
+    public List<Route> routes() {
+      List<Route> out = new ArrayList<>(ids().size());
+      for (CompiledRoute c : ids().values()) {
+        out.add(c.route);
+      }
+      return out;
+    }
+
+    /** The table of the routes put and not removed since. */
+    public RouteTable build() {
+      RouteTable table = RouteTable.build(ids());
+      ids = null;
+      return table;
+    }
+
+    private Map<String, CompiledRoute> ids() {
+      if (ids == null) {
+        throw new IllegalStateException("the table was built");
+      }
+      return ids;
+    }
   }
 
   private static RouteTable build(Map<String, CompiledRoute> ids) {
-    Map<String, Map<String, List<CompiledRoute>>> byHeader = new HashMap<>();
-    Map<String, Map<String, List<CompiledRoute>>> byBaggage = new HashMap<>();
+    Map<String, Map<String, CompiledRoute[]>> byHeader = new HashMap<>();
+    Map<String, Map<String, CompiledRoute[]>> byBaggage = new HashMap<>();
     List<CompiledRoute> regex = new ArrayList<>();
     List<CompiledRoute> pathOnly = new ArrayList<>();
     List<CompiledRoute> global = new ArrayList<>();
+    int expected = Math.max(16, ids.size() * 4 / 3 + 1);
     for (CompiledRoute c : ids.values()) {
       switch (c.precedence) {
         case EXACT_HEADER -> {
-          for (CompiledRoute.IndexKey key : c.indexKeys()) {
-            (key.baggage() ? byBaggage : byHeader)
-                .computeIfAbsent(key.name(), n -> new HashMap<>())
-                .computeIfAbsent(key.value(), v -> new ArrayList<>(1))
-                .add(c);
+          List<CompiledRoute.IndexKey> keys = c.indexKeys();
+          for (int i = 0; i < keys.size(); i++) {
+            CompiledRoute.IndexKey key = keys.get(i);
+            Map<String, Map<String, CompiledRoute[]>> index = key.baggage() ? byBaggage : byHeader;
+            Map<String, CompiledRoute[]> byValue = index.get(key.name());
+            if (byValue == null) {
+              byValue = new HashMap<>(expected);
+              index.put(key.name(), byValue);
+            }
+            CompiledRoute[] bucket = byValue.get(key.value());
+            // most buckets hold one route; the few larger ones are sorted by ValueIndex
+            byValue.put(
+                key.value(),
+                bucket == null ? new CompiledRoute[] {c} : CompiledRoute.appended(bucket, c));
           }
         }
         case HEADER_REGEX -> regex.add(c);

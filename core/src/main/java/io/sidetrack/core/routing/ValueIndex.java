@@ -1,8 +1,6 @@
 package io.sidetrack.core.routing;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
@@ -31,19 +29,29 @@ final class ValueIndex {
     this.names = names;
   }
 
-  /** A base index of {@code routes} by name, then value; the buckets are sorted here. */
-  static ValueIndex of(Map<String, Map<String, List<CompiledRoute>>> routes) {
+  /**
+   * A base index of {@code routes} by name, then value, taking the maps as they are; the buckets
+   * holding more than one route (filled by {@link CompiledRoute#appended}) are trimmed and sorted
+   * here.
+   */
+  static ValueIndex of(Map<String, Map<String, CompiledRoute[]>> routes) {
     if (routes.isEmpty()) {
       return EMPTY;
     }
-    Map<String, Map<String, CompiledRoute[]>> byName = new HashMap<>();
-    routes.forEach(
-        (name, byValue) -> {
-          Map<String, CompiledRoute[]> buckets = new HashMap<>(byValue.size() * 4 / 3 + 1);
-          byValue.forEach((value, list) -> buckets.put(value, CompiledRoute.sorted(list)));
-          byName.put(name, buckets);
-        });
-    return new ValueIndex(byName, HashTreePMap.empty(), byName.keySet().toArray(String[]::new));
+    for (Map<String, CompiledRoute[]> byValue : routes.values()) {
+      for (Map.Entry<String, CompiledRoute[]> e : byValue.entrySet()) {
+        CompiledRoute[] bucket = e.getValue();
+        if (bucket.length > 1) {
+          int n = CompiledRoute.filled(bucket);
+          if (n < bucket.length) {
+            bucket = Arrays.copyOf(bucket, n);
+            e.setValue(bucket);
+          }
+          Arrays.sort(bucket, CompiledRoute.OLDER_FIRST);
+        }
+      }
+    }
+    return new ValueIndex(routes, HashTreePMap.empty(), routes.keySet().toArray(String[]::new));
   }
 
   /** Every name some route was indexed under (a name stays once its routes are gone). */

@@ -7,8 +7,6 @@ import io.sidetrack.core.routing.RouteTable;
 import io.sidetrack.feed.FeedRecord;
 import io.sidetrack.feed.RecordHandler;
 import io.sidetrack.feed.SkippedRecord;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,7 +43,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   // the reader thread's own
   private TopicPartition reading;
   private RouteTable next = RouteTable.empty();
-  private Map<String, Route> loading;
+  private RouteTable.Builder loading;
   private long loadStartedNanos;
   private long loadStartedUptime;
 
@@ -100,7 +98,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     // nothing of the new partition is applied yet: heartbeats say so
     appliedOffset = 0;
     partition = reading.partition();
-    loading = new HashMap<>();
+    loading = RouteTable.builder(1024);
     firstRead = true;
     loadStartedNanos = System.nanoTime();
     loadStartedUptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
@@ -120,10 +118,12 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
       return;
     }
     if (loading != null) {
+      // compiled now, while the decode threads decode the next records; a route the table cannot
+      // take throws, and the reader skips it
       if (route == null) {
         loading.remove(id);
       } else {
-        loading.put(id, route);
+        loading.put(route);
       }
       return;
     }
@@ -140,9 +140,8 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
       return;
     }
     long read = System.nanoTime();
-    RouteTable loaded = compile(loading);
-    int routes = loading.size();
-    List<Route> unchecked = List.copyOf(loading.values());
+    List<Route> unchecked = loading.routes();
+    RouteTable loaded = loading.build();
     loading = null;
     next = loaded;
     table.set(loaded);
@@ -152,7 +151,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     appliedOffset = applied.getOrDefault(reading, 0L);
     LOG.info(
         "Routes of {} loaded: {} routes from partition {} up to offset {} (reading began {} ms"
-            + " after JVM start; read and decoded in {} ms, compiled in {} ms)",
+            + " after JVM start; read, decoded and compiled in {} ms, indexed in {} ms)",
         workload,
         loaded.size(),
         reading.partition(),
@@ -160,39 +159,6 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
         loadStartedUptime,
         (read - loadStartedNanos) / 1_000_000,
         (System.nanoTime() - read) / 1_000_000);
-    if (loaded.size() != routes) {
-      LOG.warn(
-          "Routes of {}: {} of {} read could not be applied",
-          workload,
-          routes - loaded.size(),
-          routes);
-    }
-  }
-
-  /**
-   * Compiles the routes read in one pass; if one cannot be compiled, finds it (and any other) one
-   * by one, rejects it as a record that cannot be applied would be, and compiles the rest.
-   */
-  private RouteTable compile(Map<String, Route> routes) {
-    try {
-      return RouteTable.compile(routes.values());
-    } catch (RuntimeException first) {
-      List<Route> good = new ArrayList<>(routes.size());
-      for (Route route : routes.values()) {
-        try {
-          RouteTable.empty().with(route);
-          good.add(route);
-        } catch (RuntimeException e) {
-          rejected.increment();
-          LOG.warn(
-              "route-feed-{}: record {} skipped (cannot apply): {}",
-              workload,
-              RouteKeys.routeKey(workload, route.interceptId()),
-              e.getMessage());
-        }
-      }
-      return RouteTable.compile(good);
-    }
   }
 
   @Override

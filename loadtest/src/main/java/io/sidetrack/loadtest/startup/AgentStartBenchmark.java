@@ -101,6 +101,17 @@ public final class AgentStartBenchmark {
           starts,
           image,
           containers ? "" : " (not found: containers skipped)");
+      long serve = Long.getLong("sidetrack.bench.serve", 0);
+      if (serve > 0) {
+        // keeps the stack up for agents started by hand (profiling one start)
+        System.out.println(
+            "serving for "
+                + serve
+                + " s; start an agent with: "
+                + String.join(" ", processCommand(root, trusted, kafka, registry)));
+        Thread.sleep(serve * 1000);
+        return;
+      }
       Map<String, List<Long>> times = new TreeMap<>();
       // SIDETRACK_BENCH_JAVA_OPTS: ';'-separated JAVA_OPTS to try beside the shipped options
       List<String> variants = new ArrayList<>();

@@ -1,0 +1,88 @@
+package io.sidetrack.core.routing;
+
+import static io.sidetrack.core.routing.RouteTableTest.route;
+import static io.sidetrack.core.routing.RouteTableTest.rules;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sidetrack.core.HeaderMatch;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RouteTableBuilderTest {
+
+  private static String routed(RouteTable table, TestRequest request) {
+    return table.routeFor(request).map(m -> m.route().interceptId()).orElse("app");
+  }
+
+  @Test
+  void aLaterRouteOfAnInterceptReplacesTheEarlierAndARemovedOneIsGone() {
+    RouteTable table =
+        RouteTable.builder(4)
+            .put(route("a", rules(List.of(HeaderMatch.exact("x-id", "old")), null), 10))
+            .put(route("a", rules(List.of(HeaderMatch.exact("x-id", "new")), null), 10))
+            .put(route("b", rules(List.of(HeaderMatch.exact("x-id", "bob")), null), 5))
+            .remove("b")
+            .build();
+
+    assertThat(table.size()).isEqualTo(1);
+    assertThat(routed(table, TestRequest.get("/").header("x-id", "new"))).isEqualTo("a");
+    assertThat(routed(table, TestRequest.get("/").header("x-id", "old"))).isEqualTo("app");
+    assertThat(routed(table, TestRequest.get("/").header("x-id", "bob"))).isEqualTo("app");
+  }
+
+  @Test
+  void aRouteThatCannotBeCompiledChangesNothing() {
+    RouteTable.Builder builder =
+        RouteTable.builder(2)
+            .put(route("a", rules(List.of(HeaderMatch.regex("x-id", "al.*")), null), 10));
+
+    assertThatThrownBy(
+            () -> builder.put(route("a", rules(List.of(HeaderMatch.regex("x-id", "(")), null), 1)))
+        .isInstanceOf(RuntimeException.class);
+
+    RouteTable table = builder.build();
+    assertThat(routed(table, TestRequest.get("/").header("x-id", "alice"))).isEqualTo("a");
+  }
+
+  @Test
+  void manyRoutesUnderOneValueAreFoundOldestFirstAsWhenCompiled() {
+    List<Route> routes = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      // one header value, each route its own path: the older of those that match takes it
+      routes.add(
+          route(
+              "r" + i,
+              rules(List.of(HeaderMatch.exact("x-id", "v")), "/p" + i),
+              (i * 7919) % 1000));
+    }
+    RouteTable.Builder builder = RouteTable.builder(routes.size());
+    routes.forEach(builder::put);
+    RouteTable built = builder.build();
+    RouteTable compiled = RouteTable.compile(routes);
+
+    for (int i = 0; i < 1_000; i += 37) {
+      TestRequest request = TestRequest.get("/p" + i + "/x").header("x-id", "v");
+      assertThat(routed(built, request)).isEqualTo(routed(compiled, request));
+    }
+    // "/p1999" starts with "/p1", "/p19" and "/p199": the oldest of those three routes wins
+    Route oldest =
+        routes.stream()
+            .filter(r -> "/p1999".startsWith(r.match().pathPrefix()))
+            .min(java.util.Comparator.comparing(Route::createdAt))
+            .orElseThrow();
+    assertThat(oldest.interceptId()).isIn("r1", "r19", "r199");
+    assertThat(routed(built, TestRequest.get("/p1999").header("x-id", "v")))
+        .isEqualTo(oldest.interceptId());
+    assertThat(built.size()).isEqualTo(1_000);
+  }
+
+  @Test
+  void aBuilderIsNotUsedAfterItsTableIsBuilt() {
+    RouteTable.Builder builder = RouteTable.builder(0);
+    builder.build();
+    assertThatThrownBy(() -> builder.put(route("a", rules(List.of(), "/a"), 1)))
+        .isInstanceOf(IllegalStateException.class);
+  }
+}
