@@ -166,6 +166,16 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     if (loading != null) {
       return;
     }
+    // a route of a first read found untrusted since (by a request or the background check) is
+    // taken out, unless a newer route of its id replaced it
+    trust.drainRefused(
+        refused -> {
+          String id = refused.interceptId();
+          if (next.route(id).orElse(null) == refused) {
+            next = next.without(id);
+            LOG.info("Route {} of {} refused: taken out of the table", id, workload);
+          }
+        });
     if (next != table.get()) {
       table.set(next);
     }

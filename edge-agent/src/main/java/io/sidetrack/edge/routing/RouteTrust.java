@@ -7,6 +7,8 @@ import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.core.trust.Verification;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * agent is ready without checking one signature per route first (tens of µs each: seconds for
  * 100,000), and are checked after that by a background thread, or by the first request that matches
  * one before that thread got to it. A refused route is counted and logged by {@link RouteRefusals},
- * and routing goes on as if it were not in the table. Thread-safe: the event loops, the feed's
- * reader and the background check share one.
+ * and routing goes on as if it were not in the table; the feed's reader then takes it out of the
+ * table ({@link #drainRefused}), so requests stop checking around it. Thread-safe: the event loops,
+ * the feed's reader and the background check share one.
  */
 final class RouteTrust {
   private static final Logger LOG = LoggerFactory.getLogger(RouteTrust.class);
@@ -33,6 +36,9 @@ final class RouteTrust {
 
   /** The route checked and refused for an intercept id. */
   private final ConcurrentHashMap<String, Route> refused = new ConcurrentHashMap<>();
+
+  /** Routes refused since the reader last took them, to be taken out of the table if there. */
+  private final ConcurrentLinkedQueue<Route> toDrop = new ConcurrentLinkedQueue<>();
 
   RouteTrust(String workload, TrustedKeys keys, RouteRefusals refusals) {
     this.workload = requireNonNull(workload, "workload");
@@ -67,9 +73,18 @@ final class RouteTrust {
       return true;
     }
     // a route trusted before for this id stays trusted: a refused one never replaces it
-    refused.put(id, route);
+    if (refused.put(id, route) != route) {
+      toDrop.add(route);
+    }
     refusals.refused(id, route.target(), verification);
     return false;
+  }
+
+  /** Hands each route refused since the last call to {@code drop}, once; on the reader's thread. */
+  void drainRefused(Consumer<Route> drop) {
+    for (Route route = toDrop.poll(); route != null; route = toDrop.poll()) {
+      drop.accept(route);
+    }
   }
 
   /** The intercept {@code id} has no route any more. */

@@ -163,6 +163,38 @@ class RouteTableKeeperTest {
   }
 
   @Test
+  void aRouteOfAFirstReadFoundUntrustedIsTakenOutOfTheTableAfterTheNextPoll() {
+    keeper.assigned(Set.of(P0), Set.of());
+    Route good = signed(route("i-1", "alice"));
+    Route forged = forged("i-2", "mallory");
+    keeper.apply(unchecked(0, "i-1", good));
+    keeper.apply(unchecked(1, "i-2", forged));
+    keeper.caughtUp(Map.of(P0, 2L));
+    assertThat(keeper.trusted(keeper.current().route("i-2").orElseThrow())).isFalse();
+    assertThat(keeper.current().route("i-2")).as("until the reader's next poll").isPresent();
+
+    keeper.afterBatch(Map.of(P0, 2L));
+
+    assertThat(keeper.current().route("i-2")).isEmpty();
+    assertThat(keeper.current().route("i-1")).contains(good);
+    assertThat(refusedCount("unsigned")).isEqualTo(1.0);
+  }
+
+  @Test
+  void aRefusedRouteReplacedByATrustedOneBeforeThePollStays() {
+    keeper.assigned(Set.of(P0), Set.of());
+    keeper.apply(unchecked(0, "i-2", forged("i-2", "mallory")));
+    keeper.caughtUp(Map.of(P0, 1L));
+    assertThat(keeper.trusted(keeper.current().route("i-2").orElseThrow())).isFalse();
+
+    keeper.apply(record(1, "i-2", route("i-2", "mallory")));
+    keeper.afterBatch(Map.of(P0, 2L));
+
+    Route now = keeper.current().route("i-2").orElseThrow();
+    assertThat(keeper.trusted(now)).isTrue();
+  }
+
+  @Test
   void routeDecodedUncheckedButAppliedWhileTailingIsCheckedBeforeItIsApplied() {
     keeper.assigned(Set.of(P0), Set.of());
     keeper.apply(record(0, "i-1", route("i-1", "alice")));
