@@ -30,6 +30,14 @@ public final class Mux {
   /** Bytes a sender may have in flight per stream and direction. */
   public static final int WINDOW = 512 * 1024;
 
+  /**
+   * Bytes of a stream received and not yet returned as window beyond which the peer is taken to
+   * ignore flow control, and the stream is reset: a sender overshoots {@link #WINDOW} by what its
+   * source read before its pause took effect, so the bound is generous; without it a peer could
+   * make this end buffer without limit.
+   */
+  public static final int RECEIVE_LIMIT = 4 * WINDOW;
+
   private final Handler<Buffer> out;
   private final Context context;
   private final Handler<Channel> accept;
@@ -137,6 +145,9 @@ public final class Mux {
     private MultiMap endTrailers;
     private boolean gotEnd;
     private int written;
+
+    /** Bytes received and not yet returned to the peer as window. */
+    private long unreturned;
 
     private Handler<ResponseHead> headHandler;
     private Handler<String> resetHandler;
@@ -293,6 +304,7 @@ public final class Mux {
       written += n;
       if (written >= WINDOW / 4) {
         send(Frames.window(id, written));
+        unreturned -= written;
         written = 0;
       }
     }
@@ -304,7 +316,21 @@ public final class Mux {
     }
 
     void onData(Buffer b) {
-      if (gotEnd) {
+      if (gotEnd || done) {
+        return;
+      }
+      unreturned += b.length();
+      if (unreturned > RECEIVE_LIMIT) {
+        String reason =
+            "flow control: the peer sent "
+                + unreturned
+                + " bytes of stream "
+                + id
+                + " not returned as window (at most "
+                + RECEIVE_LIMIT
+                + ")";
+        send(Frames.reset(id, reason));
+        onReset(reason);
         return;
       }
       if (sink == null) {

@@ -64,6 +64,199 @@ class MuxTest {
     assertThat(endedOn).containsExactly(response);
   }
 
+  @Test
+  void aPeerThatIgnoresTheWindowHasItsStreamResetAndBuffersAtMostTheLimit() throws Exception {
+    Context tunnel = vertx.getOrCreateContext();
+    List<Frames.Frame> sent = new CopyOnWriteArrayList<>();
+    List<String> resets = new CopyOnWriteArrayList<>();
+    Stalled target = new Stalled();
+    AtomicReference<Mux> agent = new AtomicReference<>();
+    tunnel.runOnContext(
+        v ->
+            agent.set(
+                new Mux(
+                    f -> sent.add(Frames.decode(f)),
+                    tunnel,
+                    ch -> {
+                      ch.resetHandler(resets::add);
+                      ch.sinkTo(target, t -> {});
+                    })));
+    await().until(() -> agent.get() != null);
+    Buffer chunk = Buffer.buffer(new byte[Frames.MAX_CHUNK]);
+    int chunks = Mux.RECEIVE_LIMIT / Frames.MAX_CHUNK + 8;
+    tunnel.runOnContext(
+        v -> {
+          agent
+              .get()
+              .receive(
+                  Frames.open(
+                      1, new RequestHead(0, "POST", "/", MultiMap.caseInsensitiveMultiMap())));
+          // a peer that never waits for WINDOW: the target writes nothing out, so none comes
+          for (int i = 0; i < chunks; i++) {
+            agent.get().receive(Frames.data(1, chunk));
+          }
+        });
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> resets.size() == 1);
+    assertThat(resets.get(0)).startsWith("flow control: the peer sent");
+    assertThat(sent)
+        .anySatisfy(
+            f -> {
+              assertThat(f.type()).isEqualTo(Frames.RESET);
+              assertThat(f.stream()).isEqualTo(1);
+            });
+    assertThat(target.bytes.get()).isLessThanOrEqualTo(Mux.RECEIVE_LIMIT);
+  }
+
+  @Test
+  void aSenderThatKeepsToTheWindowIsNeverReset() throws Exception {
+    Context tunnel = vertx.getOrCreateContext();
+    AtomicReference<Mux> router = new AtomicReference<>();
+    AtomicReference<Mux> laptop = new AtomicReference<>();
+    List<String> resets = new CopyOnWriteArrayList<>();
+    Recorder target = new Recorder();
+    List<Boolean> ended = new CopyOnWriteArrayList<>();
+    int size = 8 * Mux.RECEIVE_LIMIT;
+    Handler<Mux.Channel> app =
+        ch -> {
+          ch.resetHandler(resets::add);
+          ch.sinkTo(target, t -> ended.add(true));
+          ch.sendHead(new ResponseHead(200, "OK", MultiMap.caseInsensitiveMultiMap()));
+          ch.sendEnd(null);
+        };
+    router.set(new Mux(f -> tunnel.runOnContext(v -> laptop.get().receive(f)), tunnel, null));
+    laptop.set(new Mux(f -> tunnel.runOnContext(v -> router.get().receive(f)), tunnel, app));
+    tunnel.runOnContext(
+        v -> {
+          Mux.Channel ch =
+              router
+                  .get()
+                  .open(new RequestHead(0, "POST", "/", MultiMap.caseInsensitiveMultiMap()));
+          ch.resetHandler(resets::add);
+          ch.sinkTo(new Recorder(), t -> {});
+          ch.pump(new Source(size, Frames.MAX_CHUNK, tunnel), tunnel, () -> null, null);
+        });
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> ended.size() == 1);
+    assertThat(resets).isEmpty();
+    assertThat(target.body.length()).isEqualTo(size);
+  }
+
+  /** A target whose writes never complete: nothing it is given is ever returned as window. */
+  static final class Stalled implements WriteStream<Buffer> {
+    final java.util.concurrent.atomic.AtomicLong bytes =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public Stalled exceptionHandler(Handler<Throwable> handler) {
+      return this;
+    }
+
+    @Override
+    public Future<Void> write(Buffer data) {
+      bytes.addAndGet(data.length());
+      return io.vertx.core.Promise.<Void>promise().future();
+    }
+
+    @Override
+    public Future<Void> end() {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Stalled setWriteQueueMaxSize(int maxSize) {
+      return this;
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return false;
+    }
+
+    @Override
+    public Stalled drainHandler(Handler<Void> handler) {
+      return this;
+    }
+  }
+
+  /** A source of {@code size} bytes in chunks, emitted as fast as it is not paused. */
+  static final class Source implements io.vertx.core.streams.ReadStream<Buffer> {
+    private final Context context;
+    private final Buffer chunk;
+    private long left;
+    private boolean paused = true;
+    private Handler<Buffer> handler;
+    private Handler<Void> endHandler;
+    private boolean scheduled;
+
+    Source(long size, int chunkSize, Context context) {
+      this.left = size;
+      this.chunk = Buffer.buffer(new byte[chunkSize]);
+      this.context = context;
+    }
+
+    private void schedule() {
+      if (!scheduled && !paused) {
+        scheduled = true;
+        context.runOnContext(v -> emit());
+      }
+    }
+
+    private void emit() {
+      scheduled = false;
+      // a burst per turn, as a socket read would hand over several buffers
+      for (int i = 0; i < 4 && !paused && left > 0; i++) {
+        int n = (int) Math.min(left, chunk.length());
+        left -= n;
+        handler.handle(chunk.slice(0, n));
+      }
+      if (left == 0) {
+        if (endHandler != null) {
+          Handler<Void> h = endHandler;
+          endHandler = null;
+          h.handle(null);
+        }
+        return;
+      }
+      schedule();
+    }
+
+    @Override
+    public Source exceptionHandler(Handler<Throwable> handler) {
+      return this;
+    }
+
+    @Override
+    public Source handler(Handler<Buffer> handler) {
+      this.handler = handler;
+      return this;
+    }
+
+    @Override
+    public Source pause() {
+      paused = true;
+      return this;
+    }
+
+    @Override
+    public Source resume() {
+      paused = false;
+      schedule();
+      return this;
+    }
+
+    @Override
+    public Source fetch(long amount) {
+      return resume();
+    }
+
+    @Override
+    public Source endHandler(Handler<Void> endHandler) {
+      this.endHandler = endHandler;
+      return this;
+    }
+  }
+
   /** A target that notes the context of each write. */
   static final class Recorder implements WriteStream<Buffer> {
     final List<Context> writtenOn = new CopyOnWriteArrayList<>();
