@@ -87,6 +87,16 @@ public final class UpCommand implements Callable<Integer> {
 
   @EnvVar
   @Option(
+      names = "--broker-restart-delay",
+      defaultValue = "15s",
+      paramLabel = "DURATION",
+      description =
+          "With --brokers 2 or more: a node that died (kill -9) is started again this long after,"
+              + " on its data, as a StatefulSet would; 0s never (default ${DEFAULT-VALUE}).")
+  Duration brokerRestartDelay;
+
+  @EnvVar
+  @Option(
       names = "--registry-port",
       defaultValue = "8081",
       description = "Schema registry port; 0 picks a free one.")
@@ -366,6 +376,11 @@ public final class UpCommand implements Callable<Integer> {
               + EmbeddedCluster.MAX_NODES
               + "; 3 for failover)");
     }
+    if (brokerRestartDelay.isNegative()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "invalid --broker-restart-delay " + brokerRestartDelay + " (0s or more)");
+    }
     if (brokers > 1 && secure) {
       throw new ParameterException(
           spec.commandLine(),
@@ -387,6 +402,9 @@ public final class UpCommand implements Callable<Integer> {
               out,
               "Kafka cluster (" + brokers + " KRaft nodes, one JVM each)",
               () -> EmbeddedCluster.start(data.resolve("kafka"), brokers, false));
+      if (brokerRestartDelay.compareTo(Duration.ZERO) > 0) {
+        running.start(() -> ClusterSupervisor.start(cluster, brokerRestartDelay, out));
+      }
       return cluster.bootstrapServers();
     }
     if (!secure) {
@@ -455,8 +473,12 @@ public final class UpCommand implements Callable<Integer> {
           "Kafka node " + id, cluster.bootstrapServer(id), cluster.pid(id), cluster.log(id));
     }
     out.printf(
-        "  %-22s kill -9 %d   # one node down: routing and new intercepts carry on%n",
-        "Try failover", cluster.pid(1));
+        "  %-22s kill -9 %d   # one node down: routing and new intercepts carry on%s%n",
+        "Try failover",
+        cluster.pid(1),
+        brokerRestartDelay.isZero()
+            ? ""
+            : "; it starts again " + brokerRestartDelay.toSeconds() + "s later");
   }
 
   /** An agent of --secure verifies routers and presents its client certificate. */
