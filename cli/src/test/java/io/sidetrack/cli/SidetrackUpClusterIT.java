@@ -50,7 +50,9 @@ class SidetrackUpClusterIT {
   private static final String ALICE = "alice-cluster-token-0123456789";
   private static final String BOB = "bob-cluster-token-0123456789ab";
   private static final String CAROL = "carol-cluster-token-0123456789";
-  private static final int RATE_PER_SECOND = 40;
+  private static final int RATE_PER_SECOND = 25;
+  private static final Pattern ACTIVE =
+      Pattern.compile("Active: intercept \\S+, .*\\((\\d+) ms\\)");
   private static final Pattern NODE =
       Pattern.compile("Kafka node (\\d) +(127\\.0\\.0\\.1:\\d+), pid (\\d+)");
 
@@ -138,6 +140,7 @@ class SidetrackUpClusterIT {
 
       int alicePort = app("alice");
       intercept("alice", ALICE, alicePort, "x-sidetrack-id=alice");
+      long aliceMillis = reportedMillis("alice");
       assertThat(get("alice", context.demoUrl()).body()).isEqualTo("alice:/load");
 
       Load load = new Load(context.demoUrl());
@@ -147,7 +150,7 @@ class SidetrackUpClusterIT {
       // kill -9 the node leading the metadata quorum: controller and partition leaders move
       int victim = admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
       long pid = pids.get(victim);
-      int failedBefore = load.failed.get();
+      load.phase("down");
       ProcessHandle.of(pid).orElseThrow().destroyForcibly();
       long killedAt = System.nanoTime();
       int bobPort = app("bob");
@@ -160,6 +163,7 @@ class SidetrackUpClusterIT {
           .atMost(Duration.ofSeconds(300))
           .until(() -> Files.readString(upOut).contains("Kafka node " + victim + " is back"));
       long backAt = System.nanoTime();
+      load.phase("back");
       int carolPort = app("carol");
       long carolActive = intercept("carol", CAROL, carolPort, "x-sidetrack-id=carol");
       double afterRestart = (carolActive - backAt) / 1e9;
@@ -167,18 +171,22 @@ class SidetrackUpClusterIT {
       load.stop();
 
       System.out.printf(
-          "broker-kill (node %d, quorum leader, pid %d): %d requests at %d/s, %d failed, %d"
-              + " intercepted ones misrouted (%d failed before the kill); new intercept active"
-              + " %.1f s after the kill; after the node's restart %.1f s%n",
-          victim,
-          pid,
-          load.sent.get(),
-          RATE_PER_SECOND,
-          load.failed.get(),
-          load.misrouted.get(),
-          failedBefore,
-          afterKill,
-          afterRestart);
+          "broker-kill: node %d (quorum leader, pid %d) killed under %d requests/s through the"
+              + " demo's edge agent, half of them intercepted%n",
+          victim, pid, RATE_PER_SECOND);
+      System.out.printf(
+          "  intercept active (as the CLI reports it, from its connect): %d ms before the kill,"
+              + " %d ms with the node down, %d ms after it is back%n",
+          aliceMillis, reportedMillis("bob"), reportedMillis("carol"));
+      System.out.printf(
+          "  wall time to a new active intercept, CLI start included: %.1f s after the kill,"
+              + " %.1f s after the node was back%n",
+          afterKill, afterRestart);
+      load.phases.forEach(
+          (phase, counts) ->
+              System.out.printf(
+                  "  %-6s %6d requests, %d failed, %d intercepted ones misrouted%n",
+                  phase, counts[0].get(), counts[1].get(), counts[2].get()));
       load.errors.forEach((k, v) -> System.out.println("  " + v + " x " + k));
       assertThat(load.failed.get()).as(load.errors.toString()).isZero();
       assertThat(load.misrouted.get()).as(load.errors.toString()).isZero();
@@ -239,6 +247,13 @@ class SidetrackUpClusterIT {
     return active;
   }
 
+  /** The activation time {@code sidetrack intercept} printed for {@code name}'s intercept. */
+  private long reportedMillis(String name) throws Exception {
+    Matcher m = ACTIVE.matcher(Files.readString(home.resolve(name + ".out")));
+    assertThat(m.find()).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
   private static HttpResponse<String> get(String id, String base) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + "/load")).timeout(Duration.ofSeconds(10));
@@ -255,6 +270,18 @@ class SidetrackUpClusterIT {
   private static final class Load {
     final String base;
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    /** HTTP/1.1, a connection per request in flight, as most callers of a service. */
+    final HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    /** Per phase of the scenario: requests sent, failed, misrouted. */
+    final Map<String, AtomicInteger[]> phases = new java.util.LinkedHashMap<>();
+
+    volatile AtomicInteger[] current;
     final AtomicInteger sent = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
     final AtomicInteger misrouted = new AtomicInteger();
@@ -262,6 +289,12 @@ class SidetrackUpClusterIT {
 
     Load(String base) {
       this.base = base;
+      phase("before");
+    }
+
+    synchronized void phase(String name) {
+      current = new AtomicInteger[] {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
+      phases.put(name, current);
     }
 
     void start() {
@@ -271,22 +304,27 @@ class SidetrackUpClusterIT {
 
     private void fire() {
       boolean alice = sent.getAndIncrement() % 2 == 0;
+      AtomicInteger[] counts = current;
+      counts[0].incrementAndGet();
       HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create(base + "/load")).timeout(Duration.ofSeconds(10));
       if (alice) {
         b.header("x-sidetrack-id", "alice");
       }
-      HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
+      http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
           .whenComplete(
               (r, e) -> {
                 if (e != null) {
                   failed.incrementAndGet();
+                  counts[1].incrementAndGet();
                   errors.merge(e.toString(), 1, Integer::sum);
                 } else if (r.statusCode() != 200) {
                   failed.incrementAndGet();
+                  counts[1].incrementAndGet();
                   errors.merge("status " + r.statusCode(), 1, Integer::sum);
                 } else if (alice != r.body().equals("alice:/load")) {
                   misrouted.incrementAndGet();
+                  counts[2].incrementAndGet();
                   errors.merge((alice ? "alice's got " : "other got ") + r.body(), 1, Integer::sum);
                 }
               });
