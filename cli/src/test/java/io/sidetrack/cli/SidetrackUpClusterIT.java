@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Timeout;
  * again another one does. Prints the figures.
  */
 @Tag("slow")
-@Timeout(900)
+@Timeout(1500)
 class SidetrackUpClusterIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final HttpClient HTTP =
@@ -102,7 +102,7 @@ class SidetrackUpClusterIT {
                 "3")
             .start();
     await()
-        .atMost(Duration.ofSeconds(400))
+        .atMost(Duration.ofSeconds(600))
         .until(() -> Files.exists(ContextFile.path(home)) || !up.isAlive());
     assertThat(up.isAlive()).as(Files.readString(upOut)).isTrue();
     Context context = ContextFile.read(home).orElseThrow();
@@ -160,7 +160,7 @@ class SidetrackUpClusterIT {
 
       // up starts the node again (after 20 s); a third intercept activates once it is back
       await()
-          .atMost(Duration.ofSeconds(300))
+          .atMost(Duration.ofSeconds(600))
           .until(() -> Files.readString(upOut).contains("Kafka node " + victim + " is back"));
       long backAt = System.nanoTime();
       load.phase("back");

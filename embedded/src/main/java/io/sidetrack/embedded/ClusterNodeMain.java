@@ -27,8 +27,11 @@ public final class ClusterNodeMain {
   /** The exit code of any other failure to start. */
   static final int EXIT_FAILED = 1;
 
-  /** How long a node orphaned by its parent gets for a clean shutdown before it halts. */
-  private static final long ORPHAN_GRACE_MS = 5_000;
+  /**
+   * How long a node whose standard input ended gets for a clean shutdown before it halts. (A
+   * parent's {@code Process.destroy()} closes the pipe too, so this bounds a clean stop as well.)
+   */
+  private static final long ORPHAN_GRACE_MS = 15_000;
 
   private ClusterNodeMain() {}
 
