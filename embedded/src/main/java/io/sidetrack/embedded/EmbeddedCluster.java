@@ -63,7 +63,8 @@ public final class EmbeddedCluster implements AutoCloseable {
   private final Process[] processes;
   private boolean closed;
 
-  private EmbeddedCluster(Path dir, int size, boolean deleteOnClose) {
+  /** Not started: {@link #start} launches the nodes; a test reads {@link #serverProperties}. */
+  EmbeddedCluster(Path dir, int size, boolean deleteOnClose) {
     this.dir = dir;
     this.size = size;
     this.deleteOnClose = deleteOnClose;
