@@ -94,6 +94,8 @@ class SidetrackHelpTest {
             "--breaker-failures SIDETRACK_BREAKER_FAILURES 5",
             "--breaker-open-for SIDETRACK_BREAKER_OPEN_FOR 5s",
             "--bridge-baggage SIDETRACK_BRIDGE_BAGGAGE true",
+            "--broker-restart-delay SIDETRACK_BROKER_RESTART_DELAY 15s",
+            "--brokers SIDETRACK_BROKERS 1",
             "--cluster-id CLUSTER_ID 5L6g3nShT-eMCtK--X86sw",
             "--commit-interval SIDETRACK_COMMIT_INTERVAL 20ms",
             "--demo-port SIDETRACK_DEMO_PORT 8088",

@@ -7,6 +7,7 @@ import io.sidetrack.cli.options.EnvVar;
 import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
 import io.sidetrack.embedded.Directories;
+import io.sidetrack.embedded.EmbeddedCluster;
 import io.sidetrack.embedded.EmbeddedKafka;
 import io.sidetrack.embedded.EmbeddedSchemaRegistry;
 import io.sidetrack.router.Router;
@@ -30,13 +31,14 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code sidetrack up}: the whole stack on this machine, in the foreground, on real parts: an
- * Apache Kafka broker (KRaft) in this process, Apicurio Registry as a child process,
- * registry-stream, a router, and a demo workload behind an edge agent. Its state lives until it
- * stops.
+ * Apache Kafka broker (KRaft) in this process (or, with {@code --brokers 3}, a cluster of three
+ * nodes, each its own JVM), Apicurio Registry as a child process, registry-stream, a router, and a
+ * demo workload behind an edge agent. Its state lives until it stops.
  */
 @Command(
     name = "up",
@@ -48,7 +50,9 @@ import picocli.CommandLine.Spec;
       "Creates a token for you in $SIDETRACK_HOME/tokens, so 'sidetrack intercept demo --port N'"
           + " works at once.",
       "Prints where each listens and records it in $SIDETRACK_HOME/context.json. Ctrl-C stops"
-          + " everything and deletes its data."
+          + " everything and deletes its data.",
+      "--brokers 3 runs Kafka as a real cluster of three processes instead, and prints each"
+          + " node's pid: kill -9 one to watch routing and new intercepts carry on."
     })
 public final class UpCommand implements Callable<Integer> {
   /** The demo workload's name. */
@@ -65,6 +69,31 @@ public final class UpCommand implements Callable<Integer> {
       defaultValue = "9092",
       description = "Kafka client port; 0 picks a free one.")
   int kafkaPort;
+
+  @EnvVar
+  @Option(
+      names = "--brokers",
+      defaultValue = "1",
+      paramLabel = "N",
+      description =
+          "Kafka nodes: 1 (default) runs one broker inside this process; 2 to "
+              + EmbeddedCluster.MAX_NODES
+              + " run a real cluster, each node a JVM of its own (KRaft broker and controller,"
+              + " free loopback ports, about 350 MB each). With 3, Sidetrack's topics and"
+              + " Kafka's internal ones get replication factor 3 and min.insync.replicas 2, so"
+              + " 'kill -9' of any one node (pids printed) loses no intercept. --kafka-port"
+              + " applies to the single broker only. Not with --secure.")
+  int brokers;
+
+  @EnvVar
+  @Option(
+      names = "--broker-restart-delay",
+      defaultValue = "15s",
+      paramLabel = "DURATION",
+      description =
+          "With --brokers 2 or more: a node that died (kill -9) is started again this long after,"
+              + " on its data, as a StatefulSet would; 0s never (default ${DEFAULT-VALUE}).")
+  Duration brokerRestartDelay;
 
   @EnvVar
   @Option(
@@ -142,6 +171,9 @@ public final class UpCommand implements Callable<Integer> {
   /** The certificates of --secure, or null. */
   private LocalTls tls;
 
+  /** The cluster of {@code --brokers} 2 or more, or null. */
+  private EmbeddedCluster cluster;
+
   /** Stopped by the shutdown hook while {@link #call()} may still be starting parts. */
   private final StartedComponents running = new StartedComponents();
 
@@ -149,8 +181,11 @@ public final class UpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path home = ContextFile.home();
+    checkBrokers();
     refuseIfAlreadyUp(home);
-    checkPortFree("--kafka-port", kafkaPort);
+    if (brokers == 1) {
+      checkPortFree("--kafka-port", kafkaPort);
+    }
     checkPortFree("--registry-port", registryPort);
     checkPortFree("--api-port", apiPort);
     checkPortFree("--router-port", routerPort);
@@ -193,7 +228,7 @@ public final class UpCommand implements Callable<Integer> {
                           javaagent.get(),
                           "http://127.0.0.1:" + demoAgentPort,
                           logs.resolve("frontend.log")));
-      EmbeddedKafka kafka = startKafka(out, home, data);
+      String bootstrapServers = startKafka(out, home, data);
       EmbeddedSchemaRegistry registry =
           step(
               out,
@@ -202,12 +237,12 @@ public final class UpCommand implements Callable<Integer> {
                   EmbeddedSchemaRegistry.start(logs.resolve("schema-registry.log"), registryPort));
       LocalRouterKeys routerKeys = LocalRouterKeys.ensure(home.resolve("keys"));
       RegistryStreamConfig config =
-          RegistryStreamConfig.builder(
-                  kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
+          RegistryStreamConfig.builder(bootstrapServers, SchemaRegistryConfig.of(registry.url()))
               .stateDir(data.resolve("streams"))
               .listen("127.0.0.1", apiPort)
               .partitions(partitions)
-              .replicationFactor(1)
+              // the brokers' default.replication.factor: 1 on one broker, 3 on the cluster
+              .replicationFactor(RegistryStreamConfig.DEFAULT_REPLICATION_FACTOR)
               .kafkaProperties(kafkaProperties(Component.REGISTRY_STREAM))
               .trustedRouters(routerKeys.trusted())
               .build();
@@ -228,7 +263,7 @@ public final class UpCommand implements Callable<Integer> {
                                   demoAgentPort,
                                   "127.0.0.1",
                                   demo.port(),
-                                  kafka.bootstrapServers(),
+                                  bootstrapServers,
                                   SchemaRegistryConfig.of(registry.url()))
                               .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT))
                               .withTrustedRouters(routerKeys.trusted()))));
@@ -263,7 +298,7 @@ public final class UpCommand implements Callable<Integer> {
                                     frontendPort,
                                     "127.0.0.1",
                                     frontend.port(),
-                                    kafka.bootstrapServers(),
+                                    bootstrapServers,
                                     SchemaRegistryConfig.of(registry.url()))
                                 .withKafkaProperties(kafkaProperties(Component.EDGE_AGENT))
                                 .withTrustedRouters(routerKeys.trusted()))));
@@ -289,7 +324,7 @@ public final class UpCommand implements Callable<Integer> {
                   Router.start(
                       secured(
                           RouterConfig.of(
-                                  kafka.bootstrapServers(),
+                                  bootstrapServers,
                                   SchemaRegistryConfig.of(registry.url()),
                                   home.resolve("tokens"))
                               .withPorts(routerPort, 0, null)
@@ -303,7 +338,7 @@ public final class UpCommand implements Callable<Integer> {
 
       Context context =
           new Context(
-              kafka.bootstrapServers(),
+              bootstrapServers,
               registry.url(),
               stream.url(),
               "",
@@ -326,13 +361,58 @@ public final class UpCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The embedded broker: open, or with {@code --secure} SASL/SCRAM, ACLs and a user per part. */
-  private EmbeddedKafka startKafka(PrintWriter out, Path home, Path data) throws Exception {
+  /**
+   * {@code --brokers} is 1 to {@link EmbeddedCluster#MAX_NODES}, and a cluster is not secured.
+   *
+   * @throws ParameterException otherwise (a usage error)
+   */
+  private void checkBrokers() {
+    if (brokers < 1 || brokers > EmbeddedCluster.MAX_NODES) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "invalid --brokers "
+              + brokers
+              + " (1 to "
+              + EmbeddedCluster.MAX_NODES
+              + "; 3 for failover)");
+    }
+    if (brokerRestartDelay.isNegative()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "invalid --broker-restart-delay " + brokerRestartDelay + " (0s or more)");
+    }
+    if (brokers > 1 && secure) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--brokers "
+              + brokers
+              + " does not combine with --secure: the cluster's nodes speak"
+              + " PLAINTEXT; use one or the other");
+    }
+  }
+
+  /**
+   * Kafka, and its bootstrap servers: the embedded broker, open or with {@code --secure}
+   * SASL/SCRAM, ACLs and a user per part; or with {@code --brokers} N a cluster of N processes.
+   */
+  private String startKafka(PrintWriter out, Path home, Path data) throws Exception {
+    if (brokers > 1) {
+      cluster =
+          step(
+              out,
+              "Kafka cluster (" + brokers + " KRaft nodes, one JVM each)",
+              () -> EmbeddedCluster.start(data.resolve("kafka"), brokers, false));
+      if (brokerRestartDelay.compareTo(Duration.ZERO) > 0) {
+        running.start(() -> ClusterSupervisor.start(cluster, brokerRestartDelay, out));
+      }
+      return cluster.bootstrapServers();
+    }
     if (!secure) {
       return step(
-          out,
-          "Kafka broker (KRaft, in-process)",
-          () -> EmbeddedKafka.start(data.resolve("kafka"), kafkaPort, false));
+              out,
+              "Kafka broker (KRaft, in-process)",
+              () -> EmbeddedKafka.start(data.resolve("kafka"), kafkaPort, false))
+          .bootstrapServers();
     }
     secureKafka = SecureKafka.generate(home, tls.kafkaTls());
     EmbeddedKafka kafka =
@@ -353,7 +433,7 @@ public final class UpCommand implements Callable<Integer> {
           secureKafka.apply(kafka.bootstrapServers());
           return () -> {};
         });
-    return kafka;
+    return kafka.bootstrapServers();
   }
 
   /** A component's Kafka client settings: its SCRAM login with {@code --secure}, else none. */
@@ -380,6 +460,25 @@ public final class UpCommand implements Callable<Integer> {
         "Kafka client settings",
         secureKafka.propertiesFile(Component.ADMIN).getParent(),
         secureKafka.propertiesFile(Component.AUDIT_READER));
+  }
+
+  /** With {@code --brokers} N: each node's address and pid, and how to kill one. */
+  private void printCluster(PrintWriter out) {
+    if (cluster == null) {
+      return;
+    }
+    for (int id = 1; id <= cluster.size(); id++) {
+      out.printf(
+          "  %-22s %s, pid %d (log %s)%n",
+          "Kafka node " + id, cluster.bootstrapServer(id), cluster.pid(id), cluster.log(id));
+    }
+    out.printf(
+        "  %-22s kill -9 %d   # one node down: routing and new intercepts carry on%s%n",
+        "Try failover",
+        cluster.pid(1),
+        brokerRestartDelay.isZero()
+            ? ""
+            : "; it starts again " + brokerRestartDelay.toSeconds() + "s later");
   }
 
   /** An agent of --secure verifies routers and presents its client certificate. */
@@ -455,6 +554,7 @@ public final class UpCommand implements Callable<Integer> {
     }
     out.printf("  %-22s %s%n", "Logs", logs);
     printKafkaSecurity(out);
+    printCluster(out);
     out.println();
     out.println("Try it, in another terminal:");
     out.println("  curl " + c.demoUrl() + "/hello                      # the cluster answers");
