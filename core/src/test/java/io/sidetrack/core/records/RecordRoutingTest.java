@@ -96,4 +96,32 @@ class RecordRoutingTest {
     // the old instance is unchanged
     assertThat(taker(r, "t1", "x-sidetrack-id", "ann")).contains("ann");
   }
+
+  @Test
+  void headerNamesAreThoseTheTopicsRoutesRead() {
+    RecordRouting r =
+        RecordRouting.empty()
+            .with(route("ann", "ann", T0, "t1"))
+            .with(
+                new Route(
+                    "reg",
+                    "orders",
+                    "reg",
+                    MatchRules.header("X-Team", "pay"),
+                    "router:8071",
+                    T0,
+                    FailureMode.FAIL_OPEN,
+                    RouteSignature.NONE,
+                    List.of("t1", "t2")));
+
+    assertThat(r.headerNames("t1"))
+        .containsExactlyInAnyOrder("x-sidetrack-id", "baggage", "x-team");
+    assertThat(r.headerNames("t2")).containsExactly("x-team");
+    assertThat(r.headerNames("t3")).isEmpty();
+    assertThat(r.without("reg").headerNames("t1"))
+        .containsExactlyInAnyOrder("x-sidetrack-id", "baggage");
+    assertThat(r.without("reg").headerNames("t2")).isEmpty();
+    assertThat(RecordRouting.compile(List.of(route("ann", "ann", T0, "t1"))).headerNames("t1"))
+        .containsExactlyInAnyOrder("x-sidetrack-id", "baggage");
+  }
 }

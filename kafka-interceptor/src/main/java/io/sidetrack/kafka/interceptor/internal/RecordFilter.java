@@ -13,6 +13,8 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Removes from a poll's records those the routing gives away: in cluster mode the records an
@@ -96,11 +98,28 @@ public final class RecordFilter {
 
   /** Whether the consumer keeps {@code record}. */
   public boolean keeps(String topic, ConsumerRecord<?, ?> record, RecordRouting routing) {
+    if (!carriesAny(record.headers(), routing.headerNames(topic))) {
+      // no header any route of the topic reads: no route takes it
+      return developerId == null;
+    }
     Optional<RouteMatch> match = routing.routeFor(topic, view.of(record.headers()));
     if (developerId == null) {
       return match.isEmpty();
     }
     return match.isPresent() && isDevelopers(match.get().route());
+  }
+
+  /** Whether {@code headers} has one of {@code names} (lower-case), compared ignoring case. */
+  private static boolean carriesAny(Headers headers, String[] names) {
+    for (Header h : headers) {
+      String key = h.key();
+      for (String name : names) {
+        if (key.length() == name.length() && key.equalsIgnoreCase(name)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private boolean isDevelopers(Route route) {
