@@ -46,6 +46,15 @@ class ExplainTopicIT {
   private final String prefix = "x" + UUID.randomUUID().toString().substring(0, 8) + ".";
   private final Topics.Names topics = Topics.DEFAULT.withPrefix(prefix);
 
+  /** The destination explain prints, or null while it fails (the workload not known yet). */
+  private String destinationOrNull(String... args) {
+    try {
+      return explain(args).getString("destination");
+    } catch (AssertionError notYet) {
+      return null;
+    }
+  }
+
   private JsonObject explain(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -114,12 +123,12 @@ class ExplainTopicIT {
               () ->
                   "intercept"
                       .equals(
-                          explain("--topic", "orders.created", "--header", "x-sidetrack-id=alice")
-                              .getString("destination")));
+                          destinationOrNull(
+                              "--topic", "orders.created", "--header", "x-sidetrack-id=alice")));
       JsonObject taken = explain("--topic", "orders.created", "--baggage", "sidetrack-id=alice");
       assertThat(taken.getString("destination")).isEqualTo("intercept");
       assertThat(taken.getString("interceptId")).isEqualTo("i-alice");
-      assertThat(taken.getString("rule")).contains("baggage sidetrack-id=alice");
+      assertThat(taken.getString("rule")).isEqualTo("baggage sidetrack-id = alice");
       assertThat(taken.getJsonArray("routeTopics").getList()).containsExactly("orders.created");
 
       assertThat(
