@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.sidetrack.core.trust.RouteSignature;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A developer's request to take some of a workload's traffic: the core form of an {@code
@@ -21,6 +23,8 @@ import java.util.Map;
  * @param labels free-form labels
  * @param signature the router's signature over what it says ({@link
  *     io.sidetrack.core.trust.RouteStatement}), or {@link RouteSignature#NONE}
+ * @param topics Kafka topics whose records, consumed by the workload, are taken by the same rules
+ *     as requests (the queue split); sorted, each once; empty for an HTTP-only intercept
  */
 public record Intercept(
     String id,
@@ -32,7 +36,8 @@ public record Intercept(
     Instant expiresAt,
     FailureMode failureMode,
     Map<String, String> labels,
-    RouteSignature signature) {
+    RouteSignature signature,
+    List<String> topics) {
 
   public Intercept {
     requireNonNull(id, "id");
@@ -45,6 +50,45 @@ public record Intercept(
     requireNonNull(failureMode, "failureMode");
     labels = Map.copyOf(requireNonNull(labels, "labels"));
     requireNonNull(signature, "signature");
+    topics = canonicalTopics(topics);
+  }
+
+  /** An intercept of requests only (no topics). */
+  public Intercept(
+      String id,
+      String workload,
+      String owner,
+      MatchRules match,
+      String target,
+      Instant createdAt,
+      Instant expiresAt,
+      FailureMode failureMode,
+      Map<String, String> labels,
+      RouteSignature signature) {
+    this(
+        id,
+        workload,
+        owner,
+        match,
+        target,
+        createdAt,
+        expiresAt,
+        failureMode,
+        labels,
+        signature,
+        List.of());
+  }
+
+  /**
+   * {@code topics} sorted, each once: one canonical form, so that what a router signs is what a
+   * reader decodes, whatever order the developer gave.
+   */
+  public static List<String> canonicalTopics(List<String> topics) {
+    requireNonNull(topics, "topics");
+    if (topics.isEmpty()) {
+      return List.of();
+    }
+    return List.copyOf(new TreeSet<>(topics));
   }
 
   /** An unsigned intercept. */
@@ -88,7 +132,8 @@ public record Intercept(
         newExpiresAt,
         failureMode,
         labels,
-        signature);
+        signature,
+        topics);
   }
 
   /** This intercept with another creation time. */
@@ -103,7 +148,8 @@ public record Intercept(
         expiresAt,
         failureMode,
         labels,
-        signature);
+        signature,
+        topics);
   }
 
   /** This intercept carrying another signature. */
@@ -118,7 +164,24 @@ public record Intercept(
         expiresAt,
         failureMode,
         labels,
-        newSignature);
+        newSignature,
+        topics);
+  }
+
+  /** This intercept taking the records of {@code newTopics} too. */
+  public Intercept withTopics(List<String> newTopics) {
+    return new Intercept(
+        id,
+        workload,
+        owner,
+        match,
+        target,
+        createdAt,
+        expiresAt,
+        failureMode,
+        labels,
+        signature,
+        newTopics);
   }
 
   /** Whether the two differ in anything but their lease (createdAt and expiresAt) and signature. */
@@ -129,6 +192,7 @@ public record Intercept(
         && match.equals(other.match)
         && target.equals(other.target)
         && failureMode == other.failureMode
-        && labels.equals(other.labels);
+        && labels.equals(other.labels)
+        && topics.equals(other.topics);
   }
 }

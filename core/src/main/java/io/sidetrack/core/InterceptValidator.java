@@ -25,6 +25,16 @@ public final class InterceptValidator {
 
   private static final int MAX_NAME_LENGTH = 256;
 
+  /** Kafka's legal topic name characters ({@code org.apache.kafka.common.internals.Topic}). */
+  private static final java.util.regex.Pattern TOPIC =
+      java.util.regex.Pattern.compile("[a-zA-Z0-9._-]+");
+
+  /** Kafka's longest topic name. */
+  public static final int MAX_TOPIC_LENGTH = 249;
+
+  /** Most topics one intercept may take. */
+  public static final int MAX_TOPICS = 32;
+
   private final Limits limits;
 
   public InterceptValidator(Limits limits) {
@@ -39,6 +49,33 @@ public final class InterceptValidator {
   /** Whether {@code name} is a valid HTTP header name (an RFC 9110 token). */
   public static boolean isValidHeaderName(String name) {
     return name != null && name.length() <= MAX_NAME_LENGTH && TOKEN.matcher(name).matches();
+  }
+
+  /**
+   * Why {@code topic} is not a legal Kafka topic name (Kafka's own rules: 1-249 of {@code
+   * a-zA-Z0-9._-}, not {@code .} or {@code ..}), or null when it is.
+   */
+  public static String topicNameProblem(String topic) {
+    if (topic == null || topic.isEmpty()) {
+      return "invalid topic name '': a topic name cannot be empty";
+    }
+    if (topic.equals(".") || topic.equals("..")) {
+      return "invalid topic name '" + topic + "': Kafka does not allow '.' or '..'";
+    }
+    if (topic.length() > MAX_TOPIC_LENGTH) {
+      return "invalid topic name '"
+          + abbreviate(topic)
+          + "': "
+          + topic.length()
+          + " characters, Kafka's limit is "
+          + MAX_TOPIC_LENGTH;
+    }
+    if (!TOPIC.matcher(topic).matches()) {
+      return "invalid topic name '"
+          + abbreviate(topic)
+          + "': Kafka allows only ASCII letters, digits, '.', '_' and '-'";
+    }
+    return null;
   }
 
   /**
@@ -69,6 +106,10 @@ public final class InterceptValidator {
     String ruleProblem = matchProblem(i.match());
     if (ruleProblem != null) {
       return ruleProblem;
+    }
+    String topicsProblem = topicsProblem(i);
+    if (topicsProblem != null) {
+      return topicsProblem;
     }
     if (i.expiresAt().isBefore(i.createdAt())) {
       return "invalid lease: expiresAt " + i.expiresAt() + " is before createdAt " + i.createdAt();
@@ -146,6 +187,32 @@ public final class InterceptValidator {
     }
     if (m.method() != null && !TOKEN.matcher(m.method()).matches()) {
       return "invalid method '" + abbreviate(m.method()) + "': must be an RFC 9110 token";
+    }
+    return null;
+  }
+
+  /** Records are taken by their headers only: no path, method or global rule applies to them. */
+  private static String topicsProblem(Intercept i) {
+    if (i.topics().isEmpty()) {
+      return null;
+    }
+    if (i.topics().size() > MAX_TOPICS) {
+      return "too many topics: " + i.topics().size() + ", the limit is " + MAX_TOPICS;
+    }
+    for (String topic : i.topics()) {
+      String problem = topicNameProblem(topic);
+      if (problem != null) {
+        return problem;
+      }
+    }
+    MatchRules m = i.match();
+    if (m.global()) {
+      return "a global intercept cannot take topics: records are taken by their header or baggage"
+          + " only";
+    }
+    if (m.pathPrefix() != null || m.method() != null) {
+      return "an intercept with topics cannot have a path or method rule: records have neither;"
+          + " use header, baggage or any-of rules";
     }
     return null;
   }

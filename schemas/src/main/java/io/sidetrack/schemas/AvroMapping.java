@@ -40,7 +40,20 @@ public final class AvroMapping {
         r.getExpiresAt(),
         FailureMode.valueOf(r.getFailureMode().name()),
         r.getLabels() == null ? Map.of() : Map.copyOf(r.getLabels()),
-        toSignature(r.getSignatureKeyId(), r.getSignature()));
+        toSignature(r.getSignatureKeyId(), r.getSignature()),
+        toTopics(r.getTopics(), SharedStrings.NONE));
+  }
+
+  /** Topics of a record: null (a reader built before the field) is none. */
+  private static List<String> toTopics(List<String> topics, SharedStrings shared) {
+    if (topics == null || topics.isEmpty()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>(topics.size());
+    for (String t : topics) {
+      out.add(shared.share(t));
+    }
+    return out;
   }
 
   public static InterceptRegistration toRegistration(Intercept i) {
@@ -56,6 +69,7 @@ public final class AvroMapping {
         .setLabels(new HashMap<>(i.labels()))
         .setSignature(ByteBuffer.wrap(i.signature().bytes()))
         .setSignatureKeyId(i.signature().keyId())
+        .setTopics(new ArrayList<>(i.topics()))
         .build();
   }
 
@@ -91,7 +105,8 @@ public final class AvroMapping {
         shared.share(r.getTarget()),
         r.getCreatedAt(),
         FailureMode.valueOf(r.getFailureMode().name()),
-        toSignature(shared.share(r.getSignatureKeyId()), r.getSignature()));
+        toSignature(shared.share(r.getSignatureKeyId()), r.getSignature()),
+        toTopics(r.getTopics(), shared));
   }
 
   /** The signature of a record; {@link RouteSignature#NONE} when it has none. */
@@ -175,6 +190,7 @@ public final class AvroMapping {
         .setFailureMode(io.sidetrack.schemas.avro.FailureMode.valueOf(i.failureMode().name()))
         .setSignature(ByteBuffer.wrap(i.signature().bytes()))
         .setSignatureKeyId(i.signature().keyId())
+        .setTopics(new ArrayList<>(i.topics()))
         .build();
   }
 

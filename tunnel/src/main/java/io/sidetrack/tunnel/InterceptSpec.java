@@ -21,6 +21,8 @@ import java.util.List;
  * @param failClosed whether agents answer 503 instead of falling back to the app
  * @param preview whether the router should serve a preview URL for it, and to whom; absent on the
  *     wire (an older CLI) means {@link PreviewAccess#NONE}
+ * @param topics Kafka topics whose records the intercept takes too; absent on the wire (an older
+ *     CLI) means none
  */
 public record InterceptSpec(
     String id,
@@ -28,10 +30,28 @@ public record InterceptSpec(
     MatchRules match,
     Duration ttl,
     boolean failClosed,
-    PreviewAccess preview) {
+    PreviewAccess preview,
+    List<String> topics) {
 
   public InterceptSpec {
     java.util.Objects.requireNonNull(preview, "preview");
+    topics = List.copyOf(java.util.Objects.requireNonNull(topics, "topics"));
+  }
+
+  /** A spec of requests only. */
+  public InterceptSpec(
+      String id,
+      String workload,
+      MatchRules match,
+      Duration ttl,
+      boolean failClosed,
+      PreviewAccess preview) {
+    this(id, workload, match, ttl, failClosed, preview, List.of());
+  }
+
+  /** This spec taking the records of {@code newTopics} too. */
+  public InterceptSpec withTopics(List<String> newTopics) {
+    return new InterceptSpec(id, workload, match, ttl, failClosed, preview, newTopics);
   }
 
   /** A spec without a preview URL. */
@@ -48,6 +68,9 @@ public record InterceptSpec(
             .put("workload", workload)
             .put("ttlMs", ttl.toMillis())
             .put("failClosed", failClosed);
+    if (!topics.isEmpty()) {
+      json.put("topics", new JsonArray(new ArrayList<>(topics)));
+    }
     return preview == PreviewAccess.NONE ? json : json.put("preview", preview.wire());
   }
 
@@ -165,7 +188,27 @@ public record InterceptSpec(
         matchFromJson(json),
         Duration.ofMillis(ttlMs),
         Boolean.TRUE.equals(json.getValue("failClosed")),
-        preview);
+        preview,
+        topicsFromJson(json));
+  }
+
+  /** {@code topics}: an array of strings; absent is none. */
+  public static List<String> topicsFromJson(JsonObject json) {
+    Object v = json.getValue("topics");
+    if (v == null) {
+      return List.of();
+    }
+    if (!(v instanceof JsonArray array)) {
+      throw new IllegalArgumentException("'topics' must be an array of strings");
+    }
+    List<String> topics = new ArrayList<>();
+    for (Object t : array) {
+      if (!(t instanceof String s)) {
+        throw new IllegalArgumentException("'topics' must be an array of strings");
+      }
+      topics.add(s);
+    }
+    return topics;
   }
 
   private static String require(JsonObject o, String field) {

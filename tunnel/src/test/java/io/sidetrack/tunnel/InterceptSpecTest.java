@@ -167,4 +167,21 @@ class InterceptSpecTest {
     assertThat(Control.active("i", 1, 5).fieldNames())
         .doesNotContain(Control.PREVIEW, Control.PREVIEW_UNAVAILABLE);
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(10)
+  void topicsRoundTripAndAnOlderCliMeansNone() {
+    InterceptSpec spec =
+        new InterceptSpec("i-1", "orders", MatchRules.personal("a"), Duration.ofSeconds(30), false)
+            .withTopics(List.of("orders.created", "payments"));
+    JsonObject json = new JsonObject(spec.toJson().encode());
+
+    assertThat(json.getJsonArray("topics").getList()).containsExactly("orders.created", "payments");
+    assertThat(InterceptSpec.fromJson(json)).isEqualTo(spec);
+
+    json.remove("topics");
+    assertThat(InterceptSpec.fromJson(json).topics()).isEmpty();
+    assertThatThrownBy(() -> InterceptSpec.fromJson(json.copy().put("topics", "orders")))
+        .hasMessageContaining("'topics' must be an array of strings");
+  }
 }

@@ -148,7 +148,13 @@ public final class AuditCommand implements Callable<Integer> {
   private static String[] row(AuditRecord e) {
     String detail =
         switch (e.kind()) {
-          case CREATED, UPDATED -> Describe.rules(e.after().match()) + " -> " + e.after().target();
+          case CREATED, UPDATED ->
+              Describe.rules(e.after().match())
+                  + (e.after().topics().isEmpty()
+                      ? ""
+                      : " topics " + String.join(",", e.after().topics()))
+                  + " -> "
+                  + e.after().target();
           case REJECTED, EXPIRED -> e.reason() == null ? "" : e.reason();
           case REMOVED -> "";
         };

@@ -4,6 +4,7 @@ import io.sidetrack.cli.MatchOptions;
 import io.sidetrack.cli.context.Connection;
 import io.sidetrack.core.BaggageMatch;
 import io.sidetrack.core.InterceptValidator;
+import io.sidetrack.core.records.RecordRouting;
 import io.sidetrack.core.routing.RequestView;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteMatch;
@@ -33,7 +34,11 @@ import picocli.CommandLine.Spec;
           + " it, with the edge agent's own matcher: for an any-of group, the alternative that"
           + " matched (the header or the baggage member of a personal intercept).",
       "Now: the workload's partition of sidetrack.routes, as its edge agents read it. --at:"
-          + " routing rebuilt from the audit events."
+          + " routing rebuilt from the audit events.",
+      "With --topic T it explains a Kafka record of T that the workload consumes instead: its"
+          + " headers are the --header and --baggage given (a record has no path or method), and"
+          + " it is decided as Sidetrack's consumer interceptor decides it: taken by an intercept"
+          + " (the workload's consumers skip it) or kept by the workload."
     })
 public final class ExplainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -68,6 +73,14 @@ public final class ExplainCommand implements Callable<Integer> {
       description = "Request method (default ${DEFAULT-VALUE}).")
   String method;
 
+  @Option(
+      names = "--topic",
+      paramLabel = "TOPIC",
+      description =
+          "Explain a record of this Kafka topic, with the --header and --baggage given as its"
+              + " record headers, instead of a request.")
+  String topic;
+
   @Option(names = "--at", description = "Explain at this instant instead of now.")
   String at;
 
@@ -81,6 +94,13 @@ public final class ExplainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (!InterceptValidator.isValidWorkload(workload)) {
       throw new IllegalArgumentException("invalid --workload '" + workload + "'");
+    }
+    if (topic != null) {
+      String problem = InterceptValidator.topicNameProblem(topic);
+      if (problem != null) {
+        throw new IllegalArgumentException(
+            problem.replace("invalid topic name", "invalid --topic"));
+      }
     }
     Instant instant = at == null ? null : TimeArg.parsePast("--at", at, Instant.now());
     Map<String, List<String>> headerMap = new HashMap<>();
@@ -133,13 +153,28 @@ public final class ExplainCommand implements Callable<Integer> {
             return upperMethod;
           }
         };
-    Optional<RouteMatch> match = RouteTable.compile(routes).routeFor(request);
-    print(match, routes.size(), instant, spec.commandLine().getOut());
+    Optional<RouteMatch> match;
+    int considered;
+    if (topic == null) {
+      match = RouteTable.compile(routes).routeFor(request);
+      considered = routes.size();
+    } else {
+      RecordRouting records = RecordRouting.compile(routes);
+      match = records.routeFor(topic, request);
+      considered = (int) routes.stream().filter(r -> r.topics().contains(topic)).count();
+    }
+    print(match, considered, instant, spec.commandLine().getOut());
     return 0;
   }
 
-  /** The request as a person reads it: {@code GET /p to orders (now)}. */
+  /**
+   * The request as a person reads it: {@code GET /p to orders (now)}, or the record: {@code a
+   * record of orders.created consumed by orders (now)}.
+   */
   private String request(String when) {
+    if (topic != null) {
+      return "a record of " + topic + " consumed by " + workload + " (" + when + ")";
+    }
     return method.toUpperCase(Locale.ROOT) + " " + path + " to " + workload + " (" + when + ")";
   }
 
@@ -149,9 +184,10 @@ public final class ExplainCommand implements Callable<Integer> {
       JsonObject json =
           new JsonObject()
               .put("workload", workload)
+              .put("topic", topic)
               .put("at", instant == null ? null : instant.toString())
               .put("routes", routes)
-              .put("destination", match.isPresent() ? "intercept" : "app");
+              .put("destination", match.isPresent() ? "intercept" : topic == null ? "app" : "kept");
       match.ifPresent(
           m ->
               json.put("interceptId", m.route().interceptId())
@@ -160,7 +196,8 @@ public final class ExplainCommand implements Callable<Integer> {
                   .put("failureMode", m.route().failureMode().name())
                   .put("precedence", m.precedence().name())
                   .put("rule", m.rule())
-                  .put("routeRules", Describe.rules(m.route().match())));
+                  .put("routeRules", Describe.rules(m.route().match()))
+                  .put("routeTopics", new io.vertx.core.json.JsonArray(m.route().topics())));
       out.println(json.encodePrettily());
     } else if (match.isPresent()) {
       RouteMatch m = match.get();
@@ -172,7 +209,18 @@ public final class ExplainCommand implements Callable<Integer> {
           "  decided by: %s [%s]%n",
           m.rule(), m.precedence().name().toLowerCase(Locale.ROOT).replace('_', ' '));
       out.println("  its rules: " + Describe.rules(m.route().match()));
+      if (!m.route().topics().isEmpty()) {
+        out.println("  its topics: " + String.join(", ", m.route().topics()));
+      }
+      if (topic != null) {
+        out.println("  the workload's consumers with Sidetrack's interceptor skip it");
+      }
       out.println("  routes considered: " + routes);
+    } else if (topic != null) {
+      out.printf(
+          "%s stays with the workload's consumers: no intercept of the topic matches (%d routes"
+              + " take the topic)%n",
+          request(when), routes);
     } else {
       out.printf(
           "%s goes to the workload's own app: no intercept matches (%d routes considered)%n",

@@ -4,6 +4,7 @@ import io.sidetrack.cli.MatchOptions;
 import io.sidetrack.cli.tunnel.AppProtocol;
 import io.sidetrack.cli.tunnel.TunnelClient;
 import io.sidetrack.cli.tunnel.TunnelEvents;
+import io.sidetrack.core.Intercept;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.tunnel.InterceptSpec;
@@ -15,6 +16,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -112,6 +114,17 @@ public final class InterceptCommand implements Callable<Integer> {
 
   @Mixin MatchOptions match;
 
+  @Option(
+      names = {"-t", "--topic"},
+      paramLabel = "TOPIC",
+      description =
+          "A Kafka topic the workload consumes (repeatable): its records whose header"
+              + " x-sidetrack-id (or baggage member sidetrack-id, or whatever your rules name)"
+              + " matches are yours, and the workload's consumers that run Sidetrack's consumer"
+              + " interceptor skip them. Header, baggage and any-of rules only: no --path-prefix,"
+              + " --method or --global with it.")
+  List<String> topics = new ArrayList<>();
+
   @io.sidetrack.cli.options.EnvVar
   @Option(
       names = "--ttl",
@@ -171,6 +184,13 @@ public final class InterceptCommand implements Callable<Integer> {
     PreviewAccess access = previewAccess();
     Duration lease = ttl;
     match.rules(List.of()); // malformed flags fail now, before any connection
+    for (String topic : topics) {
+      String problem = InterceptValidator.topicNameProblem(topic);
+      if (problem != null) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), problem.replace("invalid topic name", "invalid --topic"));
+      }
+    }
     List<String> urls = router.routerUrls();
     String token = router.token();
     io.sidetrack.cli.tunnel.RouterTrust trust = router.trust();
@@ -193,7 +213,8 @@ public final class InterceptCommand implements Callable<Integer> {
                             .orElse(null);
                   });
           String interceptId = id != null ? id : sanitize(owner) + "-" + workload + "-" + suffix;
-          return new InterceptSpec(interceptId, workload, rules, lease, failClosed);
+          return new InterceptSpec(interceptId, workload, rules, lease, failClosed)
+              .withTopics(topics);
         };
 
     java.util.function.Function<String, InterceptSpec> withPreview =
@@ -202,7 +223,13 @@ public final class InterceptCommand implements Callable<Integer> {
             : specFor.andThen(
                 s ->
                     new InterceptSpec(
-                        s.id(), s.workload(), s.match(), s.ttl(), s.failClosed(), access));
+                        s.id(),
+                        s.workload(),
+                        s.match(),
+                        s.ttl(),
+                        s.failClosed(),
+                        access,
+                        s.topics()));
 
     Vertx vertx = vertx();
     CompletableFuture<Void> leftOnSignal = new CompletableFuture<>();
@@ -265,6 +292,12 @@ public final class InterceptCommand implements Callable<Integer> {
       }
     } else {
       out.printf("The matching requests to %s now reach %s:%d.%n", workload, localHost, port);
+    }
+    if (!topics.isEmpty()) {
+      out.printf(
+          "Records of %s that match are skipped by %s's consumers that run Sidetrack's consumer"
+              + " interceptor.%n",
+          String.join(", ", Intercept.canonicalTopics(topics)), workload);
     }
     out.println("Relaying; press Ctrl-C to leave.");
     out.flush();

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,12 +66,19 @@ public final class ListCommand implements Callable<Integer> {
           i.getString("workload"),
           i.getString("owner"),
           Describe.rules(InterceptSpec.matchFromJson(i.getJsonObject("match")))
-              + ("FAIL_CLOSED".equals(i.getString("failureMode")) ? " (fail-closed)" : ""),
+              + ("FAIL_CLOSED".equals(i.getString("failureMode")) ? " (fail-closed)" : "")
+              + topics(i),
           age(Duration.between(Instant.parse(i.getString("createdAt")), now)),
           i.getString("target"));
     }
     table.print(out);
     return 0;
+  }
+
+  /** {@code " topics a,b"} for an intercept that takes records (a router of before: none). */
+  private static String topics(JsonObject intercept) {
+    List<String> topics = InterceptSpec.topicsFromJson(intercept);
+    return topics.isEmpty() ? "" : " topics " + String.join(",", topics);
   }
 
   static String age(Duration d) {

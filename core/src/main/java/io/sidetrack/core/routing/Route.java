@@ -7,6 +7,7 @@ import io.sidetrack.core.Intercept;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.trust.RouteSignature;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One active intercept in the form routing needs: what it takes and where it sends it.
@@ -20,6 +21,8 @@ import java.time.Instant;
  * @param failureMode what to do when the target is unreachable
  * @param signature the router's signature of the registration it came from, or {@link
  *     RouteSignature#NONE}
+ * @param topics Kafka topics whose records the route takes too (the queue split); empty for an
+ *     HTTP-only route
  */
 public record Route(
     String interceptId,
@@ -29,7 +32,8 @@ public record Route(
     String target,
     Instant createdAt,
     FailureMode failureMode,
-    RouteSignature signature) {
+    RouteSignature signature,
+    List<String> topics) {
   public Route {
     requireNonNull(interceptId, "interceptId");
     requireNonNull(workload, "workload");
@@ -39,6 +43,20 @@ public record Route(
     requireNonNull(createdAt, "createdAt");
     requireNonNull(failureMode, "failureMode");
     requireNonNull(signature, "signature");
+    topics = Intercept.canonicalTopics(topics);
+  }
+
+  /** A route of requests only (no topics). */
+  public Route(
+      String interceptId,
+      String workload,
+      String owner,
+      MatchRules match,
+      String target,
+      Instant createdAt,
+      FailureMode failureMode,
+      RouteSignature signature) {
+    this(interceptId, workload, owner, match, target, createdAt, failureMode, signature, List.of());
   }
 
   /** An unsigned route. */
@@ -63,6 +81,7 @@ public record Route(
         i.target(),
         i.createdAt(),
         i.failureMode(),
-        i.signature());
+        i.signature(),
+        i.topics());
   }
 }

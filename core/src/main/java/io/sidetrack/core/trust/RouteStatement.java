@@ -29,6 +29,13 @@ import java.util.List;
  * and its baggage as before). Lists keep the order they were written in. A string is its UTF-8
  * bytes after a 4-byte big-endian length; a count is a 4-byte big-endian int.
  *
+ * <p>Version 2 is the form of a route that takes Kafka topics: the magic {@code
+ * sidetrack-route-v2}, every field of version 1 in the same order, then the topics (a count, then
+ * each topic, in their canonical sorted order). A route without topics keeps version 1, byte for
+ * byte: signatures made before topics existed still verify, and agents that know only version 1
+ * verify every route without topics as before (they refuse a route with topics, whose signature
+ * covers bytes they do not build).
+ *
  * @param interceptId the intercept
  * @param workload its workload
  * @param owner the developer
@@ -36,6 +43,7 @@ import java.util.List;
  * @param target where it sends what it takes
  * @param createdAt its first registration
  * @param failureMode what agents do when the target is unreachable
+ * @param topics the Kafka topics it takes records of; empty for version 1
  */
 public record RouteStatement(
     String interceptId,
@@ -44,10 +52,14 @@ public record RouteStatement(
     MatchRules match,
     String target,
     Instant createdAt,
-    FailureMode failureMode) {
+    FailureMode failureMode,
+    List<String> topics) {
 
   /** The magic that starts version 1 of the byte form. */
   public static final String MAGIC_V1 = "sidetrack-route-v1";
+
+  /** The magic that starts version 2 of the byte form: a route that takes topics. */
+  public static final String MAGIC_V2 = "sidetrack-route-v2";
 
   public RouteStatement {
     requireNonNull(interceptId, "interceptId");
@@ -57,13 +69,38 @@ public record RouteStatement(
     requireNonNull(target, "target");
     requireNonNull(createdAt, "createdAt");
     requireNonNull(failureMode, "failureMode");
+    topics = Intercept.canonicalTopics(topics);
+  }
+
+  /** A statement of a route without topics (version 1). */
+  public RouteStatement(
+      String interceptId,
+      String workload,
+      String owner,
+      MatchRules match,
+      String target,
+      Instant createdAt,
+      FailureMode failureMode) {
+    this(interceptId, workload, owner, match, target, createdAt, failureMode, List.of());
+  }
+
+  /** The version of the byte form: 1 without topics, 2 with. */
+  public int version() {
+    return topics.isEmpty() ? 1 : 2;
   }
 
   /** What a registration says. */
   public static RouteStatement of(Intercept i) {
     requireNonNull(i, "intercept");
     return new RouteStatement(
-        i.id(), i.workload(), i.owner(), i.match(), i.target(), i.createdAt(), i.failureMode());
+        i.id(),
+        i.workload(),
+        i.owner(),
+        i.match(),
+        i.target(),
+        i.createdAt(),
+        i.failureMode(),
+        i.topics());
   }
 
   /** What a route entry says. */
@@ -76,13 +113,14 @@ public record RouteStatement(
         r.match(),
         r.target(),
         r.createdAt(),
-        r.failureMode());
+        r.failureMode(),
+        r.topics());
   }
 
-  /** The version 1 byte form: what is signed. */
+  /** The byte form of {@link #version()}: what is signed. */
   public byte[] bytes() {
     Out out = new Out();
-    out.raw(MAGIC_V1.getBytes(StandardCharsets.US_ASCII));
+    out.raw((topics.isEmpty() ? MAGIC_V1 : MAGIC_V2).getBytes(StandardCharsets.US_ASCII));
     out.string(interceptId);
     out.string(workload);
     out.string(owner);
@@ -98,6 +136,10 @@ public record RouteStatement(
     for (AnyOf group : match.anyOf()) {
       headers(out, group.headers());
       baggage(out, group.baggage());
+    }
+    if (!topics.isEmpty()) {
+      out.int32(topics.size());
+      topics.forEach(out::string);
     }
     return out.toByteArray();
   }

@@ -109,7 +109,12 @@ public final class DecisionProcessor
         publishRoute(key, next.intercept(), now);
         audit(
             AuditKind.CREATED, incoming.owner(), null, null, next.intercept(), now, workload, key);
-        LOG.info("Intercept {} of {} on {} created", incoming.id(), incoming.owner(), workload);
+        LOG.info(
+            "Intercept {} of {} on {} created{}",
+            incoming.id(),
+            incoming.owner(),
+            workload,
+            topicsNote(incoming));
       }
       case UPDATED -> {
         deactivate(existing.get());
@@ -124,7 +129,7 @@ public final class DecisionProcessor
             now,
             workload,
             key);
-        LOG.info("Intercept {} on {} updated", incoming.id(), workload);
+        LOG.info("Intercept {} on {} updated{}", incoming.id(), workload, topicsNote(incoming));
       }
       case RENEWED -> {
         leases.delete(leaseKey(existing.get().intercept()));
@@ -148,6 +153,11 @@ public final class DecisionProcessor
       }
       case STILL_REJECTED -> states.put(key, AvroMapping.toAvro(next));
     }
+  }
+
+  /** {@code " (topics a, b)"} for an intercept that takes records, else empty. */
+  private static String topicsNote(Intercept i) {
+    return i.topics().isEmpty() ? "" : " (topics " + String.join(", ", i.topics()) + ")";
   }
 
   private void remove(String key, Optional<InterceptState> existing, Instant now) {

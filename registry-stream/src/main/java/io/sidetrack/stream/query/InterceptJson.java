@@ -36,7 +36,8 @@ public final class InterceptJson {
         .put("failureMode", i.failureMode().name())
         .put("createdAt", i.createdAt().toString())
         .put("expiresAt", i.expiresAt().toString())
-        .put("labels", new JsonObject(new java.util.HashMap<>(i.labels())));
+        .put("labels", new JsonObject(new java.util.HashMap<>(i.labels())))
+        .put("topics", new JsonArray(new java.util.ArrayList<>(i.topics())));
   }
 
   /**

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -104,6 +105,7 @@ public final class RestApi {
                         .put("target", r.route().target())
                         .put("createdAt", r.route().createdAt().toString())
                         .put("failureMode", r.route().failureMode().name())
+                        .put("topics", new JsonArray(new ArrayList<>(r.route().topics())))
                         .put("partition", r.partition())
                         .put("offset", r.offset())));
     return out;

@@ -40,6 +40,7 @@ final class Activation {
     return r.target().equals(intercept.target())
         && r.owner().equals(intercept.owner())
         && r.match().equals(intercept.match())
-        && r.failureMode() == intercept.failureMode();
+        && r.failureMode() == intercept.failureMode()
+        && r.topics().equals(intercept.topics());
   }
 }

@@ -3,6 +3,7 @@ package io.sidetrack.router.session;
 import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.Intercept;
 import io.sidetrack.core.InterceptValidator;
+import io.sidetrack.core.trust.RouteSignature;
 import io.sidetrack.router.auth.Tokens.Identity;
 import io.sidetrack.router.cluster.ClusterView;
 import io.sidetrack.router.cluster.ClusterView.RouteAt;
@@ -67,7 +68,9 @@ final class RegistrationCheck {
             existing.map(r -> r.route().createdAt()).orElse(now),
             now.plus(spec.ttl()),
             spec.failClosed() ? FailureMode.FAIL_CLOSED : FailureMode.FAIL_OPEN,
-            Map.of());
+            Map.of(),
+            RouteSignature.NONE,
+            spec.topics());
     Optional<String> problem = validator.problem(candidate, now);
     return problem.<Outcome>map(Refused::new).orElseGet(() -> new Accepted(candidate));
   }
