@@ -34,6 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -62,7 +63,7 @@ class FailureScenariosIT {
   static Developer devB;
 
   @BeforeAll
-  @Timeout(600)
+  @Timeout(1200)
   static void start() {
     cluster = ChaosCluster.start("scenarios");
     devA = cluster.intercept("dev-a", TTL, cluster.routers().get(0));
@@ -91,6 +92,14 @@ class FailureScenariosIT {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Whatever a scenario did or failed to undo, the next one starts on a whole cluster. */
+  @AfterEach
+  @Timeout(600)
+  void restore() {
+    routing.retainAll(List.of("dev-a", "dev-b"));
+    cluster.restore(Set.of("dev-a", "dev-b"));
   }
 
   @AfterAll
@@ -354,7 +363,7 @@ class FailureScenariosIT {
 
   @Test
   @Order(6)
-  @Timeout(400)
+  @Timeout(600)
   void aRegistryStreamInstanceKilledTheStandbyTakesOver() throws Exception {
     Developer devC = cluster.intercept("dev-c", TTL, cluster.routers().get(0));
     devC.awaitActive(Duration.ofSeconds(120));
@@ -424,7 +433,7 @@ class FailureScenariosIT {
 
   @Test
   @Order(7)
-  @Timeout(400)
+  @Timeout(600)
   void kafkaDownForAMinuteRoutingGoesOnAndLeasesStillExpire() throws Exception {
     Developer devC = cluster.intercept("dev-c", TTL, cluster.routers().get(0));
     devC.awaitActive(Duration.ofSeconds(120));

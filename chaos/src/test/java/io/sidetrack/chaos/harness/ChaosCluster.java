@@ -43,6 +43,12 @@ public final class ChaosCluster implements AutoCloseable {
   /** A router that heard nothing from an agent for this long no longer waits for it. */
   public static final Duration AGENT_TIMEOUT = Duration.ofSeconds(6);
 
+  /**
+   * How long a process may take to become ready: generous, because the machine that runs the slow
+   * profile may be running much else (a JVM start measured 60 s under a load average of 50).
+   */
+  static final Duration STARTUP = Duration.ofMinutes(5);
+
   private static final Pattern ACTIVE = Pattern.compile("Active(?: again)?: intercept (\\S+),");
 
   private final Path dir;
@@ -134,7 +140,7 @@ public final class ChaosCluster implements AutoCloseable {
     schemaRegistry.start();
     kafka.startAll();
     await()
-        .atMost(Duration.ofSeconds(120))
+        .atMost(STARTUP)
         .pollInterval(Duration.ofMillis(500))
         .until(() -> Http.get(registryUrl() + "/subjects").status() == 200);
 
@@ -267,7 +273,7 @@ public final class ChaosCluster implements AutoCloseable {
 
   private static void awaitReady(Service s, String path) {
     await()
-        .atMost(Duration.ofSeconds(180))
+        .atMost(STARTUP)
         .pollInterval(Duration.ofMillis(500))
         .until(
             () -> {
@@ -390,6 +396,29 @@ public final class ChaosCluster implements AutoCloseable {
       cli.kill();
       developers.remove(identity);
       TcpRelay.await(laptop.close());
+    }
+  }
+
+  /**
+   * Makes the cluster whole again after a scenario, whatever it left: the partition healed, Kafka
+   * and every service running and ready, and every developer but {@code keep} gone (crashed: their
+   * leases run out).
+   */
+  public void restore(java.util.Set<String> keep) {
+    kafka.heal();
+    kafka.startAll();
+    for (Service s : Stream.of(streams, routers, agents).flatMap(List::stream).toList()) {
+      if (!s.process().alive()) {
+        s.process().start();
+      }
+    }
+    for (Service s : Stream.of(streams, routers, agents).flatMap(List::stream).toList()) {
+      awaitReady(s);
+    }
+    for (Developer d : List.copyOf(developers.values())) {
+      if (!keep.contains(d.identity)) {
+        d.crash();
+      }
     }
   }
 

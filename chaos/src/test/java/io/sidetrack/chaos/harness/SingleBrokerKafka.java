@@ -134,7 +134,7 @@ public final class SingleBrokerKafka implements KafkaUnderTest {
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
     try (Admin admin = Admin.create(props)) {
       await()
-          .atMost(Duration.ofSeconds(120))
+          .atMost(ChaosCluster.STARTUP)
           .pollInterval(Duration.ofMillis(500))
           .ignoreExceptions()
           .until(
