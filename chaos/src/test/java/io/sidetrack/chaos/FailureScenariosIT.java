@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Timeout;
 @Tag("slow")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailureScenariosIT {
-  static final int RATE = Integer.getInteger("sidetrack.chaos.rate", 200);
+  static final int RATE = Integer.getInteger("sidetrack.chaos.rate", 100);
   static final Duration TTL = Duration.ofSeconds(15);
 
   static ChaosCluster cluster;

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
 class SoakIT {
   static final double MINUTES =
       Double.parseDouble(System.getProperty("sidetrack.soak.minutes", "3"));
-  static final int RATE = Integer.getInteger("sidetrack.chaos.rate", 200);
+  static final int RATE = Integer.getInteger("sidetrack.chaos.rate", 100);
   static final Duration SAMPLE_EVERY = Duration.ofSeconds(30);
   static final Duration CHURN_EVERY = Duration.ofSeconds(15);
   static final Duration TTL = Duration.ofSeconds(15);
