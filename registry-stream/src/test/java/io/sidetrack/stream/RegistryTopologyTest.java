@@ -333,6 +333,30 @@ class RegistryTopologyTest {
   }
 
   @Test
+  void aRenewalReadAfterItsLeaseEndedIsSkippedNotRejected() {
+    // no instance decided for 20 s (a takeover after a crash): the registrations written meanwhile
+    // are read late, the first after its lease ended, the last still in time
+    driver.advanceWallClockTime(Duration.ofSeconds(20));
+    Intercept first = intercept("i-1", "alice", MatchRules.header("x-sidetrack-id", "alice"));
+    intercepts.pipeInput(
+        first.id(),
+        registrations.serialize(Topics.INTERCEPTS, AvroMapping.toRegistration(first)),
+        T0.plusSeconds(5));
+    assertThat(audit.isEmpty()).as("no decision on a stale registration").isTrue();
+    assertThat(routes.isEmpty()).isTrue();
+
+    intercepts.pipeInput(
+        first.id(),
+        registrations.serialize(
+            Topics.INTERCEPTS, AvroMapping.toRegistration(first.withExpiresAt(T0.plusSeconds(35)))),
+        T0.plusSeconds(19));
+
+    assertThat(audit.readValue().getKind()).isEqualTo(AuditKind.CREATED);
+    assertThat(routes.readRecord().key()).isEqualTo("orders/i-1");
+    assertThat(audit.isEmpty()).isTrue();
+  }
+
+  @Test
   void renewedLeaseDoesNotExpire() {
     Intercept first = intercept("i-1", "alice", MatchRules.header("x-sidetrack-id", "alice"));
     register(first);

@@ -200,6 +200,10 @@ public final class Router implements AutoCloseable {
         new HttpServerOptions()
             .setTcpNoDelay(true)
             .setIdleTimeout(30)
+            // a tunnel is dead once nothing came from the CLI, which pings every 5 s, for three
+            // pings: a laptop whose network went away closes nothing, and requests still being
+            // written into its tunnel would keep an idle timeout that counts writes from firing
+            .setReadIdleTimeout(15)
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setMaxWebSocketFrameSize(Frames.MAX_FRAME)
             .setMaxWebSocketMessageSize(Frames.MAX_MESSAGE);

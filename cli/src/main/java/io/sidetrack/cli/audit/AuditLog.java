@@ -28,6 +28,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * point in time (by {@code offsetsForTimes}, not by scanning) or from the beginning.
  */
 public final class AuditLog implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditLog.class);
+
   private final String topic;
   private final KafkaConsumer<String, byte[]> consumer;
   private final AvroSerde<AuditEvent> events;
@@ -114,7 +116,20 @@ public final class AuditLog implements AutoCloseable {
             || (workload != null && !workload.equals(r.key()))) {
           continue;
         }
-        AuditRecord event = AvroMapping.toAuditRecord(events.deserialize(topic, r.value()));
+        AuditRecord event;
+        try {
+          event = AvroMapping.toAuditRecord(events.deserialize(topic, r.value()));
+        } catch (RuntimeException e) {
+          // a record that is not an audit event (garbage, an unknown schema) is one record lost,
+          // not the whole history: say so once per record and read on
+          LOG.warn(
+              "skipped the record at {}-{}@{}: {}",
+              r.topic(),
+              r.partition(),
+              r.offset(),
+              e.getMessage());
+          continue;
+        }
         if ((since == null || !event.time().isBefore(since))
             && event.time().toEpochMilli() <= untilMs) {
           sink.accept(event);

@@ -115,6 +115,9 @@ public final class TunnelClient {
                 .setMaxMessageSize(Frames.MAX_MESSAGE)
                 .setConnectTimeout(5_000)
                 .setIdleTimeout(30)
+                // the router answers each ping: three unanswered and the tunnel is dead (a
+                // network gone silent closes nothing, and the pings written keep it from idling)
+                .setReadIdleTimeout(3 * (int) (PING_MS / 1_000))
                 .setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setTcpNoDelay(true)
                 .setVerifyHost(true)

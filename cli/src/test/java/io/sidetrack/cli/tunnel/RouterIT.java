@@ -21,6 +21,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.NetServer;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -545,6 +547,83 @@ class RouterIT {
     }
     assertThat(failures.get()).isZero();
     assertThat(gone).as("route removed within the TTL").isTrue();
+  }
+
+  @Test
+  void aLaptopWhoseNetworkGoesSilentFallsBackBeforeItsLeaseEnds() throws Exception {
+    // the laptop's network: a relay that stops passing bytes without closing anything
+    AtomicBoolean silent = new AtomicBoolean();
+    NetServer link =
+        vertx
+            .createNetServer()
+            .connectHandler(
+                in -> {
+                  in.pause();
+                  vertx
+                      .createNetClient()
+                      .connect(router.port(), "127.0.0.1")
+                      .onFailure(e -> in.close())
+                      .onSuccess(
+                          out -> {
+                            in.handler(
+                                b -> {
+                                  if (!silent.get()) {
+                                    out.write(b);
+                                  }
+                                });
+                            out.handler(
+                                b -> {
+                                  if (!silent.get()) {
+                                    in.write(b);
+                                  }
+                                });
+                            in.closeHandler(v -> out.close());
+                            out.closeHandler(v -> in.close());
+                            in.resume();
+                          });
+                })
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
+    // a lease longer than the test waits: only finding the tunnel dead ends it in time
+    Dev bob =
+        new Dev(
+            BOB,
+            spec("i-bob-silent", "bob-silent", Duration.ofSeconds(60)),
+            bobApp.actualPort(),
+            "http://127.0.0.1:" + link.actualPort());
+    bob.start();
+    assertThat(get(agent1, "bob-silent", "/x").body()).startsWith("bob:");
+
+    silent.set(true);
+    long cut = System.nanoTime();
+    HttpClient quick = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    await()
+        .atMost(Duration.ofSeconds(40))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              try {
+                return quick
+                    .send(
+                        HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + agent1.port() + "/x"))
+                            .header("x-sidetrack-id", "bob-silent")
+                            .timeout(Duration.ofSeconds(3))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body()
+                    .equals("cluster:/x:0");
+              } catch (java.net.http.HttpTimeoutException e) {
+                return false; // still sent into the silent tunnel
+              }
+            });
+    assertThat(Duration.ofNanos(System.nanoTime() - cut))
+        .as("requests back on the cluster well before the 60 s lease")
+        .isLessThan(Duration.ofSeconds(30));
+    bob.crash();
+    link.close();
   }
 
   @Test

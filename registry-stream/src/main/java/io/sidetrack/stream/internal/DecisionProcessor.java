@@ -86,9 +86,19 @@ public final class DecisionProcessor
       Optional<InterceptState> existing = stateOf(key);
       if (record.value() == null) {
         remove(key, existing, now);
-      } else {
-        decide(key, AvroMapping.toIntercept(record.value()), existing, now);
+        return;
       }
+      Intercept incoming = AvroMapping.toIntercept(record.value());
+      if (!incoming.expiresAt().isAfter(now)
+          && record.timestamp() < incoming.expiresAt().toEpochMilli()) {
+        // written in time but read after its lease ended (no instance decided meanwhile: a
+        // takeover after a crash): stale, not invalid. Rejecting it would tell its developer
+        // "rejected" and end an intercept the renewals read next still hold; its lease has
+        // expired or will, as it would have, and the next renewal decides.
+        LOG.debug("Stale registration of {} skipped: its lease ended before it was read", key);
+        return;
+      }
+      decide(key, incoming, existing, now);
     } finally {
       MDC.remove("interceptId");
     }

@@ -110,13 +110,17 @@ public final class Registrations implements Registrar, AutoCloseable {
 
   private CompletableFuture<Void> send(String key, Intercept intercept) {
     CompletableFuture<Void> done = new CompletableFuture<>();
+    // the record's time is when the registration was made, not when the worker got to send it:
+    // with Kafka away, sends queue behind each other for minutes, and registry-stream judges a
+    // renewal by when it was written (one stamped after its own lease ended looks invalid)
+    long madeAt = System.currentTimeMillis();
     try {
       worker.execute(
           () -> {
             try {
               byte[] value = intercept == null ? null : serializer.apply(intercept);
               producer.send(
-                  new ProducerRecord<>(topic, key, value),
+                  new ProducerRecord<>(topic, null, madeAt, key, value),
                   (meta, e) -> {
                     if (e != null) {
                       done.completeExceptionally(e);
