@@ -34,6 +34,13 @@ public final class Frames {
   /** OPEN flag: the request asks for a protocol upgrade (WebSocket); bytes flow raw after 101. */
   public static final int FLAG_UPGRADE = 2;
 
+  /**
+   * OPEN flag: not a request but a records stream (router → CLI): its DATA is Kafka records of the
+   * intercept's topics ({@link RecordCodec}), and the CLI answers no head. The router opens one
+   * only for a CLI that asked for topics.
+   */
+  public static final int FLAG_RECORDS = 4;
+
   /** Largest DATA payload. */
   public static final int MAX_CHUNK = 64 * 1024;
 
@@ -117,6 +124,10 @@ public final class Frames {
 
     public boolean upgrade() {
       return (flags & FLAG_UPGRADE) != 0;
+    }
+
+    public boolean records() {
+      return (flags & FLAG_RECORDS) != 0;
     }
   }
 

@@ -23,6 +23,9 @@ import java.util.List;
  *     wire (an older CLI) means {@link PreviewAccess#NONE}
  * @param topics Kafka topics whose records the intercept takes too; absent on the wire (an older
  *     CLI) means none
+ * @param recordsDirect whether the developer's consumers read the topics from the cluster's Kafka
+ *     themselves ({@code --kafka-direct}), so the router relays no records; absent on the wire
+ *     ({@code "records":"direct"} when set) means the router relays them
  */
 public record InterceptSpec(
     String id,
@@ -31,11 +34,27 @@ public record InterceptSpec(
     Duration ttl,
     boolean failClosed,
     PreviewAccess preview,
-    List<String> topics) {
+    List<String> topics,
+    boolean recordsDirect) {
+
+  /** The wire value of {@code records} for {@link #recordsDirect}. */
+  private static final String DIRECT = "direct";
 
   public InterceptSpec {
     java.util.Objects.requireNonNull(preview, "preview");
     topics = List.copyOf(java.util.Objects.requireNonNull(topics, "topics"));
+  }
+
+  /** A spec whose records, if it names topics, the router relays. */
+  public InterceptSpec(
+      String id,
+      String workload,
+      MatchRules match,
+      Duration ttl,
+      boolean failClosed,
+      PreviewAccess preview,
+      List<String> topics) {
+    this(id, workload, match, ttl, failClosed, preview, topics, false);
   }
 
   /** A spec of requests only. */
@@ -49,9 +68,17 @@ public record InterceptSpec(
     this(id, workload, match, ttl, failClosed, preview, List.of());
   }
 
-  /** This spec taking the records of {@code newTopics} too. */
+  /** This spec taking the records of {@code newTopics} too, relayed by the router. */
   public InterceptSpec withTopics(List<String> newTopics) {
-    return new InterceptSpec(id, workload, match, ttl, failClosed, preview, newTopics);
+    return withTopics(newTopics, false);
+  }
+
+  /**
+   * This spec taking the records of {@code newTopics} too; {@code direct}: the developer's
+   * consumers read them from the cluster themselves.
+   */
+  public InterceptSpec withTopics(List<String> newTopics, boolean direct) {
+    return new InterceptSpec(id, workload, match, ttl, failClosed, preview, newTopics, direct);
   }
 
   /** A spec without a preview URL. */
@@ -70,6 +97,9 @@ public record InterceptSpec(
             .put("failClosed", failClosed);
     if (!topics.isEmpty()) {
       json.put("topics", new JsonArray(new ArrayList<>(topics)));
+    }
+    if (recordsDirect) {
+      json.put("records", DIRECT);
     }
     return preview == PreviewAccess.NONE ? json : json.put("preview", preview.wire());
   }
@@ -189,7 +219,20 @@ public record InterceptSpec(
         Duration.ofMillis(ttlMs),
         Boolean.TRUE.equals(json.getValue("failClosed")),
         preview,
-        topicsFromJson(json));
+        topicsFromJson(json),
+        recordsDirectFromJson(json));
+  }
+
+  /** {@code records}: absent, or {@code "direct"}. */
+  private static boolean recordsDirectFromJson(JsonObject json) {
+    Object v = json.getValue("records");
+    if (v == null) {
+      return false;
+    }
+    if (!DIRECT.equals(v)) {
+      throw new IllegalArgumentException("'records' must be \"direct\" or absent, got " + v);
+    }
+    return true;
   }
 
   /** {@code topics}: an array of strings; absent is none. */

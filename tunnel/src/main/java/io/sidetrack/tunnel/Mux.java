@@ -149,8 +149,12 @@ public final class Mux {
     /** Bytes received and not yet returned to the peer as window. */
     private long unreturned;
 
+    /** Bytes written out before window goes back to the peer (see {@link #windowEvery}). */
+    private int windowEvery = WINDOW / 4;
+
     private Handler<ResponseHead> headHandler;
     private Handler<String> resetHandler;
+    private Handler<Integer> windowHandler;
     private boolean done;
 
     private Channel(int id, RequestHead request) {
@@ -180,6 +184,33 @@ public final class Mux {
     /** Called when the peer abandons the stream or the tunnel goes. */
     public Channel resetHandler(Handler<String> handler) {
       this.resetHandler = handler;
+      return this;
+    }
+
+    /**
+     * Called with each window the peer returns, after it is added to this end's credit: a sender
+     * that is not a {@link ReadStream} sends more once {@link #writable()}, and the returned bytes
+     * tell it how much of what it sent the peer has written out.
+     */
+    public Channel windowHandler(Handler<Integer> handler) {
+      this.windowHandler = handler;
+      return this;
+    }
+
+    /** Whether the peer's window has room: what this end sends now is not over its credit. */
+    public boolean writable() {
+      return credit > 0;
+    }
+
+    /**
+     * Returns window to the peer once {@code bytes} more are written out (default a quarter of the
+     * window): 1 acknowledges every write, for a peer that counts on knowing what was written.
+     */
+    public Channel windowEvery(int bytes) {
+      if (bytes < 1 || bytes > WINDOW) {
+        throw new IllegalArgumentException("windowEvery must be 1.." + WINDOW + ", got " + bytes);
+      }
+      this.windowEvery = bytes;
       return this;
     }
 
@@ -302,7 +333,7 @@ public final class Mux {
         return;
       }
       written += n;
-      if (written >= WINDOW / 4) {
+      if (written >= windowEvery) {
         send(Frames.window(id, written));
         unreturned -= written;
         written = 0;
@@ -364,6 +395,9 @@ public final class Mux {
       if (sourcePaused && credit > 0) {
         sourcePaused = false;
         resumeSource.run();
+      }
+      if (windowHandler != null) {
+        windowHandler.handle(n);
       }
     }
 

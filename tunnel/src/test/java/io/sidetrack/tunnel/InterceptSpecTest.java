@@ -184,4 +184,21 @@ class InterceptSpecTest {
     assertThatThrownBy(() -> InterceptSpec.fromJson(json.copy().put("topics", "orders")))
         .hasMessageContaining("'topics' must be an array of strings");
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(10)
+  void recordsDirectIsSentOnlyWhenSetAndAnythingElseIsRefused() {
+    InterceptSpec relayed =
+        new InterceptSpec("i-1", "orders", MatchRules.personal("a"), Duration.ofSeconds(30), false)
+            .withTopics(List.of("orders.created"));
+    InterceptSpec direct = relayed.withTopics(List.of("orders.created"), true);
+
+    assertThat(relayed.toJson().containsKey("records")).isFalse();
+    assertThat(InterceptSpec.fromJson(relayed.toJson()).recordsDirect()).isFalse();
+    JsonObject json = new JsonObject(direct.toJson().encode());
+    assertThat(json.getString("records")).isEqualTo("direct");
+    assertThat(InterceptSpec.fromJson(json)).isEqualTo(direct);
+    assertThatThrownBy(() -> InterceptSpec.fromJson(json.copy().put("records", "tunnel")))
+        .hasMessageContaining("'records' must be \"direct\" or absent");
+  }
 }

@@ -65,6 +65,60 @@ class MuxTest {
   }
 
   @Test
+  void aSenderLearnsOfEachWriteWhenTheReceiverAcknowledgesEveryOne() {
+    Context tunnel = vertx.getOrCreateContext();
+    AtomicReference<Mux> router = new AtomicReference<>();
+    AtomicReference<Mux> laptop = new AtomicReference<>();
+    Recorder target = new Recorder();
+    router.set(new Mux(f -> tunnel.runOnContext(v -> laptop.get().receive(f)), tunnel, null));
+    laptop.set(
+        new Mux(
+            f -> tunnel.runOnContext(v -> router.get().receive(f)),
+            tunnel,
+            ch -> ch.windowEvery(1).sinkTo(target, t -> {})));
+    List<Integer> windows = new CopyOnWriteArrayList<>();
+    List<Boolean> writable = new CopyOnWriteArrayList<>();
+    tunnel.runOnContext(
+        v -> {
+          Mux.Channel ch =
+              router
+                  .get()
+                  .open(
+                      new RequestHead(
+                          Frames.FLAG_RECORDS, "RECORDS", "/", MultiMap.caseInsensitiveMultiMap()));
+          ch.windowHandler(windows::add);
+          ch.sendData(Buffer.buffer(new byte[100]));
+          ch.sendData(Buffer.buffer(new byte[Mux.WINDOW - 100]));
+          writable.add(ch.writable());
+          ch.windowHandler(
+              n -> {
+                windows.add(n);
+                writable.add(ch.writable());
+              });
+        });
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> windows.stream().mapToInt(Integer::intValue).sum() == Mux.WINDOW);
+    // one window per frame written: the first record's 100 bytes alone, then the chunks
+    assertThat(windows.get(0)).isEqualTo(100);
+    assertThat(windows).hasSize(1 + (Mux.WINDOW - 100 + Frames.MAX_CHUNK - 1) / Frames.MAX_CHUNK);
+    assertThat(writable.get(0)).as("no credit once a window is out").isFalse();
+    assertThat(writable.get(writable.size() - 1)).as("credit once all is written").isTrue();
+    assertThat(target.body.length()).isEqualTo(Mux.WINDOW);
+  }
+
+  @Test
+  void windowEveryIsBetweenOneByteAndTheWindow() {
+    Mux mux = new Mux(f -> {}, vertx.getOrCreateContext(), null);
+    Mux.Channel ch = mux.open(new RequestHead(0, "GET", "/", MultiMap.caseInsensitiveMultiMap()));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ch.windowEvery(0))
+        .hasMessageContaining("windowEvery must be 1..");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ch.windowEvery(Mux.WINDOW + 1))
+        .hasMessageContaining("windowEvery must be 1..");
+  }
+
+  @Test
   void aPeerThatIgnoresTheWindowHasItsStreamResetAndBuffersAtMostTheLimit() throws Exception {
     Context tunnel = vertx.getOrCreateContext();
     List<Frames.Frame> sent = new CopyOnWriteArrayList<>();
