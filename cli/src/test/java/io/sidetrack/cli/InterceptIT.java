@@ -16,8 +16,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -289,9 +301,8 @@ class InterceptIT {
         .atMost(Duration.ofSeconds(10))
         .until(() -> Files.readString(out).contains("Preview URL"));
     String printed = Files.readString(out);
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile(
-                "Preview URL: http://([a-z2-7]{26}\\.preview\\.localhost):(\\d+)/")
+    Matcher m =
+        Pattern.compile("Preview URL: http://([a-z2-7]{26}\\.preview\\.localhost):(\\d+)/")
             .matcher(printed);
     assertThat(m.find()).as(printed).isTrue();
     String host = m.group(1);
@@ -382,6 +393,100 @@ class InterceptIT {
             .timeout(Duration.ofSeconds(10))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aDevelopersRecordsReachTheBrokerOnTheLaptopWithKeyHeadersAndTimeKept() throws Exception {
+    String topic = "orders.created";
+    Map<String, Object> cluster = Map.of("bootstrap.servers", context.bootstrapServers());
+    try (Admin admin = Admin.create(cluster)) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    Process dev = intercept("records", ALICE, app("records"), "--topic", topic);
+    String said = Files.readString(home.resolve("records.out"));
+    Matcher m = Pattern.compile("bootstrap\\.servers=(\\S+)").matcher(said);
+    assertThat(m.find()).as(said).isTrue();
+    String laptop = m.group(1);
+    assertThat(laptop).isNotEqualTo(context.bootstrapServers());
+
+    long time = System.currentTimeMillis() - 60_000; // a producer's own timestamp, kept
+    Map<String, Object> producerConfig = new HashMap<>(cluster);
+    producerConfig.put("key.serializer", StringSerializer.class);
+    producerConfig.put("value.serializer", StringSerializer.class);
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig)) {
+      // one key: one partition, so the records the developer does not get come before theirs
+      for (String[] r :
+          new String[][] {
+            {"header-less", null, null},
+            {"bob's", "x-sidetrack-id", "bob"},
+            {"alice's by header", "x-sidetrack-id", "alice"},
+            {"alice's by baggage", "baggage", "k=v,sidetrack-id=alice"}
+          }) {
+        ProducerRecord<String, String> record =
+            new ProducerRecord<>(topic, null, time, "order-7", r[0]);
+        record.headers().add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
+        if (r[1] != null) {
+          record.headers().add(r[1], r[2].getBytes(StandardCharsets.UTF_8));
+        }
+        producer.send(record).get(30, TimeUnit.SECONDS);
+      }
+    }
+    int clusterPartition;
+    try (KafkaConsumer<String, String> c = consumer(cluster)) {
+      c.subscribe(List.of(topic));
+      List<ConsumerRecord<String, String>> all = poll(c, 4);
+      assertThat(all)
+          .extracting(ConsumerRecord::value)
+          .containsExactly("header-less", "bob's", "alice's by header", "alice's by baggage");
+      clusterPartition = all.get(0).partition();
+    }
+    try (KafkaConsumer<String, String> c = consumer(Map.of("bootstrap.servers", laptop))) {
+      c.subscribe(List.of(topic));
+      List<ConsumerRecord<String, String>> mine = poll(c, 2);
+      assertThat(mine)
+          .extracting(ConsumerRecord::value)
+          .containsExactly("alice's by header", "alice's by baggage");
+      for (ConsumerRecord<String, String> r : mine) {
+        assertThat(r.key()).isEqualTo("order-7");
+        assertThat(r.timestamp()).isEqualTo(time);
+        assertThat(r.partition()).isEqualTo(clusterPartition);
+        assertThat(new String(r.headers().lastHeader("trace").value(), StandardCharsets.UTF_8))
+            .isEqualTo("t-1");
+      }
+      // nothing else comes: neither the header-less record nor bob's
+      assertThat(c.poll(Duration.ofSeconds(3)).count()).isZero();
+      assertThat(c.partitionsFor(topic)).hasSize(3);
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Files.readString(home.resolve("records.out")).contains("RECORD"));
+    dev.destroy();
+    assertThat(dev.waitFor(30, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private static KafkaConsumer<String, String> consumer(Map<String, Object> base) {
+    Map<String, Object> config = new HashMap<>(base);
+    config.put("group.id", "check-" + System.nanoTime());
+    config.put("auto.offset.reset", "earliest");
+    config.put("key.deserializer", StringDeserializer.class);
+    config.put("value.deserializer", StringDeserializer.class);
+    return new KafkaConsumer<>(config);
+  }
+
+  private static List<ConsumerRecord<String, String>> poll(
+      KafkaConsumer<String, String> c, int count) {
+    List<ConsumerRecord<String, String>> got = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              c.poll(Duration.ofMillis(500)).forEach(got::add);
+              return got.size() >= count;
+            });
+    return got;
   }
 
   @Test

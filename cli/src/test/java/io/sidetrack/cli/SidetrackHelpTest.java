@@ -48,6 +48,43 @@ class SidetrackHelpTest {
   }
 
   @Test
+  void kafkaOptionsWithoutATopicOrAtOddsAreUsageErrorsBeforeAnyConnection() {
+    String[] alone = run(Map.of(), "intercept", "demo", "--port", "1", "--kafka-direct");
+    assertThat(alone[0]).isEqualTo("2");
+    assertThat(alone[2].lines().findFirst())
+        .hasValue("sidetrack: --kafka-direct is about the records of --topic; give a --topic");
+    String[] both =
+        run(
+            Map.of(),
+            "intercept",
+            "demo",
+            "--port",
+            "1",
+            "--topic",
+            "orders",
+            "--kafka-direct",
+            "--local-kafka",
+            "localhost:9092");
+    assertThat(both[0]).isEqualTo("2");
+    assertThat(both[2].lines().findFirst().orElseThrow())
+        .startsWith("sidetrack: --kafka-direct and --local-kafka exclude each other");
+    String[] port =
+        run(
+            Map.of(),
+            "intercept",
+            "demo",
+            "--port",
+            "1",
+            "--topic",
+            "t",
+            "--local-kafka-port",
+            "70000");
+    assertThat(port[0]).isEqualTo("2");
+    assertThat(port[2].lines().findFirst())
+        .hasValue("sidetrack: invalid --local-kafka-port 70000 (0-65535)");
+  }
+
+  @Test
   void aBadPreviewAccessIsAUsageErrorOfOneLineBeforeAnyConnection() {
     String[] r = run(Map.of(), "intercept", "demo", "--port", "1", "--preview-access", "all");
     assertThat(r[0]).isEqualTo("2");
@@ -112,6 +149,9 @@ class SidetrackHelpTest {
             "--listen SIDETRACK_LISTEN 0.0.0.0:8081",
             "--listen SIDETRACK_LISTEN 0.0.0.0:8090",
             "--listen SIDETRACK_ROUTER_LISTEN 0.0.0.0:8070",
+            "--kafka-direct SIDETRACK_KAFKA_DIRECT ",
+            "--local-kafka SIDETRACK_LOCAL_KAFKA ",
+            "--local-kafka-port SIDETRACK_LOCAL_KAFKA_PORT 0",
             "--max-ttl SIDETRACK_MAX_TTL 1h",
             "--partitions SIDETRACK_PARTITIONS 12",
             "--partitions SIDETRACK_PARTITIONS 6",

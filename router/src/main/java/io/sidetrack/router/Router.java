@@ -24,6 +24,7 @@ import io.sidetrack.router.preview.PreviewListener;
 import io.sidetrack.router.preview.PreviewSite;
 import io.sidetrack.router.preview.PreviewUpstream;
 import io.sidetrack.router.preview.Previews;
+import io.sidetrack.router.records.RecordTaps;
 import io.sidetrack.router.session.NoTunnel;
 import io.sidetrack.router.session.RelayEndpoint;
 import io.sidetrack.router.session.SessionServices;
@@ -186,7 +187,15 @@ public final class Router implements AutoCloseable {
                 relayed,
                 advertised,
                 topics.agents(),
-                previewLinks));
+                previewLinks,
+                new RecordTaps(
+                    config.bootstrapServers(),
+                    config.kafkaProperties(),
+                    config.topicPrefix(),
+                    view::recordRouting,
+                    Counter.builder("sidetrack.router.records.relayed")
+                        .description("Kafka records relayed to developers through tunnels")
+                        .register(meters))));
     RestApi api =
         new RestApi(
             view,

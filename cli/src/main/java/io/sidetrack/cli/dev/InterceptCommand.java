@@ -127,6 +127,34 @@ public final class InterceptCommand implements Callable<Integer> {
 
   @io.sidetrack.cli.options.EnvVar
   @Option(
+      names = "--local-kafka-port",
+      defaultValue = "0",
+      description =
+          "With --topic: port of the Kafka broker this command starts on this machine, into which"
+              + " it writes your records under the same topic names (0, the default: a free port,"
+              + " printed). Point your consumers' bootstrap.servers at it.")
+  int kafkaPort;
+
+  @io.sidetrack.cli.options.EnvVar
+  @Option(
+      names = "--local-kafka",
+      paramLabel = "HOST:PORT",
+      description =
+          "With --topic: write your records into this Kafka broker (one you run already) instead"
+              + " of starting one.")
+  String localKafka;
+
+  @io.sidetrack.cli.options.EnvVar
+  @Option(
+      names = "--kafka-direct",
+      description =
+          "With --topic: your consumers read the topics from the cluster's Kafka themselves, with"
+              + " Sidetrack's consumer interceptor in developer mode (the settings are printed);"
+              + " the router relays no records and no broker is started here.")
+  boolean kafkaDirect;
+
+  @io.sidetrack.cli.options.EnvVar
+  @Option(
       names = "--ttl",
       defaultValue = "30s",
       description =
@@ -191,6 +219,7 @@ public final class InterceptCommand implements Callable<Integer> {
             spec.commandLine(), problem.replace("invalid topic name", "invalid --topic"));
       }
     }
+    checkKafkaOptions();
     List<String> urls = router.routerUrls();
     String token = router.token();
     io.sidetrack.cli.tunnel.RouterTrust trust = router.trust();
@@ -214,7 +243,7 @@ public final class InterceptCommand implements Callable<Integer> {
                   });
           String interceptId = id != null ? id : sanitize(owner) + "-" + workload + "-" + suffix;
           return new InterceptSpec(interceptId, workload, rules, lease, failClosed)
-              .withTopics(topics);
+              .withTopics(topics, kafkaDirect);
         };
 
     java.util.function.Function<String, InterceptSpec> withPreview =
@@ -229,11 +258,14 @@ public final class InterceptCommand implements Callable<Integer> {
                         s.ttl(),
                         s.failClosed(),
                         access,
-                        s.topics()));
+                        s.topics(),
+                        s.recordsDirect()));
 
     Vertx vertx = vertx();
     CompletableFuture<Void> leftOnSignal = new CompletableFuture<>();
     Events events = new Events(out, err);
+    LocalBroker broker =
+        LocalBroker.forRecords(topics, kafkaDirect, localKafka, kafkaPort, out, events);
     TunnelClient client =
         new TunnelClient(
                 vertx,
@@ -246,6 +278,7 @@ public final class InterceptCommand implements Callable<Integer> {
                 events,
                 trust)
             .asking(workload, id);
+    broker.records().ifPresent(client::records);
     out.printf("Connecting to %s...%n", urls.get(0));
     out.flush();
     Thread leaveOnExit =
@@ -260,14 +293,16 @@ public final class InterceptCommand implements Callable<Integer> {
               } catch (Exception e) {
                 err.println("sidetrack: could not confirm leaving; the lease ends it anyway");
               }
+              broker.close();
               out.flush();
               err.flush();
               leftOnSignal.complete(null);
             },
             "sidetrack-leave");
     Runtime.getRuntime().addShutdownHook(leaveOnExit);
+    String interceptId;
     try {
-      client.start().toCompletionStage().toCompletableFuture().get();
+      interceptId = client.start().toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
       if (!leftOnSignal.isDone()) {
         try {
@@ -278,6 +313,7 @@ public final class InterceptCommand implements Callable<Integer> {
         }
       }
       vertx.close();
+      broker.close();
       throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
     out.println();
@@ -298,6 +334,7 @@ public final class InterceptCommand implements Callable<Integer> {
           "Records of %s that match are skipped by %s's consumers that run Sidetrack's consumer"
               + " interceptor.%n",
           String.join(", ", Intercept.canonicalTopics(topics)), workload);
+      broker.printWhereRecordsGo(workload, interceptId);
     }
     out.println("Relaying; press Ctrl-C to leave.");
     out.flush();
@@ -319,7 +356,29 @@ public final class InterceptCommand implements Callable<Integer> {
       out.flush();
     }
     vertx.close();
+    broker.close();
     return 0;
+  }
+
+  /** --kafka-* only with --topic, and --kafka-direct writes nowhere here. */
+  private void checkKafkaOptions() {
+    picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    for (String option : List.of("--local-kafka-port", "--local-kafka", "--kafka-direct")) {
+      if (topics.isEmpty() && parsed.hasMatchedOption(option)) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), option + " is about the records of --topic; give a --topic");
+      }
+    }
+    if (kafkaDirect && localKafka != null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--kafka-direct and --local-kafka exclude each other: with --kafka-direct nothing is"
+              + " written here");
+    }
+    if (kafkaPort < 0 || kafkaPort > 65535) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "invalid --local-kafka-port " + kafkaPort + " (0-65535)");
+    }
   }
 
   /**
@@ -422,6 +481,20 @@ public final class InterceptCommand implements Callable<Integer> {
       err.printf(
           "sidetrack: %s; reconnecting in %d ms (the intercept stays until its lease ends)%n",
           why, retryInMillis);
+      err.flush();
+    }
+
+    @Override
+    public synchronized void recordWritten(String topic, int partition, long offset) {
+      out.printf(
+          "%s  %-7s %-40s %s%n",
+          LocalTime.now().format(CLOCK), "RECORD", topic, "partition " + partition + " @" + offset);
+      out.flush();
+    }
+
+    @Override
+    public synchronized void recordsFailed(String why) {
+      err.println("sidetrack: records: " + why + "; the router stops relaying them");
       err.flush();
     }
 

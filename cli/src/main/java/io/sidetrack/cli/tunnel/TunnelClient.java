@@ -53,6 +53,7 @@ public final class TunnelClient {
   private final TunnelEvents events;
   private final WebSocketClient wsClient;
   private LocalApp local;
+  private LocalRecords records;
   private final Promise<String> activated = Promise.promise();
   private final Promise<String> ended = Promise.promise();
   private Context context;
@@ -135,6 +136,17 @@ public final class TunnelClient {
   public TunnelClient asking(String workload, String id) {
     this.askedWorkload = requireNonNull(workload, "workload");
     this.askedId = id;
+    return this;
+  }
+
+  /**
+   * Writes the records the router relays (an intercept with topics) into {@code target}; without it
+   * a records stream is refused. Call before {@link #start()}.
+   *
+   * @return this client
+   */
+  public TunnelClient records(LocalRecords target) {
+    this.records = requireNonNull(target, "target");
     return this;
   }
 
@@ -243,7 +255,7 @@ public final class TunnelClient {
 
   private void connected(String url, WebSocket socket) {
     ws = socket;
-    mux = new Mux(socket, context, local::serve);
+    mux = new Mux(socket, context, this::accept);
     socket.binaryMessageHandler(
         message -> {
           try {
@@ -265,6 +277,17 @@ public final class TunnelClient {
                 socket.writePing(Buffer.buffer());
               }
             });
+  }
+
+  /** A stream the router opened: a request for the local app, or the intercept's records. */
+  private void accept(Mux.Channel ch) {
+    if (!ch.request().records()) {
+      local.serve(ch);
+    } else if (records != null) {
+      records.accept(ch, context);
+    } else {
+      ch.reset("this CLI takes no records (it asked for no --topic)");
+    }
   }
 
   private void control(String url, String text) {

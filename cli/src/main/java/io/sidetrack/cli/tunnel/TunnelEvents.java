@@ -22,4 +22,13 @@ public interface TunnelEvents {
 
   /** One request the tunnel relayed to the local app and its outcome. */
   default void relayed(String method, String uri, int status, double millis) {}
+
+  /**
+   * One Kafka record the tunnel relayed, written into the local broker: its topic, and its
+   * partition and offset in the cluster.
+   */
+  default void recordWritten(String topic, int partition, long offset) {}
+
+  /** Records could not be written into the local broker; the router stops relaying them. */
+  default void recordsFailed(String why) {}
 }

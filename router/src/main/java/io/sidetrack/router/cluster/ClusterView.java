@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.sidetrack.core.RouteKeys;
 import io.sidetrack.core.Topics;
+import io.sidetrack.core.records.RecordRouting;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.feed.CompactedTopicReader;
 import io.sidetrack.feed.FeedRecord;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -61,6 +63,8 @@ public final class ClusterView implements AutoCloseable {
   private final Duration agentTimeout;
   private final Consumer<Batch> listener;
   private final Map<String, RouteAt> routes = new ConcurrentHashMap<>();
+  private final AtomicLong routesVersion = new AtomicLong();
+  private final Map<String, CompiledRouting> recordRoutings = new ConcurrentHashMap<>();
   private final Map<String, Agent> agents = new ConcurrentHashMap<>();
   private final CompactedTopicReader<String, Object> reader;
   private volatile boolean ready;
@@ -127,6 +131,29 @@ public final class ClusterView implements AutoCloseable {
     return Optional.ofNullable(routes.get(interceptId));
   }
 
+  /**
+   * The routing of {@code workload}'s records by its routes as last read: the decision its
+   * consumers' interceptors make. Compiled again only after its routes changed.
+   */
+  public RecordRouting recordRouting(String workload) {
+    long version = routesVersion.get();
+    CompiledRouting c = recordRoutings.get(workload);
+    if (c != null && c.version() == version) {
+      return c.routing();
+    }
+    List<Route> of = new ArrayList<>();
+    for (RouteAt r : routes.values()) {
+      if (r.route().workload().equals(workload) && !r.route().topics().isEmpty()) {
+        of.add(r.route());
+      }
+    }
+    RecordRouting routing = RecordRouting.compile(of);
+    recordRoutings.put(workload, new CompiledRouting(version, routing));
+    return routing;
+  }
+
+  private record CompiledRouting(long version, RecordRouting routing) {}
+
   /** Every active intercept's route entry. */
   public Collection<RouteAt> routes() {
     return List.copyOf(routes.values());
@@ -177,6 +204,7 @@ public final class ClusterView implements AutoCloseable {
         } else {
           routes.put(id, new RouteAt((Route) r.value(), r.partition(), r.offset()));
         }
+        routesVersion.incrementAndGet(); // after the change: a routing compiled before is stale
       } else if (r.topic().equals(topics.agents())) {
         if (r.value() == null) {
           agents.remove(r.key());

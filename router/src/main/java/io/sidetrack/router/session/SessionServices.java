@@ -7,6 +7,7 @@ import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.router.cluster.ClusterView;
 import io.sidetrack.router.cluster.Registrar;
 import io.sidetrack.router.preview.PreviewLinks;
+import io.sidetrack.router.records.RecordTaps;
 import io.vertx.core.Vertx;
 
 /**
@@ -23,6 +24,7 @@ import io.vertx.core.Vertx;
  * @param agentsTopic the heartbeat topic, named when no agent reports a workload
  * @param previews the preview links of active intercepts ({@link PreviewLinks#none()} without a
  *     preview listener)
+ * @param records relays the records of active intercepts with topics
  */
 public record SessionServices(
     Vertx vertx,
@@ -34,7 +36,8 @@ public record SessionServices(
     Counter relayed,
     String advertised,
     String agentsTopic,
-    PreviewLinks previews) {
+    PreviewLinks previews,
+    RecordTaps records) {
   public SessionServices {
     requireNonNull(vertx, "vertx");
     requireNonNull(view, "view");
@@ -46,5 +49,6 @@ public record SessionServices(
     requireNonNull(advertised, "advertised");
     requireNonNull(agentsTopic, "agentsTopic");
     requireNonNull(previews, "previews");
+    requireNonNull(records, "records");
   }
 }

@@ -52,7 +52,11 @@ final class TunnelSession {
   private InterceptSpec spec;
   private Intercept intercept;
   private long requestedAt;
+  private long registeredAtMillis;
   private String lastDetail;
+
+  /** Relays the intercept's records while it is active here ({@code null} when it does not). */
+  private AutoCloseable records;
 
   TunnelSession(SessionServices services, ServerWebSocket ws, Identity who) {
     this.services = services;
@@ -156,6 +160,7 @@ final class TunnelSession {
       reject(refused.reason());
     } else if (outcome instanceof RegistrationCheck.Accepted accepted) {
       intercept = accepted.intercept();
+      registeredAtMillis = System.currentTimeMillis();
       TunnelSession previous = services.tunnels().claim(intercept.id(), this);
       if (previous != null && previous != this) {
         previous.context.runOnContext(v -> previous.superseded("a new tunnel took it over"));
@@ -203,6 +208,48 @@ final class TunnelSession {
         ms,
         progress.agents());
     send(activeMessage(progress.agents(), ms));
+    startRecords();
+  }
+
+  /**
+   * Relays the records of the intercept's topics, unless it has none or the developer reads them
+   * from the cluster ({@code --kafka-direct}); read from the intercept's first registration where
+   * its consumer group has no offset yet.
+   */
+  private void startRecords() {
+    if (records != null || intercept.topics().isEmpty() || spec.recordsDirect()) {
+      return;
+    }
+    long since =
+        services
+            .view()
+            .route(intercept.id())
+            .map(r -> Math.min(registeredAtMillis, r.route().createdAt().toEpochMilli()))
+            .orElse(registeredAtMillis);
+    records =
+        services
+            .records()
+            .start(
+                intercept,
+                since,
+                mux,
+                why -> {
+                  if (state != State.OVER) {
+                    LOG.warn("Records of {} stopped by the CLI: {}", intercept.id(), why);
+                    stopRecords();
+                  }
+                });
+  }
+
+  private void stopRecords() {
+    if (records != null) {
+      try {
+        records.close();
+      } catch (Exception e) {
+        LOG.debug("Stopping the records of {}: {}", interceptId(), e.toString());
+      }
+      records = null;
+    }
   }
 
   /** {@code status active}, with the preview's link when the CLI asked for one. */
@@ -341,6 +388,7 @@ final class TunnelSession {
 
   private void stopRenewing() {
     lease.stop();
+    stopRecords();
   }
 
   private void pending(String detail) {

@@ -1,0 +1,283 @@
+package io.sidetrack.router.records;
+
+import io.sidetrack.core.records.RecordRouting;
+import io.sidetrack.kafka.interceptor.internal.RecordFilter;
+import io.sidetrack.router.records.RecordStream.Read;
+import io.sidetrack.router.records.RecordStream.Taken;
+import io.sidetrack.tunnel.Mux;
+import io.sidetrack.tunnel.TunnelRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the topics of one intercept for the developer, in a consumer group of its own ({@code
+ * sidetrack.records.<intercept id>}), and hands the records the intercept takes to its {@link
+ * RecordStream}: the decision is the one the workload's consumers make ({@link RecordFilter} in
+ * developer mode, on the workload's routes as this router reads them), so a record the cluster's
+ * consumers skip is the record the developer gets.
+ *
+ * <p>A partition the group has no offset for starts at the registration's time, so no record
+ * produced once the workload's consumers could skip it is lost. Offsets are committed up to the
+ * records the CLI wrote into its broker: a tunnel that breaks and comes back (through any router)
+ * goes on where the developer's broker stopped, and records in flight when it broke come again (at
+ * least once).
+ *
+ * <p>Its consumer lives on a thread of its own; it reads no more while the stream holds more than a
+ * window the CLI has not taken.
+ */
+final class RecordTap implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RecordTap.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final long COMMIT_EVERY_MS = 1_000;
+
+  private final String interceptId;
+  private final List<String> topics;
+  private final long sinceMillis;
+  private final RecordStream stream;
+  private final Supplier<RecordRouting> routing;
+  private final Runnable relayed;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final RecordFilter filter;
+  private final Thread thread;
+  private final Map<String, Integer> partitionCounts = new HashMap<>();
+  private final Map<TopicPartition, TreeSet<Long>> unacknowledged = new HashMap<>();
+  private final Map<TopicPartition, Long> polledTo = new HashMap<>();
+  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  private volatile boolean running = true;
+  private long lastCommit;
+  private String lastProblem;
+
+  RecordTap(
+      String interceptId,
+      List<String> topics,
+      long sinceMillis,
+      RecordStream stream,
+      Supplier<RecordRouting> routing,
+      Runnable relayed,
+      Map<String, Object> consumerProperties) {
+    this.interceptId = interceptId;
+    this.topics = List.copyOf(topics);
+    this.sinceMillis = sinceMillis;
+    this.stream = stream;
+    this.routing = routing;
+    this.relayed = relayed;
+    this.filter = new RecordFilter(interceptId);
+    this.consumer = new KafkaConsumer<>(consumerProperties);
+    this.thread = new Thread(this::run, "sidetrack-records-" + interceptId);
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(topics, new StartAtRegistration());
+      while (running) {
+        pauseWhileTheStreamIsFull();
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(POLL);
+          lastProblem = null;
+        } catch (WakeupException e) {
+          break;
+        } catch (RuntimeException e) {
+          problem(e);
+          sleep(1_000);
+          continue;
+        }
+        take(records);
+        commitAcknowledged(false);
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.warn("Records of intercept {} stopped: {}", interceptId, e.toString());
+    } finally {
+      try {
+        commitAcknowledged(true);
+      } catch (RuntimeException e) {
+        LOG.debug("Final commit of the records of {}: {}", interceptId, e.toString());
+      }
+      consumer.close(Duration.ofSeconds(2));
+    }
+  }
+
+  private void pauseWhileTheStreamIsFull() {
+    if (stream.backlog() > Mux.WINDOW) {
+      consumer.pause(consumer.assignment());
+    } else if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
+    }
+  }
+
+  private void take(ConsumerRecords<byte[], byte[]> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    RecordRouting now = routing.get();
+    List<Taken> taken = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      polledTo.put(tp, r.offset() + 1);
+      if (!filter.keeps(r.topic(), r, now)) {
+        continue;
+      }
+      unacknowledged.computeIfAbsent(tp, p -> new TreeSet<>()).add(r.offset());
+      taken.add(new Taken(toTunnel(r), new Read(tp, r.offset())));
+    }
+    if (!taken.isEmpty()) {
+      taken.forEach(t -> relayed.run());
+      stream.offer(taken);
+    }
+  }
+
+  private TunnelRecord toTunnel(ConsumerRecord<byte[], byte[]> r) {
+    List<TunnelRecord.Header> headers = new ArrayList<>();
+    for (Header h : r.headers()) {
+      headers.add(new TunnelRecord.Header(h.key(), h.value()));
+    }
+    return new TunnelRecord(
+        r.topic(),
+        partitionCount(r.topic(), r.partition()),
+        r.partition(),
+        r.offset(),
+        r.timestamp(),
+        r.key(),
+        r.value(),
+        headers);
+  }
+
+  private int partitionCount(String topic, int partition) {
+    Integer n = partitionCounts.get(topic);
+    if (n == null || partition >= n) {
+      n = Math.max(partition + 1, consumer.partitionsFor(topic).size());
+      partitionCounts.put(topic, n);
+    }
+    return n;
+  }
+
+  /** Commits, for each partition, up to the first record the CLI has not written yet. */
+  private void commitAcknowledged(boolean now) {
+    stream.acknowledged(
+        read -> {
+          TreeSet<Long> open = unacknowledged.get(read.partition());
+          if (open != null) {
+            open.remove(read.offset());
+          }
+        });
+    long t = System.currentTimeMillis();
+    if (!now && t - lastCommit < COMMIT_EVERY_MS) {
+      return;
+    }
+    lastCommit = t;
+    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+    for (Map.Entry<TopicPartition, Long> e : polledTo.entrySet()) {
+      TreeSet<Long> open = unacknowledged.get(e.getKey());
+      long upTo = open == null || open.isEmpty() ? e.getValue() : open.first();
+      if (!Long.valueOf(upTo).equals(committed.get(e.getKey()))) {
+        commit.put(e.getKey(), new OffsetAndMetadata(upTo));
+      }
+    }
+    if (commit.isEmpty()) {
+      return;
+    }
+    if (now) {
+      consumer.commitSync(commit, Duration.ofSeconds(2));
+      commit.forEach((tp, o) -> committed.put(tp, o.offset()));
+    } else {
+      consumer.commitAsync(
+          commit,
+          (done, e) -> {
+            if (e == null) {
+              done.forEach((tp, o) -> committed.put(tp, o.offset()));
+            }
+          });
+    }
+  }
+
+  private void problem(RuntimeException e) {
+    String what = e.toString();
+    if (!what.equals(lastProblem)) {
+      LOG.warn("Reading the records of intercept {} ({}): {}", interceptId, topics, what);
+      lastProblem = what;
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops reading, commits what the CLI wrote, and leaves the group; returns at once. */
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+  }
+
+  /** A partition the group has no offset for starts at the registration's time. */
+  private final class StartAtRegistration implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      try {
+        commitAcknowledged(true);
+      } catch (RuntimeException e) {
+        LOG.debug("Commit before a rebalance of {}: {}", interceptId, e.toString());
+      }
+      for (TopicPartition tp : partitions) {
+        unacknowledged.remove(tp);
+        polledTo.remove(tp);
+        committed.remove(tp);
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, OffsetAndMetadata> known = consumer.committed(new HashSet<>(partitions));
+      Map<TopicPartition, Long> fresh = new HashMap<>();
+      for (TopicPartition tp : partitions) {
+        if (known.get(tp) == null) {
+          fresh.put(tp, sinceMillis);
+        }
+      }
+      if (fresh.isEmpty()) {
+        return;
+      }
+      // the ends first: a record written after them is found by its time below
+      Map<TopicPartition, Long> ends = consumer.endOffsets(fresh.keySet());
+      Map<TopicPartition, OffsetAndTimestamp> at = consumer.offsetsForTimes(fresh);
+      for (TopicPartition tp : fresh.keySet()) {
+        OffsetAndTimestamp o = at.get(tp);
+        // none since the registration yet: what comes after the end as it was
+        consumer.seek(tp, o == null ? ends.get(tp) : o.offset());
+      }
+      LOG.info("Records of intercept {}: {} read from its registration's time", interceptId, fresh);
+    }
+  }
+}
