@@ -19,6 +19,34 @@ import java.util.List;
 public final class RecordCodec {
   private RecordCodec() {}
 
+  /**
+   * Header of a records stream's OPEN, one per topic: {@code NAME:PARTITIONS} (a topic name has no
+   * colon), so the CLI creates the local topics before the first record.
+   */
+  public static final String TOPIC_HEADER = "topic";
+
+  /** The OPEN head's value naming {@code topic} and its partition count. */
+  public static String topicHeader(String topic, int partitions) {
+    return topic + ":" + partitions;
+  }
+
+  /**
+   * The topics a records stream's OPEN names, with their partition counts (0 for a topic the
+   * cluster does not have yet); malformed values are left out.
+   */
+  public static java.util.Map<String, Integer> topicsOf(io.vertx.core.MultiMap head) {
+    java.util.Map<String, Integer> topics = new java.util.LinkedHashMap<>();
+    for (String v : head.getAll(TOPIC_HEADER)) {
+      int colon = v.lastIndexOf(':');
+      try {
+        topics.put(v.substring(0, colon), Integer.parseInt(v.substring(colon + 1)));
+      } catch (RuntimeException e) {
+        // not NAME:COUNT: a router of another version; the first record creates the topic
+      }
+    }
+    return topics;
+  }
+
   /** The largest record a stream carries (Kafka's own default limit is 1 MiB). */
   public static final int MAX_RECORD = 16 * 1024 * 1024;
 

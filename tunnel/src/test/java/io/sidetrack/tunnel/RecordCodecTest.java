@@ -94,4 +94,16 @@ class RecordCodecTest {
         .isInstanceOf(RecordCodec.BadRecord.class)
         .hasMessageContaining("2 bytes too many");
   }
+
+  @Test
+  void theOpenNamesEachTopicWithItsPartitionsAndSkipsWhatIsNotThat() {
+    io.vertx.core.MultiMap head = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
+    head.add(RecordCodec.TOPIC_HEADER, RecordCodec.topicHeader("orders.created", 6));
+    head.add(RecordCodec.TOPIC_HEADER, RecordCodec.topicHeader("payments", 0));
+    head.add(RecordCodec.TOPIC_HEADER, "no-count");
+    head.add(RecordCodec.TOPIC_HEADER, "bad:count");
+    assertThat(RecordCodec.topicsOf(head))
+        .containsExactly(
+            java.util.Map.entry("orders.created", 6), java.util.Map.entry("payments", 0));
+  }
 }

@@ -88,6 +88,21 @@ public final class LocalRecords implements AutoCloseable {
 
   /** Takes a records stream the router opened; call on the tunnel's context. */
   public void accept(Mux.Channel ch, Context context) {
+    // the topics first, so the developer's consumers find them before the first record
+    RecordCodec.topicsOf(ch.request().headers())
+        .forEach(
+            (topic, partitions) -> {
+              if (partitions > 0) {
+                worker.execute(
+                    () -> {
+                      try {
+                        partitionsOf(topic, partitions);
+                      } catch (RuntimeException e) {
+                        events.recordsFailed(e.getMessage());
+                      }
+                    });
+              }
+            });
     Writer writer = new Writer(ch, context);
     ch.resetHandler(why -> writer.failed = true);
     // every write acknowledged: the router commits what reached the local broker

@@ -10,6 +10,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,8 +37,11 @@ final class RecordStream {
   /** Where a record sent ends in the stream's bytes, and where it was read. */
   private record InFlight(long end, Read read) {}
 
+  private final Mux mux;
   private final Context context;
-  private final Mux.Channel channel;
+  private final Consumer<String> reset;
+  private Mux.Channel channel;
+  private boolean closed;
   private final ArrayDeque<Taken> queue = new ArrayDeque<>();
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
   private final Queue<Read> acknowledged = new ConcurrentLinkedQueue<>();
@@ -46,18 +50,35 @@ final class RecordStream {
   private long written;
 
   /**
-   * Opens the stream; call on the tunnel's context.
+   * A stream of {@code mux}, opened by {@link #open}.
    *
    * @param reset called (on the tunnel's context) when the CLI abandons the stream or the tunnel
    *     goes, with the reason
    */
-  RecordStream(Mux mux, List<String> topics, Consumer<String> reset) {
+  RecordStream(Mux mux, Consumer<String> reset) {
+    this.mux = mux;
     this.context = mux.context();
+    this.reset = reset;
+  }
+
+  /**
+   * Opens the stream, naming each topic and its partition count ({@code "orders.created:6"}; a
+   * topic name has no colon) so the CLI creates the local topics before the first record, and the
+   * developer's consumers find them at once; from any thread.
+   */
+  void open(Map<String, Integer> partitions) {
     MultiMap head = MultiMap.caseInsensitiveMultiMap();
-    topics.forEach(t -> head.add("topic", t));
-    this.channel = mux.open(new RequestHead(Frames.FLAG_RECORDS, "RECORDS", "/", head));
-    channel.windowHandler(this::onWindow);
-    channel.resetHandler(reset::accept);
+    partitions.forEach((t, n) -> head.add(RecordCodec.TOPIC_HEADER, RecordCodec.topicHeader(t, n)));
+    context.runOnContext(
+        v -> {
+          if (closed) {
+            return;
+          }
+          channel = mux.open(new RequestHead(Frames.FLAG_RECORDS, "RECORDS", "/", head));
+          channel.windowHandler(this::onWindow);
+          channel.resetHandler(reset::accept);
+          drain();
+        });
   }
 
   /** Hands records to the stream (from the tap's thread); they are sent as window allows. */
@@ -94,13 +115,16 @@ final class RecordStream {
   void close(String why) {
     context.runOnContext(
         v -> {
+          closed = true;
           queue.clear();
-          channel.reset(why);
+          if (channel != null) {
+            channel.reset(why);
+          }
         });
   }
 
   private void drain() {
-    while (!queue.isEmpty() && channel.writable() && !channel.isDone()) {
+    while (channel != null && !queue.isEmpty() && channel.writable() && !channel.isDone()) {
       Taken t = queue.poll();
       Buffer bytes = RecordCodec.encode(t.record());
       backlog.addAndGet(-estimate(t.record()));

@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
 final class RecordTap implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RecordTap.class);
   private static final Duration POLL = Duration.ofMillis(200);
+
+  /** A paused poll returns nothing: wait only this long before looking at the stream again. */
+  private static final Duration PAUSED_POLL = Duration.ofMillis(5);
+
   private static final long COMMIT_EVERY_MS = 1_000;
 
   private final String interceptId;
@@ -91,12 +95,13 @@ final class RecordTap implements AutoCloseable {
 
   private void run() {
     try {
+      stream.open(partitionCounts());
       consumer.subscribe(topics, new StartAtRegistration());
       while (running) {
-        pauseWhileTheStreamIsFull();
+        boolean paused = pauseWhileTheStreamIsFull();
         ConsumerRecords<byte[], byte[]> records;
         try {
-          records = consumer.poll(POLL);
+          records = consumer.poll(paused ? PAUSED_POLL : POLL);
           lastProblem = null;
         } catch (WakeupException e) {
           break;
@@ -122,12 +127,16 @@ final class RecordTap implements AutoCloseable {
     }
   }
 
-  private void pauseWhileTheStreamIsFull() {
+  /** Pauses the topics while the stream holds more than a window, resumes after; whether paused. */
+  private boolean pauseWhileTheStreamIsFull() {
     if (stream.backlog() > Mux.WINDOW) {
       consumer.pause(consumer.assignment());
-    } else if (!consumer.paused().isEmpty()) {
+      return true;
+    }
+    if (!consumer.paused().isEmpty()) {
       consumer.resume(consumer.paused());
     }
+    return false;
   }
 
   private void take(ConsumerRecords<byte[], byte[]> records) {
@@ -165,6 +174,31 @@ final class RecordTap implements AutoCloseable {
         r.key(),
         r.value(),
         headers);
+  }
+
+  /** Each topic's partitions, as the cluster has them now (0 for a topic it does not have yet). */
+  private Map<String, Integer> partitionCounts() {
+    Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+    for (String topic : topics) {
+      int n = 0;
+      try {
+        List<org.apache.kafka.common.PartitionInfo> info =
+            consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        n = info == null ? 0 : info.size();
+      } catch (RuntimeException e) {
+        problem(e);
+      }
+      if (n == 0) {
+        LOG.warn(
+            "Intercept {} takes the records of topic {}, which the cluster does not have (yet)",
+            interceptId,
+            topic);
+      } else {
+        partitionCounts.put(topic, n);
+      }
+      counts.put(topic, n);
+    }
+    return counts;
   }
 
   private int partitionCount(String topic, int partition) {

@@ -61,7 +61,7 @@ public final class RecordTaps {
    */
   public AutoCloseable start(
       Intercept intercept, long sinceMillis, Mux mux, Consumer<String> ended) {
-    RecordStream stream = new RecordStream(mux, intercept.topics(), ended);
+    RecordStream stream = new RecordStream(mux, ended);
     RecordTap tap =
         new RecordTap(
             intercept.id(),
