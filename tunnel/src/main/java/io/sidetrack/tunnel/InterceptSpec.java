@@ -23,9 +23,10 @@ import java.util.List;
  *     wire (an older CLI) means {@link PreviewAccess#NONE}
  * @param topics Kafka topics whose records the intercept takes too; absent on the wire (an older
  *     CLI) means none
- * @param recordsDirect whether the developer's consumers read the topics from the cluster's Kafka
- *     themselves ({@code --kafka-direct}), so the router relays no records; absent on the wire
- *     ({@code "records":"direct"} when set) means the router relays them
+ * @param recordsDirect whether the router relays no records: the developer's consumers read the
+ *     topics from the cluster's Kafka themselves ({@code --kafka-direct}). On the wire {@code
+ *     "records"} is {@code "tunnel"} or {@code "direct"} when there are topics; absent there (a CLI
+ *     of before the records streams, which could not take one) means direct
  */
 public record InterceptSpec(
     String id,
@@ -37,8 +38,10 @@ public record InterceptSpec(
     List<String> topics,
     boolean recordsDirect) {
 
-  /** The wire value of {@code records} for {@link #recordsDirect}. */
+  /** The wire values of {@code records}. */
   private static final String DIRECT = "direct";
+
+  private static final String TUNNEL = "tunnel";
 
   public InterceptSpec {
     java.util.Objects.requireNonNull(preview, "preview");
@@ -98,8 +101,8 @@ public record InterceptSpec(
     if (!topics.isEmpty()) {
       json.put("topics", new JsonArray(new ArrayList<>(topics)));
     }
-    if (recordsDirect) {
-      json.put("records", DIRECT);
+    if (!topics.isEmpty()) {
+      json.put("records", recordsDirect ? DIRECT : TUNNEL);
     }
     return preview == PreviewAccess.NONE ? json : json.put("preview", preview.wire());
   }
@@ -223,16 +226,16 @@ public record InterceptSpec(
         recordsDirectFromJson(json));
   }
 
-  /** {@code records}: absent, or {@code "direct"}. */
+  /** {@code records}: {@code "tunnel"}, {@code "direct"}, or absent (direct when with topics). */
   private static boolean recordsDirectFromJson(JsonObject json) {
     Object v = json.getValue("records");
     if (v == null) {
-      return false;
+      return json.getValue("topics") != null;
     }
-    if (!DIRECT.equals(v)) {
-      throw new IllegalArgumentException("'records' must be \"direct\" or absent, got " + v);
+    if (!DIRECT.equals(v) && !TUNNEL.equals(v)) {
+      throw new IllegalArgumentException("'records' must be \"tunnel\" or \"direct\", got " + v);
     }
-    return true;
+    return DIRECT.equals(v);
   }
 
   /** {@code topics}: an array of strings; absent is none. */

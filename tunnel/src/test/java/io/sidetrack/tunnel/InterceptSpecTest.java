@@ -187,18 +187,28 @@ class InterceptSpecTest {
 
   @Test
   @org.junit.jupiter.api.Timeout(10)
-  void recordsDirectIsSentOnlyWhenSetAndAnythingElseIsRefused() {
+  void recordsAreRelayedOnlyForACliThatSaysItTakesThem() {
     InterceptSpec relayed =
         new InterceptSpec("i-1", "orders", MatchRules.personal("a"), Duration.ofSeconds(30), false)
             .withTopics(List.of("orders.created"));
     InterceptSpec direct = relayed.withTopics(List.of("orders.created"), true);
 
-    assertThat(relayed.toJson().containsKey("records")).isFalse();
-    assertThat(InterceptSpec.fromJson(relayed.toJson()).recordsDirect()).isFalse();
+    JsonObject tunnel = new JsonObject(relayed.toJson().encode());
+    assertThat(tunnel.getString("records")).isEqualTo("tunnel");
+    assertThat(InterceptSpec.fromJson(tunnel)).isEqualTo(relayed);
     JsonObject json = new JsonObject(direct.toJson().encode());
     assertThat(json.getString("records")).isEqualTo("direct");
     assertThat(InterceptSpec.fromJson(json)).isEqualTo(direct);
-    assertThatThrownBy(() -> InterceptSpec.fromJson(json.copy().put("records", "tunnel")))
-        .hasMessageContaining("'records' must be \"direct\" or absent");
+    // a CLI of before the records streams sends topics and no "records": it cannot take a stream
+    json.remove("records");
+    assertThat(InterceptSpec.fromJson(json).recordsDirect()).isTrue();
+    // no topics, nothing said
+    JsonObject plain =
+        new InterceptSpec("i-2", "orders", MatchRules.personal("a"), Duration.ofSeconds(30), false)
+            .toJson();
+    assertThat(plain.containsKey("records")).isFalse();
+    assertThat(InterceptSpec.fromJson(plain).recordsDirect()).isFalse();
+    assertThatThrownBy(() -> InterceptSpec.fromJson(json.copy().put("records", "kafka")))
+        .hasMessageContaining("'records' must be \"tunnel\" or \"direct\"");
   }
 }
