@@ -467,6 +467,75 @@ class InterceptIT {
     assertThat(dev.waitFor(30, TimeUnit.SECONDS)).isTrue();
   }
 
+  @Test
+  void withKafkaDirectTheDevelopersOwnConsumerReadsOnlyTheirRecordsFromTheCluster()
+      throws Exception {
+    String topic = "payments.settled";
+    Map<String, Object> cluster = Map.of("bootstrap.servers", context.bootstrapServers());
+    try (Admin admin = Admin.create(cluster)) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    Process dev =
+        intercept(
+            "direct",
+            BOB,
+            app("direct"),
+            "--header",
+            "x-sidetrack-id=bob-direct",
+            "--topic",
+            topic,
+            "--kafka-direct");
+    String said = Files.readString(home.resolve("direct.out"));
+    assertThat(said)
+        .doesNotContain("Starting a Kafka broker")
+        .contains(
+            "interceptor.classes=io.sidetrack.kafka.interceptor.SidetrackConsumerInterceptor",
+            "sidetrack.workload=demo",
+            "sidetrack.mode=developer");
+    Matcher id = Pattern.compile("sidetrack\\.developer\\.id=(\\S+)").matcher(said);
+    assertThat(id.find()).as(said).isTrue();
+
+    // the developer's own consumer of the cluster, with the settings printed
+    Map<String, Object> mine = new HashMap<>(cluster);
+    mine.put("interceptor.classes", "io.sidetrack.kafka.interceptor.SidetrackConsumerInterceptor");
+    mine.put("sidetrack.workload", "demo");
+    mine.put("sidetrack.mode", "developer");
+    mine.put("sidetrack.developer.id", id.group(1));
+    mine.put("sidetrack.schema.registry.url", context.schemaRegistryUrl());
+    mine.put("sidetrack.topic.prefix", context.topicPrefix() == null ? "" : context.topicPrefix());
+    // developer mode keeps nothing before it has read the routes: the first poll waits for them
+    mine.put("sidetrack.first.read.wait.ms", "20000");
+    try (KafkaProducer<String, String> producer =
+            new KafkaProducer<>(
+                Map.of(
+                    "bootstrap.servers",
+                    context.bootstrapServers(),
+                    "key.serializer",
+                    StringSerializer.class,
+                    "value.serializer",
+                    StringSerializer.class));
+        KafkaConsumer<String, String> c = consumer(mine)) {
+      c.subscribe(List.of(topic));
+      for (String who : new String[] {null, "alice", "bob-direct"}) {
+        ProducerRecord<String, String> r =
+            new ProducerRecord<>(topic, "p-1", who == null ? "nobody's" : who + "'s");
+        if (who != null) {
+          r.headers().add("x-sidetrack-id", who.getBytes(StandardCharsets.UTF_8));
+        }
+        producer.send(r).get(30, TimeUnit.SECONDS);
+      }
+      assertThat(poll(c, 1)).extracting(ConsumerRecord::value).containsExactly("bob-direct's");
+      assertThat(c.poll(Duration.ofSeconds(2)).count()).isZero();
+    }
+    // the router relayed nothing: the CLI asked for no records stream
+    assertThat(Files.readString(home.resolve("direct.out"))).doesNotContain("RECORD");
+    dev.destroy();
+    assertThat(dev.waitFor(30, TimeUnit.SECONDS)).isTrue();
+  }
+
   private static KafkaConsumer<String, String> consumer(Map<String, Object> base) {
     Map<String, Object> config = new HashMap<>(base);
     config.put("group.id", "check-" + System.nanoTime());

@@ -20,7 +20,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -34,8 +33,11 @@ import org.slf4j.LoggerFactory;
  * developer mode, on the workload's routes as this router reads them), so a record the cluster's
  * consumers skip is the record the developer gets.
  *
- * <p>A partition the group has no offset for starts at the registration's time, so no record
- * produced once the workload's consumers could skip it is lost. Offsets are committed up to the
+ * <p>The tap is made when the intercept is registered: it notes where each partition of the topics
+ * ends then, and waits for the intercept to be active. A partition the group has no offset for
+ * starts where it ended at the registration, so no record appended once the workload's consumers
+ * could skip it is lost (whatever timestamp its producer gave it); those starting offsets are
+ * committed at once, so a tunnel that comes back goes on from them. Offsets are committed up to the
  * records the CLI wrote into its broker: a tunnel that breaks and comes back (through any router)
  * goes on where the developer's broker stopped, and records in flight when it broke come again (at
  * least once).
@@ -54,7 +56,9 @@ final class RecordTap implements AutoCloseable {
 
   private final String interceptId;
   private final List<String> topics;
-  private final long sinceMillis;
+  private final java.util.concurrent.CountDownLatch active =
+      new java.util.concurrent.CountDownLatch(1);
+  private Map<TopicPartition, Long> endsAtRegistration = Map.of();
   private final RecordStream stream;
   private final Supplier<RecordRouting> routing;
   private final Runnable relayed;
@@ -72,14 +76,12 @@ final class RecordTap implements AutoCloseable {
   RecordTap(
       String interceptId,
       List<String> topics,
-      long sinceMillis,
       RecordStream stream,
       Supplier<RecordRouting> routing,
       Runnable relayed,
       Map<String, Object> consumerProperties) {
     this.interceptId = interceptId;
     this.topics = List.copyOf(topics);
-    this.sinceMillis = sinceMillis;
     this.stream = stream;
     this.routing = routing;
     this.relayed = relayed;
@@ -89,13 +91,27 @@ final class RecordTap implements AutoCloseable {
     thread.setDaemon(true);
   }
 
+  /** Notes where the topics end now, then waits for {@link #activate}. */
   void start() {
     thread.start();
   }
 
+  /** The intercept is active: relay its records. */
+  void activate() {
+    active.countDown();
+  }
+
   private void run() {
     try {
-      stream.open(partitionCounts());
+      Map<String, Integer> counts = partitionCounts();
+      endsAtRegistration = endOffsets(counts);
+      while (running && !active.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        // registered, not active yet
+      }
+      if (!running) {
+        return;
+      }
+      stream.open(counts);
       consumer.subscribe(topics, new StartAtRegistration());
       while (running) {
         boolean paused = pauseWhileTheStreamIsFull();
@@ -115,6 +131,8 @@ final class RecordTap implements AutoCloseable {
       }
     } catch (WakeupException e) {
       // closing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.warn("Records of intercept {} stopped: {}", interceptId, e.toString());
     } finally {
@@ -174,6 +192,26 @@ final class RecordTap implements AutoCloseable {
         r.key(),
         r.value(),
         headers);
+  }
+
+  /** Where each partition of the topics ends now (empty where Kafka does not answer). */
+  private Map<TopicPartition, Long> endOffsets(Map<String, Integer> counts) {
+    List<TopicPartition> all = new ArrayList<>();
+    counts.forEach(
+        (topic, n) -> {
+          for (int p = 0; p < n; p++) {
+            all.add(new TopicPartition(topic, p));
+          }
+        });
+    if (all.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      return consumer.endOffsets(all, Duration.ofSeconds(10));
+    } catch (RuntimeException e) {
+      problem(e);
+      return Map.of();
+    }
   }
 
   /** Each topic's partitions, as the cluster has them now (0 for a topic it does not have yet). */
@@ -272,7 +310,7 @@ final class RecordTap implements AutoCloseable {
     consumer.wakeup();
   }
 
-  /** A partition the group has no offset for starts at the registration's time. */
+  /** A partition the group has no offset for starts where it ended at the registration. */
   private final class StartAtRegistration implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -294,24 +332,26 @@ final class RecordTap implements AutoCloseable {
         return;
       }
       Map<TopicPartition, OffsetAndMetadata> known = consumer.committed(new HashSet<>(partitions));
-      Map<TopicPartition, Long> fresh = new HashMap<>();
+      Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
       for (TopicPartition tp : partitions) {
-        if (known.get(tp) == null) {
-          fresh.put(tp, sinceMillis);
+        if (known.get(tp) != null) {
+          continue;
         }
+        // a partition made after the registration holds only records appended after it
+        long at = endsAtRegistration.getOrDefault(tp, 0L);
+        consumer.seek(tp, at);
+        start.put(tp, new OffsetAndMetadata(at));
       }
-      if (fresh.isEmpty()) {
+      if (start.isEmpty()) {
         return;
       }
-      // the ends first: a record written after them is found by its time below
-      Map<TopicPartition, Long> ends = consumer.endOffsets(fresh.keySet());
-      Map<TopicPartition, OffsetAndTimestamp> at = consumer.offsetsForTimes(fresh);
-      for (TopicPartition tp : fresh.keySet()) {
-        OffsetAndTimestamp o = at.get(tp);
-        // none since the registration yet: what comes after the end as it was
-        consumer.seek(tp, o == null ? ends.get(tp) : o.offset());
-      }
-      LOG.info("Records of intercept {}: {} read from its registration's time", interceptId, fresh);
+      // committed at once: a tunnel that breaks before the first record goes on from here too
+      consumer.commitSync(start, Duration.ofSeconds(5));
+      start.forEach((tp, o) -> committed.put(tp, o.offset()));
+      LOG.info(
+          "Records of intercept {}: read from where they ended at its registration {}",
+          interceptId,
+          start);
     }
   }
 }

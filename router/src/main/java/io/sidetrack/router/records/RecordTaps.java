@@ -52,29 +52,45 @@ public final class RecordTaps {
     return groupPrefix + "sidetrack.records." + interceptId;
   }
 
+  /** Relays the records of one intercept once it is active. */
+  public interface Relay extends AutoCloseable {
+    /** The intercept is active: relay its records. */
+    void activate();
+
+    /** Stops relaying (the intercept is over here); returns at once. */
+    @Override
+    void close();
+  }
+
   /**
-   * Starts relaying the records of {@code intercept}'s topics through {@code mux}, read from {@code
-   * sinceMillis} where its group has no offset yet; call on the tunnel's context.
+   * Prepares relaying the records of {@code intercept}'s topics through {@code mux}, at its
+   * registration: the tap notes where the topics end now, and relays from there once {@linkplain
+   * Relay#activate() active} (where its group has no offset yet). Call on the tunnel's context.
    *
    * @param ended called on the tunnel's context when the CLI abandons the stream, with why
-   * @return what stops it
    */
-  public AutoCloseable start(
-      Intercept intercept, long sinceMillis, Mux mux, Consumer<String> ended) {
+  public Relay prepare(Intercept intercept, Mux mux, Consumer<String> ended) {
     RecordStream stream = new RecordStream(mux, ended);
     RecordTap tap =
         new RecordTap(
             intercept.id(),
             List.copyOf(intercept.topics()),
-            sinceMillis,
             stream,
             () -> routingOf.apply(intercept.workload()),
             relayed::increment,
             consumerProperties(intercept.id()));
     tap.start();
-    return () -> {
-      tap.close();
-      stream.close("the intercept ended");
+    return new Relay() {
+      @Override
+      public void activate() {
+        tap.activate();
+      }
+
+      @Override
+      public void close() {
+        tap.close();
+        stream.close("the intercept ended");
+      }
     };
   }
 

@@ -3,6 +3,7 @@ package io.sidetrack.router.session;
 import io.sidetrack.core.Intercept;
 import io.sidetrack.router.auth.Tokens.Identity;
 import io.sidetrack.router.preview.PreviewLinks;
+import io.sidetrack.router.records.RecordTaps;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.tunnel.Control;
@@ -52,11 +53,10 @@ final class TunnelSession {
   private InterceptSpec spec;
   private Intercept intercept;
   private long requestedAt;
-  private long registeredAtMillis;
   private String lastDetail;
 
-  /** Relays the intercept's records while it is active here ({@code null} when it does not). */
-  private AutoCloseable records;
+  /** Relays the intercept's records once it is active here ({@code null} when it does not). */
+  private RecordTaps.Relay records;
 
   TunnelSession(SessionServices services, ServerWebSocket ws, Identity who) {
     this.services = services;
@@ -160,12 +160,12 @@ final class TunnelSession {
       reject(refused.reason());
     } else if (outcome instanceof RegistrationCheck.Accepted accepted) {
       intercept = accepted.intercept();
-      registeredAtMillis = System.currentTimeMillis();
       TunnelSession previous = services.tunnels().claim(intercept.id(), this);
       if (previous != null && previous != this) {
         previous.context.runOnContext(v -> previous.superseded("a new tunnel took it over"));
       }
       lease.start(intercept, spec.ttl());
+      prepareRecords();
       pending("waiting for registry-stream to decide");
       evaluate();
     }
@@ -208,30 +208,25 @@ final class TunnelSession {
         ms,
         progress.agents());
     send(activeMessage(progress.agents(), ms));
-    startRecords();
+    if (records != null) {
+      records.activate();
+    }
   }
 
   /**
-   * Relays the records of the intercept's topics, unless it has none or the developer reads them
-   * from the cluster ({@code --kafka-direct}); read from the intercept's first registration where
-   * its consumer group has no offset yet.
+   * At the registration, prepares relaying the records of the intercept's topics (from where they
+   * end now), unless it has none or the developer reads them from the cluster ({@code
+   * --kafka-direct}, or a CLI that cannot take records).
    */
-  private void startRecords() {
+  private void prepareRecords() {
     if (records != null || intercept.topics().isEmpty() || spec.recordsDirect()) {
       return;
     }
-    long since =
-        services
-            .view()
-            .route(intercept.id())
-            .map(r -> Math.min(registeredAtMillis, r.route().createdAt().toEpochMilli()))
-            .orElse(registeredAtMillis);
     records =
         services
             .records()
-            .start(
+            .prepare(
                 intercept,
-                since,
                 mux,
                 why -> {
                   if (state != State.OVER) {
@@ -243,11 +238,7 @@ final class TunnelSession {
 
   private void stopRecords() {
     if (records != null) {
-      try {
-        records.close();
-      } catch (Exception e) {
-        LOG.debug("Stopping the records of {}: {}", interceptId(), e.toString());
-      }
+      records.close();
       records = null;
     }
   }
