@@ -22,6 +22,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,6 +83,7 @@ class QueueSplitNodeExampleIT {
         // the workload's consumer in the cluster, trusting only the routers' key
         NodeConsumer cluster =
             NodeConsumer.start(
+                "cluster",
                 args(
                     "--group",
                     prefix + "orders",
@@ -90,6 +92,7 @@ class QueueSplitNodeExampleIT {
         // alice's own consumer on her laptop
         NodeConsumer laptop =
             NodeConsumer.start(
+                "laptop",
                 args(
                     "--group",
                     prefix + "alice",
@@ -159,6 +162,23 @@ class QueueSplitNodeExampleIT {
     }
   }
 
+  @Test
+  void exampleUnitTestsPass() throws Exception {
+    assumeThat(EXAMPLE.resolve("node_modules/kafkajs")).as("npm install was run").exists();
+    assumeThat(new ProcessBuilder("node", "--version").start().waitFor()).isZero();
+    Path output = Files.createTempFile("queue-split-unit", ".out");
+    // matching, baggage, precedence, murmur2, signatures, settings: node's own test runner
+    Process node =
+        new ProcessBuilder("node", "--test")
+            .directory(EXAMPLE.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    assertThat(node.waitFor(90, TimeUnit.SECONDS)).isTrue();
+    assertThat(node.exitValue()).as(Files.readString(output)).isZero();
+    assertThat(Files.readString(output)).contains("# fail 0").doesNotContain("# pass 0");
+  }
+
   private List<String> args(String... more) {
     List<String> all =
         new ArrayList<>(
@@ -225,19 +245,23 @@ class QueueSplitNodeExampleIT {
     private final List<String> out = new CopyOnWriteArrayList<>();
     private final List<String> err = new CopyOnWriteArrayList<>();
 
-    private NodeConsumer(Process process) {
+    private NodeConsumer(String name, Process process) {
       this.process = process;
-      follow(process.getInputStream(), out);
-      follow(process.getErrorStream(), err);
+      follow(name, process.getInputStream(), out);
+      follow(name, process.getErrorStream(), err);
     }
 
-    static NodeConsumer start(List<String> args) throws Exception {
+    /**
+     * Runs the example with {@code args}; its lines are echoed to the test's log as {@code name}.
+     */
+    static NodeConsumer start(String name, List<String> args) throws Exception {
       List<String> command = new ArrayList<>(List.of("node", "consumer.js"));
       command.addAll(args);
-      return new NodeConsumer(new ProcessBuilder(command).directory(EXAMPLE.toFile()).start());
+      return new NodeConsumer(
+          name, new ProcessBuilder(command).directory(EXAMPLE.toFile()).start());
     }
 
-    private static void follow(InputStream stream, List<String> lines) {
+    private static void follow(String name, InputStream stream, List<String> lines) {
       Thread t =
           new Thread(
               () -> {
@@ -245,6 +269,7 @@ class QueueSplitNodeExampleIT {
                     new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                   String line;
                   while ((line = reader.readLine()) != null) {
+                    System.out.println(Instant.now() + " [" + name + "] " + line);
                     lines.add(line);
                   }
                 } catch (java.io.IOException e) {
