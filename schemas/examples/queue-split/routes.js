@@ -89,7 +89,9 @@ class WorkloadRoutes {
     this.log = log;
     this.entries = new Map();
     this.current = RecordRouting.EMPTY;
+    // read to the end at least once (then the routing is in use), and by the read going on now
     this.caughtUp = false;
+    this.readDone = false;
     this.waiters = [];
     this.consumer = null;
     this.stopped = false;
@@ -127,21 +129,27 @@ class WorkloadRoutes {
     }
   }
 
+  /** One read from the beginning: the entries are rebuilt; the routing in use stays until it is done. */
   async read() {
+    this.entries = new Map();
+    this.readDone = false;
     const admin = this.kafka.admin();
     await admin.connect();
     let partition;
     let end;
+    let high;
     try {
       const [metadata] = (await admin.fetchTopicMetadata({ topics: [this.topic] })).topics;
       partition = partitionOf(this.workload, metadata.partitions.length);
       const offsets = await admin.fetchTopicOffsets(this.topic);
       const p = offsets.find((o) => o.partition === partition);
-      end = Number(p.high) > Number(p.low) ? Number(p.high) : 0;
+      high = Number(p.high);
+      // nothing to read when the partition holds no offset from its start on
+      end = high > Number(p.low) ? high : -1;
     } finally {
       await admin.disconnect();
     }
-    this.log(`reading partition ${partition} of ${this.topic} (routes of ${this.workload}, ${end} offsets)`);
+    this.log(`reading partition ${partition} of ${this.topic} (routes of ${this.workload}, up to offset ${high})`);
     const group = `sidetrack-routes-${this.workload}-${os.hostname()}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
     const consumer = this.kafka.consumer({
       groupId: group,
@@ -156,7 +164,10 @@ class WorkloadRoutes {
       if (payload.topic === this.topic && Number(payload.lastOffset) + 1 >= end) this.readToEnd(payload.lastOffset);
     });
     consumer.on(CRASH, ({ payload }) => {
-      if (!payload.restart) this.log(`routes reader stopped: ${payload.error.message}`);
+      // kafkajs restarts the consumer itself after retriable errors; after others, read anew
+      if (payload.restart || this.stopped) return;
+      this.log(`routes reader stopped (${payload.error.message}); deciding by the last routes read, reading anew`);
+      this.closeConsumer().then(() => setTimeout(() => this.start(), 2000));
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
@@ -164,7 +175,7 @@ class WorkloadRoutes {
       autoCommit: false,
       eachMessage: async ({ message }) => this.apply(message),
     });
-    if (end === 0) this.readToEnd(-1);
+    if (end < 0) this.readToEnd(high - 1);
   }
 
   async apply(message) {
@@ -202,11 +213,12 @@ class WorkloadRoutes {
         this.entries.delete(id);
       }
     }
-    if (this.caughtUp) this.publish(message.offset);
+    if (this.readDone) this.publish(message.offset);
   }
 
   readToEnd(offset) {
-    if (this.caughtUp) return;
+    if (this.readDone) return;
+    this.readDone = true;
     this.caughtUp = true;
     this.publish(offset);
     this.waiters.splice(0).forEach((resolve) => resolve(true));

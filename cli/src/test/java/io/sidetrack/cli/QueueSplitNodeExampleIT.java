@@ -9,6 +9,7 @@ import io.sidetrack.core.Intercept;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.Topics;
 import io.sidetrack.core.WorkloadPartitioning;
+import io.sidetrack.embedded.Ports;
 import io.sidetrack.embedded.SharedInfrastructure;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.InterceptRegistration;
@@ -159,6 +160,33 @@ class QueueSplitNodeExampleIT {
       assertThat(cluster.processed())
           .containsExactly("a1", "b1", "n1", "c2", "n2", "a3", "b3", "n3");
       assertThat(laptop.processed()).containsExactly("a2", "b2");
+    }
+  }
+
+  @Test
+  void keepsEveryRecordWhileSidetracksKafkaIsUnreachable() throws Exception {
+    assumeThat(EXAMPLE.resolve("node_modules/kafkajs")).as("npm install was run").exists();
+    assumeThat(new ProcessBuilder("node", "--version").start().waitFor()).isZero();
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(appTopic, 1, (short) 1))).all().get();
+    }
+    // nothing listens there: the routes are never read
+    String nowhere = "127.0.0.1:" + Ports.free();
+    try (var producer =
+            new KafkaProducer<>(
+                Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new StringSerializer(),
+                new ByteArraySerializer());
+        NodeConsumer cluster =
+            NodeConsumer.start(
+                "unreachable",
+                args("--group", prefix + "orders", "--sidetrack-bootstrap", nowhere))) {
+      produce(producer, "a1", "x-sidetrack-id", "alice");
+      produce(producer, "b1", "baggage", "sidetrack-id=alice");
+      cluster.awaitProcessed("b1");
+      assertThat(cluster.processed()).containsExactly("a1", "b1");
+      cluster.awaitLog("routes not read within 500 ms; no record is skipped until they are");
     }
   }
 
