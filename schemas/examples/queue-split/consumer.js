@@ -17,6 +17,9 @@ const { Kafka, logLevel } = require('kafkajs');
 const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');
 const { WorkloadRoutes } = require('./routes');
 const { TrustedKeys } = require('./trust');
+const { Heartbeats } = require('./heartbeats');
+const crypto = require('crypto');
+const os = require('os');
 
 const NAME = 'queue-split';
 
@@ -33,6 +36,8 @@ const SETTINGS = [
   ['mode', 'SIDETRACK_MODE', 'cluster', "cluster: skip the records an active intercept takes; developer: keep only the developer's"],
   ['developer-id', 'SIDETRACK_DEVELOPER_ID', undefined, 'developer mode: the intercept id or owner whose records are kept'],
   ['first-read-wait-ms', 'SIDETRACK_FIRST_READ_WAIT_MS', '500', 'cluster mode: how long the first record waits for the first read of the routes'],
+  ['heartbeat-interval-ms', 'SIDETRACK_HEARTBEAT_INTERVAL_MS', '2000', "cluster mode: how often it reports the routes applied to Sidetrack's agents topic, so an intercept becomes active only once this consumer skips its records (0: never report)"],
+  ['agent-id', 'SIDETRACK_AGENT_ID', undefined, 'its id among the reporters (default WORKLOAD-node-HOSTNAME-random)'],
   ['from-beginning', 'KAFKA_FROM_BEGINNING', 'false', "read the app topics from the beginning when the group has no offsets (true/false)"],
 ];
 
@@ -100,6 +105,10 @@ function parse(argv, env) {
   if (!Number.isInteger(wait) || wait < 0) {
     throw new UsageError(`--first-read-wait-ms (SIDETRACK_FIRST_READ_WAIT_MS) must be a whole number of ms >= 0, got '${value('first-read-wait-ms')}'`);
   }
+  const interval = Number(value('heartbeat-interval-ms'));
+  if (!Number.isInteger(interval) || interval < 0) {
+    throw new UsageError(`--heartbeat-interval-ms (SIDETRACK_HEARTBEAT_INTERVAL_MS) must be a whole number of ms >= 0, got '${value('heartbeat-interval-ms')}'`);
+  }
   const fromBeginning = value('from-beginning');
   if (fromBeginning !== 'true' && fromBeginning !== 'false') {
     throw new UsageError(`--from-beginning (KAFKA_FROM_BEGINNING) must be true or false, got '${fromBeginning}'`);
@@ -114,6 +123,9 @@ function parse(argv, env) {
     sidetrackBootstrap: (value('sidetrack-bootstrap') || bootstrap).split(','),
     registry: value('registry'),
     routesTopic: `${value('topic-prefix')}sidetrack.routes`,
+    agentsTopic: `${value('topic-prefix')}sidetrack.agents`,
+    heartbeatIntervalMs: interval,
+    agentId: value('agent-id') || `${workload}-node-${os.hostname()}-${crypto.randomBytes(3).toString('hex')}`,
     trustedKeyFiles: keys ? keys.split(',').map((f) => f.trim()).filter(Boolean) : [],
     mode,
     developerId,
@@ -160,21 +172,39 @@ async function main() {
     log('no --trusted-router-keys: route entries are taken unverified');
   }
 
+  const sidetrack = new Kafka({ clientId: `${NAME}-sidetrack`, brokers: settings.sidetrackBootstrap, logLevel: logLevel.NOTHING });
+  const registry = new SchemaRegistry({ host: settings.registry });
   const routes = new WorkloadRoutes({
-    kafka: new Kafka({ clientId: `${NAME}-routes`, brokers: settings.sidetrackBootstrap, logLevel: logLevel.NOTHING }),
-    registry: new SchemaRegistry({ host: settings.registry }),
+    kafka: sidetrack,
+    registry,
     workload: settings.workload,
     topic: settings.routesTopic,
     trusted,
     log,
   });
   routes.start();
+  // a developer's consumer is not one of the workload's: it does not report
+  const heartbeats =
+    settings.mode === 'cluster' && settings.heartbeatIntervalMs > 0
+      ? new Heartbeats({
+          kafka: sidetrack,
+          registry,
+          topic: settings.agentsTopic,
+          agentId: settings.agentId,
+          workload: settings.workload,
+          intervalMs: settings.heartbeatIntervalMs,
+          progress: routes.progress(),
+          log,
+        })
+      : null;
+  if (heartbeats) heartbeats.start();
 
   const app = new Kafka({ clientId: `${NAME}-${settings.workload}`, brokers: settings.bootstrap, logLevel: logLevel.NOTHING });
   const consumer = app.consumer({ groupId: settings.group });
   let waited = false;
   const stop = async () => {
     await consumer.disconnect().catch(() => {});
+    if (heartbeats) await heartbeats.stop();
     await routes.stop();
     process.exit(0);
   };
@@ -205,7 +235,7 @@ async function main() {
       }
     },
   });
-  log(`consuming [${settings.topics.join(',')}] as group ${settings.group} (${settings.mode} mode${settings.mode === 'developer' ? ` for ${settings.developerId}` : ''})`);
+  log(`consuming [${settings.topics.join(',')}] as group ${settings.group} (${settings.mode} mode${settings.mode === 'developer' ? ` for ${settings.developerId}` : ''}${heartbeats ? `, reporting as ${settings.agentId}` : ''})`);
 }
 
 if (require.main === module) {

@@ -92,6 +92,10 @@ class WorkloadRoutes {
     // read to the end at least once (then the routing is in use), and by the read going on now
     this.caughtUp = false;
     this.readDone = false;
+    // what a heartbeat reports: the partition read, and the offset every entry before is applied
+    this.partition = -1;
+    this.position = 0;
+    this.applied = 0;
     this.waiters = [];
     this.consumer = null;
     this.stopped = false;
@@ -100,6 +104,16 @@ class WorkloadRoutes {
   /** The routing in use now: empty before the first read. Never waits. */
   routing() {
     return this.current;
+  }
+
+  /** The progress a heartbeat reports, as an edge agent's. */
+  progress() {
+    return {
+      partition: () => this.partition,
+      appliedOffset: () => this.applied,
+      ready: () => this.caughtUp,
+      routes: () => this.current.size,
+    };
   }
 
   /** Resolves true once the routes are read to the end, or false after `ms` (never: ms < 0). */
@@ -149,6 +163,7 @@ class WorkloadRoutes {
     } finally {
       await admin.disconnect();
     }
+    this.partition = partition;
     this.log(`reading partition ${partition} of ${this.topic} (routes of ${this.workload}, up to offset ${high})`);
     const group = `sidetrack-routes-${this.workload}-${os.hostname()}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
     const consumer = this.kafka.consumer({
@@ -161,7 +176,10 @@ class WorkloadRoutes {
     consumer.on(END_BATCH_PROCESS, ({ payload }) => {
       // lastOffset counts control records (registry-stream writes in transactions), so the end is
       // reached even when the partition ends with a commit marker
-      if (payload.topic === this.topic && Number(payload.lastOffset) + 1 >= end) this.readToEnd(payload.lastOffset);
+      if (payload.topic !== this.topic) return;
+      this.position = Number(payload.lastOffset) + 1;
+      if (this.position >= end) this.readToEnd(payload.lastOffset);
+      if (this.readDone) this.applied = this.position;
     });
     consumer.on(CRASH, ({ payload }) => {
       // kafkajs restarts the consumer itself after retriable errors; after others, read anew
@@ -220,6 +238,7 @@ class WorkloadRoutes {
     if (this.readDone) return;
     this.readDone = true;
     this.caughtUp = true;
+    this.applied = Number(offset) + 1;
     this.publish(offset);
     this.waiters.splice(0).forEach((resolve) => resolve(true));
   }

@@ -12,6 +12,7 @@ import io.sidetrack.core.WorkloadPartitioning;
 import io.sidetrack.embedded.Ports;
 import io.sidetrack.embedded.SharedInfrastructure;
 import io.sidetrack.schemas.AvroMapping;
+import io.sidetrack.schemas.avro.AgentHeartbeat;
 import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.registry.HttpSchemaRegistryClient;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,10 +38,15 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,15 +56,18 @@ import org.junit.jupiter.api.Timeout;
  * client, no Sidetrack code) as a cluster consumer of a workload and as a developer's own consumer,
  * against a real broker, schema registry and registry-stream: while alice's intercept of {@code
  * orders} takes the topic, the cluster consumer processes only the records without her header or
- * baggage member and her consumer only hers; before the intercept and after its removal the cluster
- * consumer processes all. Skipped where Node.js or the example's dependencies are missing (.ci/run
- * installs them).
+ * baggage member and her consumer only hers (an unsigned route is refused by the consumer that
+ * trusts the routers' key); before the intercept and after its removal the cluster consumer
+ * processes all. The cluster consumer reports the routes applied to {@code sidetrack.agents} as an
+ * edge agent does, and a tombstone when it stops. Skipped where Node.js or the example's
+ * dependencies are missing (.ci/run installs them).
  */
 @Timeout(180)
 class QueueSplitNodeExampleIT {
   private static final Path EXAMPLE =
       Path.of("..", "schemas", "examples", "queue-split").toAbsolutePath().normalize();
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String AGENT_ID = "orders-node-it";
 
   private final String bootstrap = SharedInfrastructure.kafka();
   private final String registryUrl = SharedInfrastructure.schemaRegistry();
@@ -89,7 +99,11 @@ class QueueSplitNodeExampleIT {
                     "--group",
                     prefix + "orders",
                     "--trusted-router-keys",
-                    TestRouterKeys.publicFile()));
+                    TestRouterKeys.publicFile(),
+                    "--agent-id",
+                    AGENT_ID,
+                    "--heartbeat-interval-ms",
+                    "500"));
         // alice's own consumer on her laptop
         NodeConsumer laptop =
             NodeConsumer.start(
@@ -119,6 +133,19 @@ class QueueSplitNodeExampleIT {
       cluster.awaitLog("route i-bob refused: unsigned");
       cluster.awaitLog("1 take records of [" + appTopic + "] (intercepts i-alice)");
       laptop.awaitLog("2 take records of [" + appTopic + "] (intercepts i-alice,i-bob)");
+      // the cluster consumer reports having applied alice's route, as an edge agent does
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                AgentHeartbeat beat = heartbeats().get(AGENT_ID);
+                assertThat(beat).isNotNull();
+                assertThat(beat.getWorkload()).isEqualTo("orders");
+                assertThat(beat.getPartition()).isEqualTo(partition);
+                assertThat(beat.getReady()).isTrue();
+                assertThat(beat.getRoutes()).isEqualTo(1);
+                assertThat(beat.getAppliedOffset()).isPositive();
+              });
 
       produce(producer, "a2", "X-Sidetrack-Id", "alice");
       produce(producer, "b2", "baggage", "foo=bar,sidetrack-id=alice;p=1");
@@ -160,7 +187,50 @@ class QueueSplitNodeExampleIT {
       assertThat(cluster.processed())
           .containsExactly("a1", "b1", "n1", "c2", "n2", "a3", "b3", "n3");
       assertThat(laptop.processed()).containsExactly("a2", "b2");
+
+      // stopped, it marks itself gone
+      cluster.close();
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                Map<String, AgentHeartbeat> beats = heartbeats();
+                assertThat(beats).containsKey(AGENT_ID);
+                assertThat(beats.get(AGENT_ID)).isNull();
+              });
     }
+  }
+
+  /** The latest value per key of the agents topic (null: a tombstone). */
+  private Map<String, AgentHeartbeat> heartbeats() {
+    var serde =
+        AvroSerde.forValues(
+            new HttpSchemaRegistryClient(SchemaRegistryConfig.of(registryUrl)),
+            AgentHeartbeat.class);
+    Map<String, AgentHeartbeat> latest = new HashMap<>();
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topics.agents()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        for (var r : consumer.poll(Duration.ofMillis(200))) {
+          latest.put(r.key(), r.value() == null ? null : serde.deserialize(r.topic(), r.value()));
+        }
+      }
+    }
+    return latest;
   }
 
   @Test
