@@ -211,7 +211,11 @@ async function main() {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
-  await consumer.connect();
+  try {
+    await consumer.connect();
+  } catch (e) {
+    throw new Error(`cannot reach the app's Kafka at ${settings.bootstrap.join(',')}: ${e.message}`);
+  }
   for (const topic of settings.topics) {
     await consumer.subscribe({ topic, fromBeginning: settings.fromBeginning });
   }
