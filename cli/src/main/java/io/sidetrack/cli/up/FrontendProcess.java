@@ -27,10 +27,16 @@ final class FrontendProcess implements AutoCloseable {
   /** Overrides where the OpenTelemetry Java agent's jar is. */
   static final String JAVAAGENT_ENV = "SIDETRACK_OTEL_JAVAAGENT";
 
-  /** What the frontend's OpenTelemetry agent is told: propagate W3C trace context and baggage. */
+  /**
+   * What the frontend's OpenTelemetry agent is told: propagate W3C trace context and baggage, to
+   * HTTP calls and into the headers of the Kafka records it produces. Producer propagation is the
+   * agent's default; it is set anyway, as the propagators are, so that an inherited environment
+   * cannot turn it off (with it off, the records carry no header at all).
+   */
   static final Map<String, String> OTEL_ENV =
       Map.of(
           "OTEL_PROPAGATORS", "tracecontext,baggage",
+          "OTEL_INSTRUMENTATION_KAFKA_PRODUCER_PROPAGATION_ENABLED", "true",
           "OTEL_SERVICE_NAME", "frontend",
           "OTEL_TRACES_EXPORTER", "none",
           "OTEL_METRICS_EXPORTER", "none",
