@@ -29,7 +29,6 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,10 +39,10 @@ import org.junit.jupiter.api.Timeout;
  * Sidetrack's consumer interceptor named in its settings; a developer's {@code bin/sidetrack
  * intercept demo --topic demo.orders} and {@code bin/sidetrack leave}.
  *
- * <p>Tagged slow: it took 125 s and 200 s on this 2-core machine under other agents' load (load
- * average 12 and 30), most of it {@code up} starting; run it with {@code -Pslow}.
+ * <p>72 s on this 2-core machine with other agents' load (load average 11) once {@code up}'s
+ * class-data archive is recorded; 125-200 s on runs that recorded it under load averages of 12-30,
+ * most of it {@code up} starting.
  */
-@Tag("slow")
 @Timeout(420)
 class QueueSplitIT {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
