@@ -5,10 +5,12 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 
@@ -17,16 +19,25 @@ import java.util.concurrent.Executors;
  * demo} (through demo's edge agent) and answers what demo said. It has no Sidetrack code and does
  * not copy any header itself: it runs under the OpenTelemetry Java agent with {@code
  * OTEL_PROPAGATORS=tracecontext,baggage}, which carries the {@code baggage} of the request it
- * serves to the call it makes. Only the JDK is on its classpath.
+ * serves to the call it makes, and to the records it produces.
  *
- * <p>Usage: {@code FrontendApp PORT DOWNSTREAM_URL}; {@code /healthz} answers without calling.
+ * <p>Usage: {@code FrontendApp PORT DOWNSTREAM_URL [KAFKA_SETTINGS_FILE TOPIC]}; {@code /healthz}
+ * answers without calling. With Kafka settings, {@code GET /order?item=ITEM} produces one record
+ * (key and value {@code ITEM}) to {@code TOPIC} instead of calling demo, and answers where it went
+ * ({@link FrontendOrders}). Only the JDK, and for orders kafka-clients and slf4j-api, are on its
+ * classpath.
  */
 public final class FrontendApp {
+  /** The path that produces a record. */
+  static final String ORDER_PATH = "/order";
+
+  private static final int MAX_ITEM = 200;
+
   private FrontendApp() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2) {
-      System.err.println("usage: FrontendApp PORT DOWNSTREAM_URL");
+    if (args.length != 2 && args.length != 4) {
+      System.err.println("usage: FrontendApp PORT DOWNSTREAM_URL [KAFKA_SETTINGS_FILE TOPIC]");
       System.exit(2);
     }
     int port = Integer.parseInt(args[0]);
@@ -39,6 +50,10 @@ public final class FrontendApp {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.createContext("/healthz", exchange -> answer(exchange, 200, "ok\n", null));
+    if (args.length == 4) {
+      FrontendOrders orders = new FrontendOrders(Path.of(args[2]), args[3]);
+      server.createContext(ORDER_PATH, exchange -> order(exchange, orders));
+    }
     server.createContext(
         "/",
         exchange -> {
@@ -64,6 +79,61 @@ public final class FrontendApp {
         });
     server.start();
     System.out.println("frontend listening on 127.0.0.1:" + port + ", calling " + downstream);
+  }
+
+  /** {@code GET /order?item=ITEM}: one record, and where it went. */
+  private static void order(HttpExchange exchange, FrontendOrders orders) throws IOException {
+    if (!exchange.getRequestURI().getPath().equals(ORDER_PATH)) {
+      answer(exchange, 404, "frontend: no such path; try " + ORDER_PATH + "?item=book\n", null);
+      return;
+    }
+    String item;
+    try {
+      item = queryParameter(exchange.getRequestURI().getRawQuery(), "item");
+    } catch (IllegalArgumentException badEncoding) {
+      item = null;
+    }
+    if (item == null || item.isEmpty() || item.length() > MAX_ITEM) {
+      answer(exchange, 400, "frontend: give ?item= (1 to " + MAX_ITEM + " characters)\n", null);
+      return;
+    }
+    try {
+      FrontendOrders.Sent sent = orders.send(item);
+      answer(
+          exchange,
+          200,
+          "frontend sent order '"
+              + item
+              + "' to "
+              + sent.topic()
+              + ": partition "
+              + sent.partition()
+              + ", offset "
+              + sent.offset()
+              + "\n",
+          null);
+    } catch (FrontendOrders.NotReady e) {
+      answer(exchange, 503, "frontend: " + e.getMessage() + "\n", null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      answer(exchange, 503, "frontend is stopping\n", null);
+    } catch (Exception e) {
+      answer(exchange, 502, "frontend could not send the order to Kafka: " + e + "\n", null);
+    }
+  }
+
+  private static String queryParameter(String rawQuery, String name) {
+    if (rawQuery == null) {
+      return null;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      if (URLDecoder.decode(key, StandardCharsets.UTF_8).equals(name)) {
+        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   private static void answer(HttpExchange exchange, int status, String body, String demoServedBy)

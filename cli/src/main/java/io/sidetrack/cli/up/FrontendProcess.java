@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * The {@code frontend} demo workload as a child JVM under the OpenTelemetry Java agent: started at
@@ -26,10 +27,16 @@ final class FrontendProcess implements AutoCloseable {
   /** Overrides where the OpenTelemetry Java agent's jar is. */
   static final String JAVAAGENT_ENV = "SIDETRACK_OTEL_JAVAAGENT";
 
-  /** What the frontend's OpenTelemetry agent is told: propagate W3C trace context and baggage. */
+  /**
+   * What the frontend's OpenTelemetry agent is told: propagate W3C trace context and baggage, to
+   * HTTP calls and into the headers of the Kafka records it produces. Producer propagation is the
+   * agent's default; it is set anyway, as the propagators are, so that an inherited environment
+   * cannot turn it off (with it off, the records carry no header at all).
+   */
   static final Map<String, String> OTEL_ENV =
       Map.of(
           "OTEL_PROPAGATORS", "tracecontext,baggage",
+          "OTEL_INSTRUMENTATION_KAFKA_PRODUCER_PROPAGATION_ENABLED", "true",
           "OTEL_SERVICE_NAME", "frontend",
           "OTEL_TRACES_EXPORTER", "none",
           "OTEL_METRICS_EXPORTER", "none",
@@ -62,17 +69,25 @@ final class FrontendProcess implements AutoCloseable {
         .filter(Files::isRegularFile);
   }
 
-  /** Starts {@code frontend} on a free port, calling {@code downstream}; returns at once. */
-  static FrontendProcess start(Path javaagent, String downstream, Path log) throws IOException {
+  /**
+   * Starts {@code frontend} on a free port, calling {@code downstream}, producing its orders to
+   * {@code topic} with the client settings that will be in {@code kafkaSettings} (read at the first
+   * order); returns at once.
+   */
+  static FrontendProcess start(
+      Path javaagent, String downstream, Path kafkaSettings, String topic, Path log)
+      throws IOException {
     requireNonNull(javaagent, "javaagent");
     requireNonNull(downstream, "downstream");
+    requireNonNull(kafkaSettings, "kafkaSettings");
+    requireNonNull(topic, "topic");
     int port = Ports.free();
     List<String> command = new ArrayList<>();
     command.add(javaExecutable());
     command.add("-javaagent:" + javaagent);
     command.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    command.addAll(List.of("-cp", ownLocation().toString(), FrontendApp.class.getName()));
-    command.addAll(List.of(Integer.toString(port), downstream));
+    command.addAll(List.of("-cp", classpath(), FrontendApp.class.getName()));
+    command.addAll(List.of(Integer.toString(port), downstream, kafkaSettings.toString(), topic));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.redirectOutput(log.toFile());
     pb.environment().putAll(OTEL_ENV);
@@ -134,12 +149,29 @@ final class FrontendProcess implements AutoCloseable {
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
+  /**
+   * This CLI's jar (for {@link FrontendApp}), kafka-clients and slf4j-api (its one dependency the
+   * producer needs), taken from where this JVM loaded them: the app has no other library.
+   */
+  static String classpath() {
+    return String.join(
+        java.io.File.pathSeparator,
+        ownLocation().toString(),
+        location(KafkaProducer.class).toString(),
+        location(org.slf4j.LoggerFactory.class).toString());
+  }
+
   /** This CLI's jar, or its classes directory when run from the build. */
   private static Path ownLocation() {
+    return location(FrontendApp.class);
+  }
+
+  private static Path location(Class<?> c) {
     try {
-      return Path.of(FrontendApp.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
-      throw new IllegalStateException("cannot locate the CLI's own classes: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot locate the jar of " + c.getName() + ": " + e.getMessage(), e);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.sidetrack.cli.up;
 import io.sidetrack.cli.admin.acl.Component;
 import io.sidetrack.cli.context.Context;
 import io.sidetrack.cli.context.ContextFile;
+import io.sidetrack.cli.keys.KeyFiles;
 import io.sidetrack.cli.options.EnvVar;
 import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
@@ -47,6 +48,13 @@ import picocli.CommandLine.Spec;
       "Start Sidetrack on this machine in the foreground: a real Kafka broker (KRaft,"
           + " in-process), a real schema registry (Apicurio, child process), registry-stream, a"
           + " router, and a demo workload named 'demo' behind an edge agent.",
+      "A second workload, 'frontend', calls demo under the OpenTelemetry Java agent, and its"
+          + " GET /order?item=X produces a record to the topic "
+          + UpCommand.DEMO_TOPIC
+          + ", which demo consumes with Sidetrack's consumer interceptor (GET /processed on demo"
+          + " lists what it processed): 'sidetrack intercept demo --port N --topic "
+          + UpCommand.DEMO_TOPIC
+          + "' makes it skip your records.",
       "Creates a token for you in $SIDETRACK_HOME/tokens, so 'sidetrack intercept demo --port N'"
           + " works at once.",
       "Prints where each listens and records it in $SIDETRACK_HOME/context.json. Ctrl-C stops"
@@ -60,6 +68,15 @@ public final class UpCommand implements Callable<Integer> {
 
   /** The second demo workload, which calls {@link #DEMO}. */
   public static final String FRONTEND = "frontend";
+
+  /**
+   * The demo's topic: {@link #FRONTEND} produces a record to it per {@code GET /order?item=X},
+   * {@link #DEMO} consumes it with Sidetrack's consumer interceptor.
+   */
+  public static final String DEMO_TOPIC = "demo.orders";
+
+  /** The frontend's Kafka client settings, in the run's data directory. */
+  private static final String FRONTEND_KAFKA_SETTINGS = "frontend-kafka.properties";
 
   @Spec CommandSpec spec;
 
@@ -227,6 +244,8 @@ public final class UpCommand implements Callable<Integer> {
                       FrontendProcess.start(
                           javaagent.get(),
                           "http://127.0.0.1:" + demoAgentPort,
+                          data.resolve(FRONTEND_KAFKA_SETTINGS),
+                          DEMO_TOPIC,
                           logs.resolve("frontend.log")));
       String bootstrapServers = startKafka(out, home, data);
       EmbeddedSchemaRegistry registry =
@@ -249,7 +268,23 @@ public final class UpCommand implements Callable<Integer> {
       RegistryStreamApp stream =
           step(out, "registry-stream", () -> RegistryStreamApp.start(config));
       awaitReady(stream);
-      DemoWorkload demo = step(out, "demo workload", DemoWorkload::start);
+      DemoOrderConsumer orders =
+          step(
+              out,
+              "demo's consumer of " + DEMO_TOPIC + " (with Sidetrack's consumer interceptor)",
+              () -> {
+                Map<String, String> demoKafka = demoKafkaProperties(bootstrapServers);
+                DemoTopic.create(demoKafka, DEMO_TOPIC);
+                DemoTopic.writeSettings(demoKafka, data.resolve(FRONTEND_KAFKA_SETTINGS));
+                return DemoOrderConsumer.start(
+                    DemoOrderConsumer.settings(
+                        demoKafka,
+                        DEMO,
+                        registry.url(),
+                        home.resolve("keys").resolve(KeyFiles.PUBLIC).toString()),
+                    DEMO_TOPIC);
+              });
+      DemoWorkload demo = step(out, "demo workload", () -> DemoWorkload.start(orders::processed));
       EdgeAgent agent =
           step(
               out,
@@ -436,6 +471,16 @@ public final class UpCommand implements Callable<Integer> {
     return kafka.bootstrapServers();
   }
 
+  /**
+   * The demo apps' own Kafka client settings: the bootstrap servers and, with {@code --secure}, the
+   * admin's login (the ACLs of {@code sidetrack acl} cover Sidetrack's components, not apps).
+   */
+  private Map<String, String> demoKafkaProperties(String bootstrapServers) {
+    Map<String, String> p = new java.util.HashMap<>(kafkaProperties(Component.ADMIN));
+    p.put("bootstrap.servers", bootstrapServers);
+    return p;
+  }
+
   /** A component's Kafka client settings: its SCRAM login with {@code --secure}, else none. */
   private Map<String, String> kafkaProperties(Component component) {
     return secureKafka == null ? Map.of() : secureKafka.clientProperties(component);
@@ -547,6 +592,10 @@ public final class UpCommand implements Callable<Integer> {
           "  %-22s %s (its edge agent; it calls demo, carrying baggage)%n",
           "Frontend workload", c.frontendUrl());
     }
+    out.printf(
+        "  %-22s %s (frontend's GET /order?item=X produces; demo consumes it with Sidetrack's"
+            + " interceptor and lists what it processed at %s%s)%n",
+        "Demo topic", DEMO_TOPIC, c.demoUrl(), DemoWorkload.PROCESSED_PATH);
     out.printf("  %-22s %s (token of %s)%n", "Tokens", home.resolve("tokens"), identity);
     out.printf("  %-22s %s%n", "Context", ContextFile.path(home));
     if (!c.routerCa().isEmpty()) {
@@ -571,6 +620,17 @@ public final class UpCommand implements Callable<Integer> {
               + "' "
               + c.frontendUrl()
               + "/   # frontend calls your app: the id travels as baggage");
+      out.println(
+          "  bin/sidetrack intercept demo --port 3000 --topic "
+              + DEMO_TOPIC
+              + "; curl -H 'x-sidetrack-id: "
+              + identity
+              + "' '"
+              + c.frontendUrl()
+              + FrontendApp.ORDER_PATH
+              + "?item=book'   # a record demo's consumer skips: curl "
+              + c.demoUrl()
+              + DemoWorkload.PROCESSED_PATH);
     }
     out.println();
     out.println("Press Ctrl-C to stop.");
