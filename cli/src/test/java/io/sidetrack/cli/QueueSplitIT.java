@@ -218,6 +218,44 @@ class QueueSplitIT {
     return active;
   }
 
+  /**
+   * The records on the broker alice's CLI started, read from its start for {@code seconds} once one
+   * arrives; a record of {@code item} produced before the intercept must never be there.
+   */
+  static List<ConsumerRecord<String, String>> laptopRecords(int seconds, String notItem)
+      throws Exception {
+    String said = Files.readString(home.resolve("alice-intercept.out"));
+    Matcher m = Pattern.compile("bootstrap\\.servers=(\\S+)").matcher(said);
+    assertThat(m.find()).as(said).isTrue();
+    List<ConsumerRecord<String, String>> got = new ArrayList<>();
+    try (KafkaConsumer<String, String> c =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                m.group(1),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "laptop-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
+      c.subscribe(List.of(TOPIC));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                c.poll(Duration.ofMillis(500)).forEach(got::add);
+                return !got.isEmpty();
+              });
+      long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+      while (System.nanoTime() < end) {
+        c.poll(Duration.ofMillis(500)).forEach(got::add);
+      }
+    }
+    assertThat(got).extracting(ConsumerRecord::value).doesNotContain(notItem);
+    return got;
+  }
+
   @Test
   void recordsOfTheDevelopersRequestsSkipTheClusterConsumerUntilTheyLeave() throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
@@ -252,6 +290,17 @@ class QueueSplitIT {
         .until(
             () -> processed().containsAll(List.of(carols.processedLine(), plain.processedLine())));
     assertThat(processed()).doesNotContain(mine.processedLine());
+
+    // ... and the router relayed it to the broker the CLI started on the "laptop", and only it
+    List<ConsumerRecord<String, String>> onLaptop = laptopRecords(2, "before-" + run);
+    assertThat(onLaptop).extracting(ConsumerRecord::value).containsExactly(mine.item());
+    ConsumerRecord<String, String> relayed = onLaptop.get(0);
+    assertThat(relayed.key()).isEqualTo(mine.record().key());
+    assertThat(relayed.timestamp()).isEqualTo(mine.record().timestamp());
+    assertThat(relayed.partition()).isEqualTo(mine.record().partition());
+    Header baggage = relayed.headers().lastHeader("baggage");
+    assertThat(baggage).isNotNull();
+    assertThat(new String(baggage.value(), StandardCharsets.UTF_8)).contains("sidetrack-id=alice");
 
     Path leaveOut = home.resolve("leave.out");
     Process leave = sidetrack(leaveOut, "leave", interceptId, "--token", ALICE).start();
