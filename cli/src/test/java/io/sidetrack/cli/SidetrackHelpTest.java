@@ -85,6 +85,35 @@ class SidetrackHelpTest {
   }
 
   @Test
+  void aLocalKafkaThatDoesNotAnswerIsOneLineBeforeAnyConnection() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    String[] r =
+        run(
+            Map.of(),
+            "intercept",
+            "demo",
+            "--port",
+            "1",
+            "--topic",
+            "orders",
+            "--local-kafka",
+            "127.0.0.1:" + closed,
+            "--router",
+            "http://127.0.0.1:1",
+            "--token",
+            "t-0123456789abcdef");
+    assertThat(r[0]).isEqualTo("1");
+    assertThat(r[2].lines().filter(l -> l.startsWith("sidetrack: error:")))
+        .containsExactly(
+            "sidetrack: error: no Kafka broker answers at 127.0.0.1:"
+                + closed
+                + " (--local-kafka) within 10 s");
+  }
+
+  @Test
   void aBadPreviewAccessIsAUsageErrorOfOneLineBeforeAnyConnection() {
     String[] r = run(Map.of(), "intercept", "demo", "--port", "1", "--preview-access", "all");
     assertThat(r[0]).isEqualTo("2");

@@ -7,7 +7,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * Where the records of an intercept's topics go on this machine: into a Kafka broker this command
@@ -45,6 +49,7 @@ final class LocalBroker implements AutoCloseable {
       return new LocalBroker(null, null, direct && !topics.isEmpty(), out);
     }
     if (localKafka != null) {
+      reachable(localKafka);
       return new LocalBroker(null, new LocalRecords(localKafka, events), false, out);
     }
     out.println("Starting a Kafka broker on this machine for your records (a few seconds)...");
@@ -62,6 +67,24 @@ final class LocalBroker implements AutoCloseable {
           e);
     }
     return new LocalBroker(kafka, new LocalRecords(kafka.bootstrapServers(), events), false, out);
+  }
+
+  /** Fails with one line when no Kafka broker answers at {@code bootstrap} within 10 s. */
+  private static void reachable(String bootstrap) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"))) {
+      admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "no Kafka broker answers at " + bootstrap + " (--local-kafka) within 10 s", e);
+    }
   }
 
   /** What writes the relayed records, when they are relayed here. */
