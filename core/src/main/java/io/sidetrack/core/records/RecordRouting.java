@@ -25,9 +25,11 @@ import org.pcollections.PMap;
  */
 public final class RecordRouting {
   private static final RecordRouting EMPTY =
-      new RecordRouting(Map.of(), HashTreePMap.empty(), Map.of());
+      new RecordRouting(Map.of(), HashTreePMap.empty(), Map.of(), Map.of());
 
   private static final String[] NO_NAMES = new String[0];
+
+  private static final byte[][] NO_KEYS = new byte[0][];
 
   /** Tables by topic; a topic no route names has none. */
   private final Map<String, RouteTable> byTopic;
@@ -44,16 +46,55 @@ public final class RecordRouting {
   /** {@link #namesByTopic}'s keys per topic, as an array for the per-record check. */
   private final Map<String, String[]> names;
 
+  /** Per topic, how many of its routes read each baggage key. */
+  private final Map<String, Map<String, Integer>> baggageKeysByTopic;
+
+  /** {@link #baggageKeysByTopic}'s keys per topic, as UTF-8 bytes for the per-record check. */
+  private final Map<String, byte[][]> baggageKeys;
+
   private RecordRouting(
       Map<String, RouteTable> byTopic,
       PMap<String, Route> byId,
-      Map<String, Map<String, Integer>> namesByTopic) {
+      Map<String, Map<String, Integer>> namesByTopic,
+      Map<String, Map<String, Integer>> baggageKeysByTopic) {
     this.byTopic = byTopic;
     this.byId = byId;
     this.namesByTopic = namesByTopic;
+    this.baggageKeysByTopic = baggageKeysByTopic;
     Map<String, String[]> arrays = new HashMap<>();
     namesByTopic.forEach((t, counts) -> arrays.put(t, counts.keySet().toArray(NO_NAMES)));
     this.names = Map.copyOf(arrays);
+    Map<String, byte[][]> keys = new HashMap<>();
+    baggageKeysByTopic.forEach(
+        (t, counts) ->
+            keys.put(
+                t,
+                counts.keySet().stream()
+                    .map(k -> k.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .toArray(byte[][]::new)));
+    this.baggageKeys = Map.copyOf(keys);
+  }
+
+  /**
+   * The baggage keys a route's rules and alternatives read; and the empty key, which every baggage
+   * holds, when a header rule reads a header named {@code baggage} itself (its whole value counts).
+   */
+  private static java.util.Set<String> baggageKeysOf(Route route) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    route.match().baggage().forEach(b -> out.add(b.key()));
+    route.match().headers().forEach(h -> addIfBaggageHeader(out, h));
+    for (io.sidetrack.core.AnyOf g : route.match().anyOf()) {
+      g.baggage().forEach(b -> out.add(b.key()));
+      g.headers().forEach(h -> addIfBaggageHeader(out, h));
+    }
+    return out;
+  }
+
+  private static void addIfBaggageHeader(
+      java.util.Set<String> keys, io.sidetrack.core.HeaderMatch h) {
+    if (h.name().equalsIgnoreCase("baggage")) {
+      keys.add("");
+    }
   }
 
   /**
@@ -77,12 +118,15 @@ public final class RecordRouting {
   }
 
   private static Map<String, Map<String, Integer>> counted(
-      Map<String, Map<String, Integer>> base, Route route, int delta) {
+      Map<String, Map<String, Integer>> base,
+      Route route,
+      int delta,
+      java.util.function.Function<Route, java.util.Set<String>> read) {
     Map<String, Map<String, Integer>> out = new HashMap<>(base);
-    java.util.Set<String> read = namesOf(route);
+    java.util.Set<String> names = read.apply(route);
     for (String topic : route.topics()) {
       Map<String, Integer> counts = new HashMap<>(out.getOrDefault(topic, Map.of()));
-      for (String name : read) {
+      for (String name : names) {
         int n = counts.getOrDefault(name, 0) + delta;
         if (n <= 0) {
           counts.remove(name);
@@ -123,6 +167,7 @@ public final class RecordRouting {
     }
     Map<String, RouteTable> tables = new HashMap<>();
     Map<String, Map<String, Integer>> counts = new HashMap<>();
+    Map<String, Map<String, Integer>> keyCounts = new HashMap<>();
     perTopic.forEach(
         (topic, list) -> {
           if (!list.isEmpty()) {
@@ -130,9 +175,15 @@ public final class RecordRouting {
             Map<String, Integer> c = new HashMap<>();
             list.forEach(r -> namesOf(r).forEach(n -> c.merge(n, 1, Integer::sum)));
             counts.put(topic, Map.copyOf(c));
+            Map<String, Integer> k = new HashMap<>();
+            list.forEach(r -> baggageKeysOf(r).forEach(n -> k.merge(n, 1, Integer::sum)));
+            if (!k.isEmpty()) {
+              keyCounts.put(topic, Map.copyOf(k));
+            }
           }
         });
-    return new RecordRouting(Map.copyOf(tables), HashTreePMap.from(ids), Map.copyOf(counts));
+    return new RecordRouting(
+        Map.copyOf(tables), HashTreePMap.from(ids), Map.copyOf(counts), Map.copyOf(keyCounts));
   }
 
   /** This routing with {@code route} added, or replacing the route of the same intercept. */
@@ -149,7 +200,8 @@ public final class RecordRouting {
     return new RecordRouting(
         Map.copyOf(tables),
         base.byId.plus(route.interceptId(), route),
-        counted(base.namesByTopic, route, 1));
+        counted(base.namesByTopic, route, 1, RecordRouting::namesOf),
+        counted(base.baggageKeysByTopic, route, 1, RecordRouting::baggageKeysOf));
   }
 
   /** This routing without the route of {@code interceptId} (itself when it has none). */
@@ -168,7 +220,10 @@ public final class RecordRouting {
       }
     }
     return new RecordRouting(
-        Map.copyOf(tables), byId.minus(interceptId), counted(namesByTopic, gone, -1));
+        Map.copyOf(tables),
+        byId.minus(interceptId),
+        counted(namesByTopic, gone, -1, RecordRouting::namesOf),
+        counted(baggageKeysByTopic, gone, -1, RecordRouting::baggageKeysOf));
   }
 
   /** Whether some route takes records of {@code topic}: when not, no record of it is looked at. */
@@ -184,6 +239,17 @@ public final class RecordRouting {
   public String[] headerNames(String topic) {
     String[] n = names.get(topic);
     return n == null ? NO_NAMES : n;
+  }
+
+  /**
+   * The baggage keys the routes of {@code topic} read, as UTF-8 bytes (empty when none): a record
+   * whose {@code baggage} header holds none of them as bytes (keys are tokens, never
+   * percent-encoded) is taken by no baggage rule, and its baggage need not be parsed. Callers must
+   * not change the arrays.
+   */
+  public byte[][] baggageKeys(String topic) {
+    byte[][] k = baggageKeys.get(topic);
+    return k == null ? NO_KEYS : k;
   }
 
   /** The topics some route takes records of. */

@@ -98,7 +98,7 @@ public final class RecordFilter {
 
   /** Whether the consumer keeps {@code record}. */
   public boolean keeps(String topic, ConsumerRecord<?, ?> record, RecordRouting routing) {
-    if (!carriesAny(record.headers(), routing.headerNames(topic))) {
+    if (!carriesAny(record.headers(), routing.headerNames(topic), routing.baggageKeys(topic))) {
       // no header any route of the topic reads: no route takes it
       return developerId == null;
     }
@@ -109,17 +109,58 @@ public final class RecordFilter {
     return match.isPresent() && isDevelopers(match.get().route());
   }
 
-  /** Whether {@code headers} has one of {@code names} (lower-case), compared ignoring case. */
-  private static boolean carriesAny(Headers headers, String[] names) {
+  /**
+   * Whether {@code headers} has one of {@code names} (lower-case), compared ignoring case; a {@code
+   * baggage} header counts only when it holds one of {@code baggageKeys} (so a record whose baggage
+   * carries only other members, as traced apps send, costs no parse).
+   */
+  private static boolean carriesAny(Headers headers, String[] names, byte[][] baggageKeys) {
     for (Header h : headers) {
       String key = h.key();
       for (String name : names) {
         if (key.length() == name.length() && key.equalsIgnoreCase(name)) {
-          return true;
+          if (!name.equals(BAGGAGE) || holdsAny(h.value(), baggageKeys)) {
+            return true;
+          }
         }
       }
     }
     return false;
+  }
+
+  private static final String BAGGAGE = "baggage";
+
+  /** Whether {@code value} contains one of {@code keys} as bytes. */
+  static boolean holdsAny(byte[] value, byte[][] keys) {
+    if (value == null) {
+      return false;
+    }
+    for (byte[] k : keys) {
+      if (indexOf(value, k) >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int indexOf(byte[] in, byte[] part) {
+    if (part.length == 0) {
+      return 0;
+    }
+    byte first = part[0];
+    for (int i = 0, last = in.length - part.length; i <= last; i++) {
+      if (in[i] != first) {
+        continue;
+      }
+      int j = 1;
+      while (j < part.length && in[i + j] == part[j]) {
+        j++;
+      }
+      if (j == part.length) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private boolean isDevelopers(Route route) {

@@ -109,4 +109,40 @@ class RecordFilterTest {
     assertThat(new RecordFilter(null).filter(records, RecordRouting.empty()).records())
         .isSameAs(records);
   }
+
+  private static RecordRouting routing(MatchRules rules) {
+    return RecordRouting.compile(
+        List.of(
+            new Route(
+                "i-1",
+                "shop",
+                "alice",
+                rules,
+                "router:8071",
+                Instant.EPOCH,
+                FailureMode.FAIL_OPEN,
+                RouteSignature.NONE,
+                List.of("orders"))));
+  }
+
+  @Test
+  void aBaggageWithoutTheKeysTheRoutesReadIsKeptUnparsedAndOneWithThemIsDecided() {
+    RecordFilter cluster = new RecordFilter(null);
+    assertThat(ALICE.baggageKeys("orders").length).isEqualTo(1);
+    // other members only: no route can take it
+    assertThat(cluster.keeps("orders", record(ORDERS, 1, "baggage", "userId=7,tenant=acme"), ALICE))
+        .isTrue();
+    // the key as a substring of another key: decided by the full parse, which finds no member
+    assertThat(
+            cluster.keeps("orders", record(ORDERS, 2, "baggage", "my-sidetrack-id=alice"), ALICE))
+        .isTrue();
+    assertThat(
+            cluster.keeps(
+                "orders", record(ORDERS, 3, "baggage", "userId=7, sidetrack-id=alice"), ALICE))
+        .isFalse();
+    // a rule on a header named baggage reads its whole value: never skipped by the key check
+    RecordRouting whole = routing(MatchRules.header("baggage", "userId=7"));
+    assertThat(cluster.keeps("orders", record(ORDERS, 4, "baggage", "userId=7"), whole)).isFalse();
+    assertThat(RecordFilter.holdsAny(null, whole.baggageKeys("orders"))).isFalse();
+  }
 }
