@@ -536,6 +536,73 @@ class InterceptIT {
     assertThat(dev.waitFor(30, TimeUnit.SECONDS)).isTrue();
   }
 
+  @Test
+  void aLaptopThatCrashesAndComesBackGetsTheRecordsProducedMeanwhile() throws Exception {
+    String topic = "invoices.issued";
+    Map<String, Object> cluster = Map.of("bootstrap.servers", context.bootstrapServers());
+    try (Admin admin = Admin.create(cluster)) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    try (io.sidetrack.embedded.EmbeddedKafka laptop =
+            io.sidetrack.embedded.EmbeddedKafka.startTemporary();
+        KafkaProducer<String, String> producer =
+            new KafkaProducer<>(
+                Map.of(
+                    "bootstrap.servers",
+                    context.bootstrapServers(),
+                    "key.serializer",
+                    StringSerializer.class,
+                    "value.serializer",
+                    StringSerializer.class))) {
+      String[] args = {
+        "--header",
+        "x-sidetrack-id=carol",
+        "--id",
+        "carol-invoices",
+        "--topic",
+        topic,
+        "--local-kafka",
+        laptop.bootstrapServers()
+      };
+      int port = app("carol");
+      Process first = intercept("carol-1", BOB, port, args);
+      ProducerRecord<String, String> before = new ProducerRecord<>(topic, "i", "before the crash");
+      before.headers().add("x-sidetrack-id", "carol".getBytes(StandardCharsets.UTF_8));
+      producer.send(before).get(30, TimeUnit.SECONDS);
+      try (KafkaConsumer<String, String> c =
+          consumer(Map.of("bootstrap.servers", laptop.bootstrapServers()))) {
+        c.subscribe(List.of(topic));
+        assertThat(poll(c, 1))
+            .extracting(ConsumerRecord::value)
+            .containsExactly("before the crash");
+      }
+      Thread.sleep(2_000); // the router commits what the laptop acknowledged every second
+      first.destroyForcibly();
+      assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+      // while the laptop is gone, the cluster's consumers still skip carol's records
+      ProducerRecord<String, String> meanwhile =
+          new ProducerRecord<>(topic, "i", "while the laptop was down");
+      meanwhile.headers().add("x-sidetrack-id", "carol".getBytes(StandardCharsets.UTF_8));
+      producer.send(meanwhile).get(30, TimeUnit.SECONDS);
+
+      Process second = intercept("carol-2", BOB, port, args);
+      try (KafkaConsumer<String, String> c =
+          consumer(Map.of("bootstrap.servers", laptop.bootstrapServers()))) {
+        c.subscribe(List.of(topic));
+        List<ConsumerRecord<String, String>> all = poll(c, 2);
+        assertThat(all)
+            .extracting(ConsumerRecord::value)
+            .containsExactly("before the crash", "while the laptop was down");
+      }
+      second.destroy();
+      assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
   private static KafkaConsumer<String, String> consumer(Map<String, Object> base) {
     Map<String, Object> config = new HashMap<>(base);
     config.put("group.id", "check-" + System.nanoTime());

@@ -11,15 +11,19 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -56,15 +60,14 @@ final class RecordTap implements AutoCloseable {
 
   private final String interceptId;
   private final List<String> topics;
-  private final java.util.concurrent.CountDownLatch active =
-      new java.util.concurrent.CountDownLatch(1);
-  private Map<TopicPartition, Long> endsAtRegistration = Map.of();
   private final RecordStream stream;
   private final Supplier<RecordRouting> routing;
   private final Runnable relayed;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final RecordFilter filter;
   private final Thread thread;
+  private final CountDownLatch active = new CountDownLatch(1);
+  private Map<TopicPartition, Long> endsAtRegistration = Map.of();
   private final Map<String, Integer> partitionCounts = new HashMap<>();
   private final Map<TopicPartition, TreeSet<Long>> unacknowledged = new HashMap<>();
   private final Map<TopicPartition, Long> polledTo = new HashMap<>();
@@ -105,7 +108,7 @@ final class RecordTap implements AutoCloseable {
     try {
       Map<String, Integer> counts = partitionCounts();
       endsAtRegistration = endOffsets(counts);
-      while (running && !active.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      while (running && !active.await(200, TimeUnit.MILLISECONDS)) {
         // registered, not active yet
       }
       if (!running) {
@@ -216,12 +219,11 @@ final class RecordTap implements AutoCloseable {
 
   /** Each topic's partitions, as the cluster has them now (0 for a topic it does not have yet). */
   private Map<String, Integer> partitionCounts() {
-    Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
     for (String topic : topics) {
       int n = 0;
       try {
-        List<org.apache.kafka.common.PartitionInfo> info =
-            consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(5));
         n = info == null ? 0 : info.size();
       } catch (RuntimeException e) {
         problem(e);
