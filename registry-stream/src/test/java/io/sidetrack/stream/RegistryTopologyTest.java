@@ -2,33 +2,20 @@ package io.sidetrack.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.Intercept;
-import io.sidetrack.core.Limits;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.Topics;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.schemas.avro.AuditKind;
-import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.avro.RouteEntry;
-import io.sidetrack.schemas.registry.SchemaRegistryClient;
-import io.sidetrack.schemas.registry.SchemaRegistryClients;
-import io.sidetrack.schemas.registry.SchemaRegistryConfig;
-import io.sidetrack.schemas.serde.AvroSerde;
 import io.sidetrack.stream.internal.RegistrationIndexer;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -36,97 +23,12 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
-class RegistryTopologyTest {
-  private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
-
-  private SchemaRegistryClient registry;
-  private SimpleMeterRegistry meters;
-  private TopologyTestDriver driver;
-  private AvroSerde<InterceptRegistration> registrations;
-  private TestInputTopic<String, byte[]> intercepts;
-  private TestOutputTopic<String, RouteEntry> routes;
-  private TestOutputTopic<String, AuditEvent> audit;
-  private TestOutputTopic<String, byte[]> dlq;
-
-  @BeforeEach
-  void start() throws Exception {
-    registry = SchemaRegistryClients.create(SchemaRegistryConfig.of("mock://" + UUID.randomUUID()));
-    meters = new SimpleMeterRegistry();
-    var settings =
-        new TopologySettings(
-            Topics.DEFAULT, registry, Limits.DEFAULTS, Duration.ofSeconds(1), meters);
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "registry-stream-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(
-        StreamsConfig.STATE_DIR_CONFIG,
-        Files.createTempDirectory("ttd").toAbsolutePath().toString());
-    driver = new TopologyTestDriver(RegistryTopology.build(settings), props, T0);
-    registrations = AvroSerde.forValues(registry, InterceptRegistration.class);
-    intercepts =
-        driver.createInputTopic(
-            Topics.INTERCEPTS,
-            new StringSerializer(),
-            new ByteArraySerializer(),
-            T0,
-            Duration.ZERO);
-    routes =
-        driver.createOutputTopic(
-            Topics.ROUTES,
-            new StringDeserializer(),
-            AvroSerde.forValues(registry, RouteEntry.class));
-    audit =
-        driver.createOutputTopic(
-            Topics.AUDIT,
-            new StringDeserializer(),
-            AvroSerde.forValues(registry, AuditEvent.class));
-    dlq =
-        driver.createOutputTopic(
-            Topics.INTERCEPTS_DLQ, new StringDeserializer(), new ByteArrayDeserializer());
-  }
-
-  @AfterEach
-  void stop() {
-    driver.close();
-  }
-
-  private static Intercept intercept(String id, String owner, MatchRules match) {
-    return new Intercept(
-        id,
-        "orders",
-        owner,
-        match,
-        "router-1:9000",
-        T0,
-        T0.plusSeconds(15),
-        FailureMode.FAIL_OPEN,
-        Map.of());
-  }
-
-  private void register(Intercept intercept) {
-    intercepts.pipeInput(
-        intercept.id(),
-        registrations.serialize(Topics.INTERCEPTS, AvroMapping.toRegistration(intercept)));
-  }
-
-  private void remove(String id) {
-    intercepts.pipeInput(id, (byte[]) null);
-  }
+class RegistryTopologyTest extends TopologyFixture {
 
   @Test
   void acceptedRegistrationPublishesRouteAndCreatedEvent() {
