@@ -133,7 +133,7 @@ public final class InterceptCommand implements Callable<Integer> {
           "With --topic: port of the Kafka broker this command starts on this machine, into which"
               + " it writes your records under the same topic names (0, the default: a free port,"
               + " printed). Point your consumers' bootstrap.servers at it.")
-  int kafkaPort;
+  int localKafkaPort;
 
   @io.sidetrack.cli.options.EnvVar
   @Option(
@@ -265,7 +265,7 @@ public final class InterceptCommand implements Callable<Integer> {
     CompletableFuture<Void> leftOnSignal = new CompletableFuture<>();
     Events events = new Events(out, err);
     LocalBroker broker =
-        LocalBroker.forRecords(topics, kafkaDirect, localKafka, kafkaPort, out, events);
+        LocalBroker.forRecords(topics, kafkaDirect, localKafka, localKafkaPort, out, events);
     TunnelClient client =
         new TunnelClient(
                 vertx,
@@ -375,9 +375,9 @@ public final class InterceptCommand implements Callable<Integer> {
           "--kafka-direct and --local-kafka exclude each other: with --kafka-direct nothing is"
               + " written here");
     }
-    if (kafkaPort < 0 || kafkaPort > 65535) {
+    if (localKafkaPort < 0 || localKafkaPort > 65535) {
       throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "invalid --local-kafka-port " + kafkaPort + " (0-65535)");
+          spec.commandLine(), "invalid --local-kafka-port " + localKafkaPort + " (0-65535)");
     }
   }
 

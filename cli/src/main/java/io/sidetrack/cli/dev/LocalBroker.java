@@ -24,6 +24,7 @@ final class LocalBroker implements AutoCloseable {
   private final LocalRecords records;
   private final boolean direct;
   private final PrintWriter out;
+  private boolean closed;
 
   private LocalBroker(
       EmbeddedKafka started, LocalRecords records, boolean direct, PrintWriter out) {
@@ -118,7 +119,11 @@ final class LocalBroker implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return; // the shutdown hook and the command's end both close it
+    }
+    closed = true;
     if (records != null) {
       records.close();
     }
