@@ -466,9 +466,11 @@ class FailureScenariosIT {
     sleep(Duration.ofSeconds(5));
     Instant killed = Instant.now();
     kafka.kill(victim);
-    // a new intercept while the broker is down (its CLI starts at the kill, before the fencing)
-    Developer devD = cluster.intercept("dev-d", TTL, cluster.routers().get(1));
-    Duration activation = devD.awaitActive(Duration.ofSeconds(180));
+    // a new intercept while the broker is down (its CLI starts at the kill, before the fencing);
+    // one the router rejects is started again, as its developer would
+    Attempts d = interceptUntilActive("dev-d", cluster.routers().get(1), Duration.ofSeconds(180));
+    Developer devD = d.developer();
+    Duration activation = Duration.between(killed, Instant.now());
     routing.add("dev-d");
     await()
         .atMost(Duration.ofSeconds(60))
@@ -489,8 +491,8 @@ class FailureScenariosIT {
         .until(() -> kafka.underReplicated(topics).isEmpty());
     Duration inSync = Duration.between(restarted, Instant.now());
     // and once it is back
-    Developer devE = cluster.intercept("dev-e", TTL, cluster.routers().get(0));
-    devE.awaitActive(Duration.ofSeconds(180));
+    Attempts e = interceptUntilActive("dev-e", cluster.routers().get(0), Duration.ofSeconds(180));
+    Developer devE = e.developer();
     Duration activationAfter = Duration.between(restarted.plus(inSync), Instant.now());
     routing.add("dev-e");
     sleep(Duration.ofSeconds(5));
@@ -519,16 +521,22 @@ class FailureScenariosIT {
     measured.put(
         "new intercept while it was down active after",
         Figures.seconds(activation)
-            + " (CLI start included; the CLI's own figure "
+            + " from the kill (CLI start included; the CLI's own figure "
             + devD.cliActivationMillis()
-            + " ms)");
+            + " ms), attempts rejected before "
+            + d.rejected()
+            + (d.rejected() == 0 ? "" : " (" + d.reason() + ")"));
     measured.put("routed by every agent after", Figures.seconds(routedByAll));
     measured.put("down for", Figures.seconds(Duration.between(killed, restarted)));
     measured.put("restarted broker serving after", Figures.seconds(back));
     measured.put("every partition fully in sync again after", Figures.seconds(inSync));
     measured.put(
         "new intercept after that active in",
-        Figures.seconds(activationAfter) + " (the CLI's " + devE.cliActivationMillis() + " ms)");
+        Figures.seconds(activationAfter)
+            + " (the CLI's "
+            + devE.cliActivationMillis()
+            + " ms), attempts rejected before "
+            + e.rejected());
     Figures.row("kill -9 of a broker (3 brokers)", RATE, s, Set.of(), measured);
 
     assertThat(s.total().failed()).as(s.failures().toString()).isZero();
@@ -538,6 +546,37 @@ class FailureScenariosIT {
     assertThat(devA.cli.output().substring(markA)).doesNotContain("reconnecting");
     assertThat(devB.cli.output().substring(markB)).doesNotContain("reconnecting");
     assertThat(kafka.underReplicated(topics)).isEmpty();
+    assertThat(e.rejected()).as("rejected once the broker was back: " + e.reason()).isZero();
+  }
+
+  /** An intercept that became active after {@code rejected} attempts the router refused. */
+  record Attempts(Developer developer, int rejected, String reason) {}
+
+  /**
+   * Starts {@code sidetrack intercept} and, each time the router rejects it (the CLI ends with
+   * "rejected"), starts it again a second later, as its developer would, until one is active.
+   */
+  static Attempts interceptUntilActive(
+      String identity, ChaosCluster.Service router, Duration atMost) {
+    Instant deadline = Instant.now().plus(atMost);
+    int rejected = 0;
+    String reason = "";
+    while (true) {
+      Developer dev = cluster.intercept(identity, TTL, router);
+      try {
+        dev.awaitActive(Duration.between(Instant.now(), deadline));
+        return new Attempts(dev, rejected, reason);
+      } catch (AssertionError | RuntimeException e) {
+        String output = dev.cli.output();
+        if (dev.cli.alive() || !output.contains("rejected") || Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+        rejected++;
+        reason = output.substring(output.indexOf("rejected")).lines().findFirst().orElse("");
+        dev.crash();
+        sleep(Duration.ofSeconds(1));
+      }
+    }
   }
 
   @Test
