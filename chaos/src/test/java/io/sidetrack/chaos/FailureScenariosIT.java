@@ -1,10 +1,12 @@
 package io.sidetrack.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sidetrack.chaos.harness.ChaosCluster;
 import io.sidetrack.chaos.harness.ChaosCluster.Developer;
+import io.sidetrack.chaos.harness.ClusterKafka;
 import io.sidetrack.chaos.harness.Figures;
 import io.sidetrack.chaos.harness.Http;
 import io.sidetrack.chaos.harness.LoadGenerator;
@@ -54,6 +56,13 @@ class FailureScenariosIT {
   static final int RATE = Integer.getInteger("sidetrack.chaos.rate", 100);
   static final Duration TTL = Duration.ofSeconds(15);
 
+  /**
+   * Kafka brokers unless {@code -Dsidetrack.chaos.brokers} says otherwise: a KRaft cluster of three
+   * (RF 3, min ISR 2), which the broker-kill scenario needs; on one broker that scenario is
+   * skipped.
+   */
+  static final int BROKERS = 3;
+
   static ChaosCluster cluster;
 
   /** The developers whose intercepts are meant to be routing; the load's header values. */
@@ -65,7 +74,7 @@ class FailureScenariosIT {
   @BeforeAll
   @Timeout(1200)
   static void start() {
-    cluster = ChaosCluster.start("scenarios");
+    cluster = ChaosCluster.start("scenarios", BROKERS);
     devA = cluster.intercept("dev-a", TTL, cluster.routers().get(0));
     devB = cluster.intercept("dev-b", TTL, cluster.routers().get(1));
     devA.awaitActive(Duration.ofSeconds(90));
@@ -436,6 +445,142 @@ class FailureScenariosIT {
 
   @Test
   @Order(7)
+  @Timeout(600)
+  void aBrokerKilledAndRestartedUnderLoad() throws Exception {
+    assumeThat(cluster.kafka().brokers())
+        .as("a broker can be lost only from a cluster (-Dsidetrack.chaos.brokers=3)")
+        .isGreaterThanOrEqualTo(3);
+    ClusterKafka kafka = (ClusterKafka) cluster.kafka();
+    // the harsher of the two: the leader of the workload's routes partition. Its partitions take
+    // new leaders only once the controller fences it (broker.session.timeout.ms, 9 s), writes to
+    // them wait until then; the quorum leader alone is replaced in about a second
+    int victim = kafka.leaderOf(Topics.ROUTES, ChaosCluster.workloadPartition());
+    boolean quorumLeader = kafka.quorumLeader() == victim;
+    Set<String> topics = new java.util.TreeSet<>(kafka.topics());
+    Set<String> led = kafka.ledBy(victim, topics);
+    String idA = devA.interceptId();
+    String idB = devB.interceptId();
+    int markA = devA.cli.output().length();
+    int markB = devB.cli.output().length();
+    LoadGenerator load = load();
+    sleep(Duration.ofSeconds(5));
+    Instant killed = Instant.now();
+    kafka.kill(victim);
+    // a new intercept while the broker is down (its CLI starts at the kill, before the fencing);
+    // one the router rejects is started again, as its developer would
+    Attempts d = interceptUntilActive("dev-d", cluster.routers().get(1), Duration.ofSeconds(180));
+    Developer devD = d.developer();
+    Duration activation = Duration.between(killed, Instant.now());
+    routing.add("dev-d");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                cluster.agents().stream()
+                    .allMatch(a -> cluster.askAgent(a, "dev-d").equals("laptop:dev-d")));
+    Duration routedByAll = Duration.between(killed, Instant.now());
+    // stays down 30 s at least: past the fencing and a lease's length, under load
+    sleep(Duration.between(Instant.now(), killed.plusSeconds(30)));
+    Instant restarted = Instant.now();
+    kafka.restart(victim);
+    Duration back = Duration.between(restarted, Instant.now());
+    await()
+        .atMost(Duration.ofSeconds(180))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> kafka.underReplicated(topics).isEmpty());
+    Duration inSync = Duration.between(restarted, Instant.now());
+    // and once it is back
+    Attempts e = interceptUntilActive("dev-e", cluster.routers().get(0), Duration.ofSeconds(180));
+    Developer devE = e.developer();
+    Duration activationAfter = Duration.between(restarted.plus(inSync), Instant.now());
+    routing.add("dev-e");
+    sleep(Duration.ofSeconds(5));
+    load.stop();
+    String active = ChaosCluster.intercepts(cluster.routers().get(1)).encode();
+    String idD = devD.interceptId();
+    String idE = devE.interceptId();
+    routing.removeAll(List.of("dev-d", "dev-e"));
+    devD.leave();
+    devE.leave();
+    LoadGenerator.Snapshot s = load.snapshot();
+    Map<String, String> measured = new LinkedHashMap<>();
+    measured.put(
+        "killed",
+        "kafka-"
+            + (victim + 1)
+            + " (leader of "
+            + Topics.ROUTES
+            + "-"
+            + ChaosCluster.workloadPartition()
+            + " and of "
+            + led.size()
+            + " partitions in all"
+            + (quorumLeader ? ", and the quorum leader" : ", not the quorum leader")
+            + ")");
+    measured.put(
+        "new intercept while it was down active after",
+        Figures.seconds(activation)
+            + " from the kill (CLI start included; the CLI's own figure "
+            + devD.cliActivationMillis()
+            + " ms), attempts rejected before "
+            + d.rejected()
+            + (d.rejected() == 0 ? "" : " (" + d.reason() + ")"));
+    measured.put("routed by every agent after", Figures.seconds(routedByAll));
+    measured.put("down for", Figures.seconds(Duration.between(killed, restarted)));
+    measured.put("restarted broker serving after", Figures.seconds(back));
+    measured.put("every partition fully in sync again after", Figures.seconds(inSync));
+    measured.put(
+        "new intercept after that active in",
+        Figures.seconds(activationAfter)
+            + " (the CLI's "
+            + devE.cliActivationMillis()
+            + " ms), attempts rejected before "
+            + e.rejected());
+    Figures.row("kill -9 of a broker (3 brokers)", RATE, s, Set.of(), measured);
+
+    assertThat(s.total().failed()).as(s.failures().toString()).isZero();
+    assertThat(s.total().wrong()).as(s.failures().toString()).isZero();
+    // no lost intercept: the two held throughout kept their ids and tunnels, the new ones held
+    assertThat(active).contains(idA, idB, idD, idE);
+    assertThat(devA.cli.output().substring(markA)).doesNotContain("reconnecting");
+    assertThat(devB.cli.output().substring(markB)).doesNotContain("reconnecting");
+    assertThat(kafka.underReplicated(topics)).isEmpty();
+    assertThat(e.rejected()).as("rejected once the broker was back: " + e.reason()).isZero();
+  }
+
+  /** An intercept that became active after {@code rejected} attempts the router refused. */
+  record Attempts(Developer developer, int rejected, String reason) {}
+
+  /**
+   * Starts {@code sidetrack intercept} and, each time the router rejects it (the CLI ends with
+   * "rejected"), starts it again a second later, as its developer would, until one is active.
+   */
+  static Attempts interceptUntilActive(
+      String identity, ChaosCluster.Service router, Duration atMost) {
+    Instant deadline = Instant.now().plus(atMost);
+    int rejected = 0;
+    String reason = "";
+    while (true) {
+      Developer dev = cluster.intercept(identity, TTL, router);
+      try {
+        dev.awaitActive(Duration.between(Instant.now(), deadline));
+        return new Attempts(dev, rejected, reason);
+      } catch (AssertionError | RuntimeException e) {
+        String output = dev.cli.output();
+        if (dev.cli.alive() || !output.contains("rejected") || Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+        rejected++;
+        reason = output.substring(output.indexOf("rejected")).lines().findFirst().orElse("");
+        dev.crash();
+        sleep(Duration.ofSeconds(1));
+      }
+    }
+  }
+
+  @Test
+  @Order(8)
   @Timeout(600)
   void kafkaDownForAMinuteRoutingGoesOnAndLeasesStillExpire() throws Exception {
     Developer devC = cluster.intercept("dev-c", TTL, cluster.routers().get(0));

@@ -7,6 +7,7 @@ import io.sidetrack.chaos.harness.ChaosCluster.Developer;
 import io.sidetrack.chaos.harness.Figures;
 import io.sidetrack.chaos.harness.Http;
 import io.sidetrack.chaos.harness.LoadGenerator;
+import io.sidetrack.chaos.harness.ObservedProcess;
 import io.sidetrack.chaos.harness.SidetrackProcess;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +37,14 @@ class SoakIT {
   static final double MINUTES =
       Double.parseDouble(System.getProperty("sidetrack.soak.minutes", "3"));
   static final int RATE = Integer.getInteger("sidetrack.chaos.rate", 100);
+
+  /**
+   * Kafka brokers unless {@code -Dsidetrack.chaos.brokers} says otherwise: one, so that the slow
+   * profile's chaos module stays within its time (three add their start and memory to every run;
+   * the failure scenarios run on three).
+   */
+  static final int BROKERS = 1;
+
   static final Duration SAMPLE_EVERY = Duration.ofSeconds(30);
   static final Duration CHURN_EVERY = Duration.ofSeconds(15);
   static final Duration TTL = Duration.ofSeconds(15);
@@ -61,7 +70,7 @@ class SoakIT {
   @Test
   @Timeout(3 * 3600) // the 30-minute run from loadtest/run-soak.sh included; it ends on its own
   void memoryStaysFlatAndNoRequestFailsWhileInterceptsComeAndGo() throws Exception {
-    cluster = ChaosCluster.start("soak");
+    cluster = ChaosCluster.start("soak", BROKERS);
     List<String> routing = new CopyOnWriteArrayList<>();
     Developer devA = cluster.intercept("dev-a", TTL, cluster.routers().get(0));
     Developer devB = cluster.intercept("dev-b", TTL, cluster.routers().get(1));
@@ -73,7 +82,7 @@ class SoakIT {
     Thread.sleep(20_000);
     warmUp.close();
 
-    List<SidetrackProcess> sampled = new ArrayList<>();
+    List<ObservedProcess> sampled = new ArrayList<>();
     Map<SidetrackProcess, String> metricsOf = new LinkedHashMap<>();
     for (ChaosCluster.Service s : cluster.streams()) {
       metricsOf.put(s.process(), s.url("/metrics"));
@@ -90,9 +99,9 @@ class SoakIT {
         .forEach(sampled::add);
     sampled.addAll(metricsOf.keySet());
     sampled.add(devA.cli);
-    Map<SidetrackProcess, List<Long>> rss = new LinkedHashMap<>();
-    Map<SidetrackProcess, List<Long>> heap = new LinkedHashMap<>();
-    Map<SidetrackProcess, List<Long>> committed = new LinkedHashMap<>();
+    Map<ObservedProcess, List<Long>> rss = new LinkedHashMap<>();
+    Map<ObservedProcess, List<Long>> heap = new LinkedHashMap<>();
+    Map<ObservedProcess, List<Long>> committed = new LinkedHashMap<>();
     sampled.forEach(p -> rss.put(p, new ArrayList<>()));
     metricsOf.keySet().forEach(p -> heap.put(p, new ArrayList<>()));
     metricsOf.keySet().forEach(p -> committed.put(p, new ArrayList<>()));
@@ -110,7 +119,7 @@ class SoakIT {
     while (true) {
       Instant now = Instant.now();
       if (!now.isBefore(nextSample)) {
-        for (SidetrackProcess p : sampled) {
+        for (ObservedProcess p : sampled) {
           rss.get(p).add(p.rssBytes().orElse(0));
         }
         metricsOf.forEach(
@@ -152,7 +161,7 @@ class SoakIT {
         new StringBuilder(
             "| process | RSS MB, every 30 s | heap used MB, every 30 s | heap committed MB |\n"
                 + "| --- | --- | --- | --- |\n");
-    for (SidetrackProcess p : sampled) {
+    for (ObservedProcess p : sampled) {
       table
           .append("| ")
           .append(p.name())
@@ -180,7 +189,7 @@ class SoakIT {
     assertThat(s.total().failed()).as(s.failures().toString()).isZero();
     assertThat(s.total().wrong()).as(s.failures().toString()).isZero();
     assertThat(started).isGreaterThanOrEqualTo((int) (MINUTES * 60 / CHURN_EVERY.toSeconds()) / 2);
-    for (SidetrackProcess p : sampled) {
+    for (ObservedProcess p : sampled) {
       List<Long> r = rss.get(p);
       List<Long> c = committed.get(p);
       // the first sample is taken at the start of the load. A JVM whose heap the collector grows
@@ -194,7 +203,7 @@ class SoakIT {
               p.name(), mb(r), c == null ? "" : " (heap committed " + mb(c) + " MB)")
           .isLessThanOrEqualTo((long) (first * (1 + RSS_TOLERANCE)) + RSS_SLACK_MB * 1024 * 1024);
     }
-    for (Map.Entry<SidetrackProcess, List<Long>> e : heap.entrySet()) {
+    for (Map.Entry<ObservedProcess, List<Long>> e : heap.entrySet()) {
       // the heap's floor in the second half stays below its peak in the first: no steady climb
       List<Long> h = e.getValue();
       long firstHalfMax =

@@ -61,13 +61,59 @@ public final class EmbeddedCluster implements AutoCloseable {
   private final int[] brokerPorts;
   private final int[] controllerPorts;
   private final Process[] processes;
+  private final ExtraListener extraListener;
   private boolean closed;
+
+  /**
+   * A second client listener on every node, besides {@code PLAINTEXT}, bound on ports the caller
+   * chose and advertising addresses the caller chose: for a test that puts a relay it controls in
+   * front of each node (the relay's address advertised, the bound port its target), so that the
+   * clients bootstrapped there reach the cluster only through the relays and can be cut off from
+   * it. Brokers still talk to each other on {@code PLAINTEXT}.
+   *
+   * @param name the listener's name (not {@code PLAINTEXT} or {@code CONTROLLER})
+   * @param ports the port node {@code i} binds, at index {@code i - 1}
+   * @param advertised the {@code host:port} node {@code i} tells its clients, at index {@code i -
+   *     1}
+   */
+  public record ExtraListener(String name, List<Integer> ports, List<String> advertised) {
+    public ExtraListener {
+      requireNonNull(name, "name");
+      ports = List.copyOf(ports);
+      advertised = List.copyOf(advertised);
+      if (!name.matches("[A-Z][A-Z0-9_]*")
+          || name.equals("PLAINTEXT")
+          || name.equals("CONTROLLER")) {
+        throw new IllegalArgumentException(
+            "an extra listener's name is upper case and not PLAINTEXT or CONTROLLER, not " + name);
+      }
+      if (ports.size() != advertised.size()) {
+        throw new IllegalArgumentException(
+            ports.size() + " ports but " + advertised.size() + " advertised addresses");
+      }
+    }
+  }
 
   /** Not started: {@link #start} launches the nodes; a test reads {@link #serverProperties}. */
   EmbeddedCluster(Path dir, int size, boolean deleteOnClose) {
+    this(dir, size, deleteOnClose, null);
+  }
+
+  EmbeddedCluster(Path dir, int size, boolean deleteOnClose, ExtraListener extraListener) {
+    if (extraListener != null && extraListener.ports().size() != size) {
+      throw new IllegalArgumentException(
+          "the extra listener "
+              + extraListener.name()
+              + " has "
+              + extraListener.ports().size()
+              + " ports for "
+              + size
+              + " nodes");
+    }
     this.dir = dir;
     this.size = size;
     this.deleteOnClose = deleteOnClose;
+    this.extraListener = extraListener;
     this.clusterId = Uuid.randomUuid().toString();
     this.brokerPorts = new int[size];
     this.controllerPorts = new int[size];
@@ -93,13 +139,23 @@ public final class EmbeddedCluster implements AutoCloseable {
    */
   public static EmbeddedCluster start(Path dir, int nodes, boolean deleteOnClose)
       throws IOException {
+    return start(dir, nodes, deleteOnClose, null);
+  }
+
+  /**
+   * As {@link #start(Path, int, boolean)}, every node with a second client listener (see {@link
+   * ExtraListener}; {@code null}: none). The extra listener's ports are the caller's and stay the
+   * same when a taken port makes the cluster start over on other ports.
+   */
+  public static EmbeddedCluster start(
+      Path dir, int nodes, boolean deleteOnClose, ExtraListener extraListener) throws IOException {
     requireNonNull(dir, "dir");
     if (nodes < 1 || nodes > MAX_NODES) {
       throw new IllegalArgumentException(
           "a cluster has 1 to " + MAX_NODES + " nodes, not " + nodes);
     }
     Files.createDirectories(dir);
-    EmbeddedCluster cluster = new EmbeddedCluster(dir, nodes, deleteOnClose);
+    EmbeddedCluster cluster = new EmbeddedCluster(dir, nodes, deleteOnClose, extraListener);
     try {
       cluster.startAll();
     } catch (IOException | RuntimeException e) {
@@ -207,6 +263,30 @@ public final class EmbeddedCluster implements AutoCloseable {
     LOG.info("Kafka node {} restarted (pid {})", nodeId, pid(nodeId));
   }
 
+  /**
+   * Starts again every node that is not running (after {@link #kill} of several, or of all: a whole
+   * cluster down), all at once since a quorum needs a majority of them, and waits until every node
+   * is a registered broker that serves clients.
+   *
+   * @throws IllegalStateException when they are not back within {@link #READY_TIMEOUT}
+   */
+  public void restartStopped() throws IOException {
+    List<Integer> started = new ArrayList<>();
+    for (int id = 1; id <= size; id++) {
+      if (!isAlive(id)) {
+        launch(id);
+        started.add(id);
+      }
+    }
+    for (int id : started) {
+      awaitAnswers(id, READY_TIMEOUT);
+    }
+    awaitReady(READY_TIMEOUT);
+    if (!started.isEmpty()) {
+      LOG.info("Kafka nodes {} restarted", started);
+    }
+  }
+
   private void launch(int nodeId) throws IOException {
     Path nodeDir = Files.createDirectories(nodeDir(nodeId));
     Path properties = nodeDir.resolve("server.properties");
@@ -261,16 +341,21 @@ public final class EmbeddedCluster implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(nodeId));
     props.put("controller.quorum.voters", voters);
-    props.put(
-        "listeners",
-        "PLAINTEXT://127.0.0.1:"
-            + brokerPorts[i]
-            + ",CONTROLLER://127.0.0.1:"
-            + controllerPorts[i]);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPorts[i]);
+    String listeners =
+        "PLAINTEXT://127.0.0.1:" + brokerPorts[i] + ",CONTROLLER://127.0.0.1:" + controllerPorts[i];
+    String advertised = "PLAINTEXT://127.0.0.1:" + brokerPorts[i];
+    String protocols = "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT";
+    if (extraListener != null) {
+      String name = extraListener.name();
+      listeners += "," + name + "://127.0.0.1:" + extraListener.ports().get(i);
+      advertised += "," + name + "://" + extraListener.advertised().get(i);
+      protocols += "," + name + ":PLAINTEXT";
+    }
+    props.put("listeners", listeners);
+    props.put("advertised.listeners", advertised);
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
-    props.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+    props.put("listener.security.protocol.map", protocols);
     props.put("log.dirs", nodeDir(nodeId).resolve("data").toString());
     props.put("default.replication.factor", Integer.toString(replication));
     props.put("min.insync.replicas", Integer.toString(minIsr));

@@ -50,8 +50,11 @@ public final class ChaosCluster implements AutoCloseable {
   static final Duration STARTUP = Duration.ofMinutes(5);
 
   private static final Pattern ACTIVE = Pattern.compile("Active(?: again)?: intercept (\\S+),");
+  private static final Pattern ACTIVE_MILLIS =
+      Pattern.compile("Active: intercept \\S+, routed by .* \\((\\d+) ms\\)");
 
   private final Path dir;
+  private final int defaultBrokers;
   private final Vertx vertx = Vertx.vertx();
   private final List<SidetrackProcess> all = new CopyOnWriteArrayList<>();
   private final Map<String, Developer> developers = new ConcurrentHashMap<>();
@@ -77,14 +80,19 @@ public final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  private ChaosCluster(Path dir) {
+  private ChaosCluster(Path dir, int defaultBrokers) {
     this.dir = dir;
+    this.defaultBrokers = defaultBrokers;
     this.keys = dir.resolve("keys");
     this.tokens = dir.resolve("tokens");
   }
 
-  /** Starts the whole cluster and returns once every part is ready. */
-  public static ChaosCluster start(String name) {
+  /**
+   * Starts the whole cluster and returns once every part is ready, on {@code defaultBrokers} Kafka
+   * brokers unless {@code -Dsidetrack.chaos.brokers} says otherwise (see {@link
+   * KafkaUnderTest#of}).
+   */
+  public static ChaosCluster start(String name, int defaultBrokers) {
     Path dir =
         Path.of(
                 "target",
@@ -93,7 +101,7 @@ public final class ChaosCluster implements AutoCloseable {
                     + "-"
                     + DateTimeFormatter.ofPattern("HHmmss").format(java.time.LocalTime.now()))
             .toAbsolutePath();
-    ChaosCluster cluster = new ChaosCluster(dir);
+    ChaosCluster cluster = new ChaosCluster(dir, defaultBrokers);
     try {
       cluster.startAll();
     } catch (RuntimeException | Error e) {
@@ -125,8 +133,7 @@ public final class ChaosCluster implements AutoCloseable {
     await().atMost(Duration.ofSeconds(60)).until(() -> !keygen.alive());
 
     app = httpServer("cluster");
-    kafka = new SingleBrokerKafka(vertx, dir, env("kafka", null));
-    kafka.processes().forEach(this::track);
+    kafka = KafkaUnderTest.of(defaultBrokers, vertx, dir, env("kafka", null));
     registryPort = Ports.free();
     schemaRegistry =
         track(
@@ -360,6 +367,18 @@ public final class ChaosCluster implements AutoCloseable {
       this.started = started;
     }
 
+    /**
+     * The CLI's own figure on its first "Active" line: milliseconds from its connection to the
+     * router until the intercept was active (its JVM's start not included).
+     */
+    public long cliActivationMillis() {
+      Matcher m = ACTIVE_MILLIS.matcher(cli.output());
+      if (!m.find()) {
+        throw new IllegalStateException(identity + " is not active yet");
+      }
+      return Long.parseLong(m.group(1));
+    }
+
     /** Waits for the CLI's "Active" line; returns the time from the CLI's start. */
     public Duration awaitActive(Duration atMost) {
       await()
@@ -452,7 +471,10 @@ public final class ChaosCluster implements AutoCloseable {
     return front.port();
   }
 
-  /** Every process started so far (developers' CLIs included), for memory samples. */
+  /**
+   * Every process started so far through {@code bin/sidetrack} (developers' CLIs included; Kafka's
+   * are {@link KafkaUnderTest#processes()}), for memory samples.
+   */
   public List<SidetrackProcess> processes() {
     return List.copyOf(all);
   }

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * with SIGTERM, its output appended to a log file that stays in {@code target/} for debugging, its
  * resident memory read from {@code /proc}.
  */
-public final class SidetrackProcess {
+public final class SidetrackProcess implements ObservedProcess {
   /** The checkout, found from the module's directory (failsafe runs in {@code chaos/}). */
   public static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
@@ -39,10 +39,12 @@ public final class SidetrackProcess {
     this.log = logDir.resolve(name + ".log");
   }
 
+  @Override
   public String name() {
     return name;
   }
 
+  @Override
   public Path log() {
     return log;
   }
@@ -125,6 +127,7 @@ public final class SidetrackProcess {
    * Resident memory of the process and its descendants, in bytes ({@code VmRSS} of {@code
    * /proc/PID/status}), or empty once it has ended.
    */
+  @Override
   public OptionalLong rssBytes() {
     Process p = process;
     if (p == null || !p.isAlive()) {

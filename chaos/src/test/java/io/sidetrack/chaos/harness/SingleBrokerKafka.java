@@ -123,7 +123,7 @@ public final class SingleBrokerKafka implements KafkaUnderTest {
   }
 
   @Override
-  public List<SidetrackProcess> processes() {
+  public List<ObservedProcess> processes() {
     return List.of(process);
   }
 
