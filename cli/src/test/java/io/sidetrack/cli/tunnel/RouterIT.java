@@ -525,6 +525,63 @@ class RouterIT {
   }
 
   @Test
+  void aWorkloadWhoseAgentsWentSilentIsWaitedForNotRefusedAsUnknown() throws Exception {
+    // an agent of "quiet" was heard 15 s ago and never said goodbye (no tombstone): older than the
+    // router's agent timeout, as when a broker fails over and heartbeats are held up
+    String topic = PREFIX + io.sidetrack.core.Topics.AGENTS;
+    io.sidetrack.schemas.serde.AvroSerde<io.sidetrack.schemas.avro.AgentHeartbeat> serde =
+        io.sidetrack.schemas.serde.AvroSerde.forValues(
+            io.sidetrack.schemas.registry.SchemaRegistryClients.create(
+                SchemaRegistryConfig.of(registryUrl)),
+            io.sidetrack.schemas.avro.AgentHeartbeat.class);
+    java.time.Instant heard = java.time.Instant.now().minusSeconds(15);
+    byte[] beat =
+        serde.serialize(
+            topic,
+            io.sidetrack.schemas.avro.AgentHeartbeat.newBuilder()
+                .setAgentId("quiet-agent")
+                .setWorkload("quiet")
+                .setPartition(0)
+                .setAppliedOffset(0)
+                .setReady(true)
+                .setRoutes(0)
+                .setStartedAt(heard.minusSeconds(60))
+                .setTime(heard)
+                .build());
+    try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(
+            java.util.Map.of("bootstrap.servers", bootstrap),
+            new org.apache.kafka.common.serialization.StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      producer
+          .send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "quiet-agent", beat))
+          .get(30, TimeUnit.SECONDS);
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> router.view().lastHeard("quiet").isPresent());
+    assertThat(router.view().liveAgents("quiet")).isEmpty();
+
+    Dev bob =
+        new Dev(
+            BOB,
+            new InterceptSpec(
+                "i-bob-quiet",
+                "quiet",
+                MatchRules.header("x-sidetrack-id", "q"),
+                Duration.ofSeconds(30),
+                false),
+            bobApp.actualPort());
+    var started = bob.client.start();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> bob.log.stream().anyMatch(l -> l.contains("has reported for")));
+    assertThat(bob.log).anyMatch(l -> l.contains("no edge agent of quiet has reported for"));
+    assertThat(started.isComplete()).as("neither refused nor active while it waits").isFalse();
+    bob.crash();
+  }
+
+  @Test
   void aCrashedLaptopFailsOpenAtOnceAndItsLeaseRunsOut() throws Exception {
     Dev alice =
         new Dev(ALICE, spec("i-alice-7", "alice7", Duration.ofSeconds(6)), aliceApp.actualPort());

@@ -171,6 +171,20 @@ public final class ClusterView implements AutoCloseable {
     return live;
   }
 
+  /**
+   * The time of the last heartbeat of any agent of {@code workload} that did not stop cleanly (no
+   * tombstone), live or not: an agent whose heartbeats stopped arriving was seen then.
+   */
+  public Optional<Instant> lastHeard(String workload) {
+    Instant last = null;
+    for (Agent a : agents.values()) {
+      if (a.workload().equals(workload) && (last == null || a.time().isAfter(last))) {
+        last = a.time();
+      }
+    }
+    return Optional.ofNullable(last);
+  }
+
   /** The live agents of a workload. */
   public List<Agent> liveAgents(String workload) {
     return liveAgents().stream().filter(a -> a.workload().equals(workload)).toList();

@@ -8,6 +8,7 @@ import io.sidetrack.router.auth.Tokens.Identity;
 import io.sidetrack.router.cluster.ClusterView;
 import io.sidetrack.router.cluster.ClusterView.RouteAt;
 import io.sidetrack.tunnel.InterceptSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +30,13 @@ final class RegistrationCheck {
   /** Accepted: the registration to publish. */
   record Accepted(Intercept intercept) implements Outcome {}
 
+  /**
+   * How long after the last heartbeat of a workload's agents that stopped without a tombstone an
+   * intercept of it waits for them instead of being refused as unknown: longer than a broker's
+   * failover (seen 7-19 s) and an agent's restart.
+   */
+  static final Duration SILENT_AGENTS_WAITED = Duration.ofMinutes(2);
+
   private RegistrationCheck() {}
 
   static Outcome check(
@@ -46,6 +54,18 @@ final class RegistrationCheck {
       return new NotYet("the router is still reading the cluster's state");
     }
     if (view.liveAgents(spec.workload()).isEmpty()) {
+      Optional<Instant> heard = view.lastHeard(spec.workload());
+      Instant now = Instant.now();
+      if (heard.isPresent() && heard.get().isAfter(now.minus(SILENT_AGENTS_WAITED))) {
+        // agents that stopped without a tombstone: a broker failing over (their heartbeats, or this
+        // router's reading of them, are held up), or agents restarting. Wait rather than refuse.
+        return new NotYet(
+            "no edge agent of "
+                + spec.workload()
+                + " has reported for "
+                + Duration.between(heard.get(), now).toSeconds()
+                + " s (is Kafka failing over, or are they restarting?); waiting for one");
+      }
       return new Refused(
           "unknown workload '"
               + spec.workload()
