@@ -63,7 +63,14 @@ final class RecordTap implements AutoCloseable {
   private final RecordStream stream;
   private final Supplier<RecordRouting> routing;
   private final Runnable relayed;
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Map<String, Object> consumerProperties;
+
+  /**
+   * Made on the tap's own thread: a consumer's construction resolves the bootstrap addresses (DNS),
+   * which must not happen on the tunnel's event loop that prepares the tap.
+   */
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+
   private final RecordFilter filter;
   private final Thread thread;
   private final CountDownLatch active = new CountDownLatch(1);
@@ -89,7 +96,7 @@ final class RecordTap implements AutoCloseable {
     this.routing = routing;
     this.relayed = relayed;
     this.filter = new RecordFilter(interceptId);
-    this.consumer = new KafkaConsumer<>(consumerProperties);
+    this.consumerProperties = Map.copyOf(consumerProperties);
     this.thread = new Thread(this::run, "sidetrack-records-" + interceptId);
     thread.setDaemon(true);
   }
@@ -105,6 +112,16 @@ final class RecordTap implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      consumer = new KafkaConsumer<>(consumerProperties);
+    } catch (RuntimeException e) {
+      LOG.warn("Records of intercept {} not read: {}", interceptId, e.toString());
+      return;
+    }
+    if (!running) {
+      consumer.close(Duration.ZERO);
+      return;
+    }
     try {
       Map<String, Integer> counts = partitionCounts();
       endsAtRegistration = endOffsets(counts);
@@ -309,7 +326,10 @@ final class RecordTap implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    consumer.wakeup();
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
   }
 
   /** A partition the group has no offset for starts where it ended at the registration. */
