@@ -399,12 +399,7 @@ class InterceptIT {
   void aDevelopersRecordsReachTheBrokerOnTheLaptopWithKeyHeadersAndTimeKept() throws Exception {
     String topic = "orders.created";
     Map<String, Object> cluster = Map.of("bootstrap.servers", context.bootstrapServers());
-    try (Admin admin = Admin.create(cluster)) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    }
+    createTopic(topic, 3);
     Process dev = intercept("records", ALICE, app("records"), "--topic", topic);
     String said = Files.readString(home.resolve("records.out"));
     Matcher m = Pattern.compile("bootstrap\\.servers=(\\S+)").matcher(said);
@@ -413,10 +408,7 @@ class InterceptIT {
     assertThat(laptop).isNotEqualTo(context.bootstrapServers());
 
     long time = System.currentTimeMillis() - 60_000; // a producer's own timestamp, kept
-    Map<String, Object> producerConfig = new HashMap<>(cluster);
-    producerConfig.put("key.serializer", StringSerializer.class);
-    producerConfig.put("value.serializer", StringSerializer.class);
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig)) {
+    try (KafkaProducer<String, String> producer = producer()) {
       // one key: one partition, so the records the developer does not get come before theirs
       for (String[] r :
           new String[][] {
@@ -472,12 +464,7 @@ class InterceptIT {
       throws Exception {
     String topic = "payments.settled";
     Map<String, Object> cluster = Map.of("bootstrap.servers", context.bootstrapServers());
-    try (Admin admin = Admin.create(cluster)) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    }
+    createTopic(topic, 2);
     Process dev =
         intercept(
             "direct",
@@ -508,15 +495,7 @@ class InterceptIT {
     mine.put("sidetrack.topic.prefix", context.topicPrefix() == null ? "" : context.topicPrefix());
     // developer mode keeps nothing before it has read the routes: the first poll waits for them
     mine.put("sidetrack.first.read.wait.ms", "20000");
-    try (KafkaProducer<String, String> producer =
-            new KafkaProducer<>(
-                Map.of(
-                    "bootstrap.servers",
-                    context.bootstrapServers(),
-                    "key.serializer",
-                    StringSerializer.class,
-                    "value.serializer",
-                    StringSerializer.class));
+    try (KafkaProducer<String, String> producer = producer();
         KafkaConsumer<String, String> c = consumer(mine)) {
       c.subscribe(List.of(topic));
       for (String who : new String[] {null, "alice", "bob-direct"}) {
@@ -539,24 +518,10 @@ class InterceptIT {
   @Test
   void aLaptopThatCrashesAndComesBackGetsTheRecordsProducedMeanwhile() throws Exception {
     String topic = "invoices.issued";
-    Map<String, Object> cluster = Map.of("bootstrap.servers", context.bootstrapServers());
-    try (Admin admin = Admin.create(cluster)) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    }
+    createTopic(topic, 1);
     try (io.sidetrack.embedded.EmbeddedKafka laptop =
             io.sidetrack.embedded.EmbeddedKafka.startTemporary();
-        KafkaProducer<String, String> producer =
-            new KafkaProducer<>(
-                Map.of(
-                    "bootstrap.servers",
-                    context.bootstrapServers(),
-                    "key.serializer",
-                    StringSerializer.class,
-                    "value.serializer",
-                    StringSerializer.class))) {
+        KafkaProducer<String, String> producer = producer()) {
       String[] args = {
         "--header",
         "x-sidetrack-id=carol",
@@ -601,6 +566,28 @@ class InterceptIT {
       second.destroy();
       assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
+  }
+
+  /** Creates {@code topic} with {@code partitions} on the stack's broker. */
+  private static void createTopic(String topic, int partitions) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", context.bootstrapServers()))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A producer of strings to the stack's broker. */
+  private static KafkaProducer<String, String> producer() {
+    return new KafkaProducer<>(
+        Map.of(
+            "bootstrap.servers",
+            context.bootstrapServers(),
+            "key.serializer",
+            StringSerializer.class,
+            "value.serializer",
+            StringSerializer.class));
   }
 
   private static KafkaConsumer<String, String> consumer(Map<String, Object> base) {
