@@ -263,6 +263,38 @@ class SidetrackHelpTest {
   }
 
   @Test
+  void aTrustedRouterKeyThatIsNoEd25519PointFailsRegistryStreamsStartInOneLine() throws Exception {
+    // y = 2: a key the JDK's key factory reads, but no point of the curve
+    byte[] spki =
+        java.util.Arrays.copyOf(java.util.HexFormat.of().parseHex("302a300506032b6570032100"), 44);
+    spki[12] = 2;
+    java.nio.file.Path pem = java.nio.file.Files.createTempFile("not-a-point", ".pub.pem");
+    java.nio.file.Files.writeString(
+        pem,
+        "-----BEGIN PUBLIC KEY-----\n"
+            + java.util.Base64.getEncoder().encodeToString(spki)
+            + "\n-----END PUBLIC KEY-----\n");
+
+    String[] r =
+        run(
+            Map.of(),
+            "registry-stream",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--schema-registry-url",
+            "http://127.0.0.1:1",
+            "--trusted-router-keys",
+            pem.toString());
+
+    assertThat(r[0]).isEqualTo(String.valueOf(Sidetrack.EXIT_FAILURE));
+    assertThat(r[2].strip())
+        .startsWith(
+            "sidetrack: error: invalid --trusted-router-keys (SIDETRACK_TRUSTED_ROUTER_KEYS):")
+        .contains("not a valid Ed25519 public key")
+        .doesNotContain("\n");
+  }
+
+  @Test
   void keysGenerateWritesAPrivateKeyOnlyItsOwnerReadsAndAPublicKeyThatVerifiesIt()
       throws Exception {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keys").resolve("out");

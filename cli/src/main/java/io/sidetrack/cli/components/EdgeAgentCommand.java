@@ -212,6 +212,6 @@ public final class EdgeAgentCommand implements Callable<Integer> {
         forwardedTrust(),
         kafka.properties(),
         routerTls.toConfig(),
-        trustedRouters.trusted().orElse(io.sidetrack.core.trust.TrustedKeys.none()));
+        trustedRouters.trustedCheckedOnUse().orElse(io.sidetrack.core.trust.TrustedKeys.none()));
   }
 }

@@ -30,11 +30,30 @@ public final class TrustedRouterKeysOptions {
   List<Path> files;
 
   /**
-   * The keys in the files, or empty when none were given.
+   * The keys in the files, each checked to be a valid Ed25519 point, or empty when none were given.
    *
    * @throws IllegalArgumentException naming the setting, the file and what is wrong
    */
   public Optional<TrustedKeys> trusted() {
+    try {
+      return read().map(TrustedKeys::checked);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid " + SETTING + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The keys in the files, or empty when none were given, as {@link #trusted} but with each key's
+   * point decoded when it first checks a signature: for the edge agent, which is ready before it
+   * checks any (see {@link TrustedKeys#checked}).
+   *
+   * @throws IllegalArgumentException naming the setting, the file and what is wrong
+   */
+  public Optional<TrustedKeys> trustedCheckedOnUse() {
+    return read();
+  }
+
+  private Optional<TrustedKeys> read() {
     if (files == null || files.isEmpty()) {
       return Optional.empty();
     }
@@ -54,6 +73,10 @@ public final class TrustedRouterKeysOptions {
             "invalid " + SETTING + " " + file + ": " + e.getMessage());
       }
     }
-    return Optional.of(TrustedKeys.of(keys));
+    try {
+      return Optional.of(TrustedKeys.of(keys));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid " + SETTING + ": " + e.getMessage());
+    }
   }
 }

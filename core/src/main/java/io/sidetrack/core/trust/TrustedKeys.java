@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The routers' public keys a registry-stream or an edge agent trusts, by key id. Several keys let a
@@ -29,18 +29,18 @@ public final class TrustedKeys {
 
   private final Map<String, PublicKey> byId;
 
-  /** Each key's point, decoded and checked once: verifying then skips decoding the key. */
-  private final Map<String, Ed25519.PublicPoint> points;
+  /**
+   * Each key's point, decoded and checked on first use (see {@link Ed25519Points}); verifying then
+   * skips decoding the key.
+   */
+  private final Map<String, Ed25519Points.Point> points = new ConcurrentHashMap<>();
 
   private TrustedKeys(Map<String, PublicKey> byId) {
     this.byId = Map.copyOf(byId);
-    Map<String, Ed25519.PublicPoint> p = new LinkedHashMap<>();
-    byId.forEach((id, key) -> p.put(id, point(key)));
-    this.points = Map.copyOf(p);
   }
 
-  /** The Ed25519 point of {@code key}, from the last 32 bytes of its SPKI encoding. */
-  private static Ed25519.PublicPoint point(PublicKey key) {
+  /** Checks that {@code key} is an Ed25519 key in the SPKI encoding of 44 bytes. */
+  private static void checkShape(PublicKey key) {
     byte[] spki = key.getEncoded();
     if (!Keys.ALGORITHM.equalsIgnoreCase(key.getAlgorithm())
         && !"EdDSA".equalsIgnoreCase(key.getAlgorithm())) {
@@ -50,22 +50,52 @@ public final class TrustedKeys {
     if (spki == null || spki.length != SPKI_BYTES) {
       throw new IllegalArgumentException("not an Ed25519 public key (SPKI of " + SPKI_BYTES + ")");
     }
-    Ed25519.PublicPoint point =
-        Ed25519.validatePublicKeyFullExport(spki, SPKI_BYTES - Ed25519.PUBLIC_KEY_SIZE);
-    if (point == null) {
-      throw new IllegalArgumentException("not a valid Ed25519 public key");
-    }
-    return point;
   }
 
-  /** Trusts the given keys (a key given twice counts once). */
+  /**
+   * The Ed25519 point of the key {@code id}, from the last 32 bytes of its SPKI encoding, decoded
+   * now if not yet; {@code null} when it is not a valid point.
+   */
+  private Ed25519Points.Point point(String id) {
+    Ed25519Points.Point p = points.get(id);
+    if (p == null) {
+      p =
+          Ed25519Points.decode(
+              byId.get(id).getEncoded(), SPKI_BYTES - Ed25519Points.PUBLIC_KEY_SIZE);
+      if (p != null) {
+        points.put(id, p);
+      }
+    }
+    return p;
+  }
+
+  /**
+   * Trusts the given keys (a key given twice counts once). Each must be an Ed25519 key; whether it
+   * is a valid point is checked when it is first used, or by {@link #checked}.
+   */
   public static TrustedKeys of(Collection<PublicKey> keys) {
     requireNonNull(keys, "keys");
     Map<String, PublicKey> byId = new LinkedHashMap<>();
     for (PublicKey k : keys) {
-      byId.put(keyIdOf(requireNonNull(k, "key")), k);
+      checkShape(requireNonNull(k, "key"));
+      byId.put(keyIdOf(k), k);
     }
     return new TrustedKeys(byId);
+  }
+
+  /**
+   * These keys, each checked now to be a valid Ed25519 point: a service that can afford to load the
+   * signature code at start fails there on a bad key instead of refusing its signatures later.
+   *
+   * @throws IllegalArgumentException naming the first key that is not a valid point
+   */
+  public TrustedKeys checked() {
+    for (String id : byId.keySet()) {
+      if (point(id) == null) {
+        throw new IllegalArgumentException("not a valid Ed25519 public key: key " + id);
+      }
+    }
+    return this;
   }
 
   /** Trusts no key: everything is refused. */
@@ -101,15 +131,18 @@ public final class TrustedKeys {
     if (!signature.isSigned()) {
       return Verification.refused(Verification.Refusal.UNSIGNED, "");
     }
-    Ed25519.PublicPoint key = points.get(signature.keyId());
-    if (key == null) {
+    if (!byId.containsKey(signature.keyId())) {
       return Verification.refused(Verification.Refusal.UNKNOWN_KEY, signature.keyId());
     }
-    byte[] sig = signature.bytes();
-    byte[] message = statement.bytes();
+    Ed25519Points.Point key = point(signature.keyId());
+    if (key == null) {
+      // a trusted key that is no valid point (checked() would have said so) verifies nothing
+      return Verification.refused(
+          Verification.Refusal.BAD_SIGNATURE,
+          signature.keyId() + " (the trusted key is not a valid Ed25519 public key)");
+    }
     // RFC 8032 verification (BouncyCastle's, as the JDK's but cheaper); a malformed one is bad
-    if (sig.length == Ed25519.SIGNATURE_SIZE
-        && Ed25519.verify(sig, 0, key, message, 0, message.length)) {
+    if (Ed25519Points.verify(signature.bytes(), key, statement.bytes())) {
       return Verification.trusted();
     }
     return Verification.refused(Verification.Refusal.BAD_SIGNATURE, signature.keyId());
