@@ -116,9 +116,9 @@ public final class RecordFilter {
    */
   private static boolean carriesAny(Headers headers, String[] names, byte[][] baggageKeys) {
     for (Header h : headers) {
-      String key = h.key();
+      // compared as bytes where the key is not decoded yet: see HeaderKeys
       for (String name : names) {
-        if (key.length() == name.length() && key.equalsIgnoreCase(name)) {
+        if (HeaderKeys.is(h, name)) {
           if (!name.equals(BAGGAGE) || holdsAny(h.value(), baggageKeys)) {
             return true;
           }

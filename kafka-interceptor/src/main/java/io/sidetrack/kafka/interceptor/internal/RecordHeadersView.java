@@ -26,8 +26,13 @@ public final class RecordHeadersView implements RequestView {
     String first = null;
     List<String> more = null;
     for (Header h : headers) {
+      // the name first, compared without decoding the key where it can (see HeaderKeys): the
+      // values of other headers are not copied out of the fetched bytes
+      if (!HeaderKeys.is(h, lowerCaseName)) {
+        continue;
+      }
       byte[] v = h.value();
-      if (v == null || !h.key().equalsIgnoreCase(lowerCaseName)) {
+      if (v == null) {
         continue;
       }
       String value = new String(v, StandardCharsets.UTF_8);

@@ -1,0 +1,82 @@
+package io.sidetrack.kafka.interceptor.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HeaderKeysTest {
+  /** A header as a consumer's fetch makes it: key and value over bytes, decoded when asked. */
+  private static RecordHeader fetched(String key) {
+    return new RecordHeader(
+        ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)), ByteBuffer.wrap(new byte[] {1}));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "x-sidetrack-id",
+        "X-Sidetrack-Id",
+        "X-SIDETRACK-ID",
+        "x-sidetrack-i",
+        "x-sidetrack-idd",
+        "y-sidetrack-id",
+        "traceparent",
+        "",
+        "x-sidetrac\u212a-id", // the Kelvin sign, which equalsIgnoreCase folds to 'k'
+        "x-sidetrack-\u0130d", // a dotted capital I
+        "x-sidetrack-\u00efd"
+      })
+  void answersAsKeyEqualsIgnoreCaseDoes(String key) {
+    boolean expected = key.equalsIgnoreCase("x-sidetrack-id");
+
+    assertThat(HeaderKeys.is(fetched(key), "x-sidetrack-id")).isEqualTo(expected);
+    assertThat(HeaderKeys.is(new RecordHeader(key, new byte[] {1}), "x-sidetrack-id"))
+        .isEqualTo(expected);
+  }
+
+  @Test
+  void aNonAsciiNameIsComparedAsEqualsIgnoreCaseDoes() {
+    // 'I' and the dotless i are equal ignoring case, byte for byte they are not
+    assertThat(HeaderKeys.is(fetched("I"), "\u0131")).isEqualTo("I".equalsIgnoreCase("\u0131"));
+    assertThat(HeaderKeys.is(fetched("I"), "\u0131")).isTrue();
+  }
+
+  @Test
+  void aFetchedHeadersKeyIsComparedWithoutBeingDecoded() {
+    RecordHeader traceparent = fetched("traceparent");
+    RecordHeader id = fetched("X-Sidetrack-Id");
+
+    for (Header h : List.of(traceparent, id)) {
+      HeaderKeys.is(h, "x-sidetrack-id");
+      HeaderKeys.is(h, "baggage");
+    }
+
+    // still the fetched bytes: no string was made of either key
+    assertThat(HeaderKeys.undecoded(traceparent)).isNotNull();
+    assertThat(HeaderKeys.undecoded(id)).isNotNull();
+    // and the header answers as before when its key is asked for
+    assertThat(id.key()).isEqualTo("X-Sidetrack-Id");
+    assertThat(HeaderKeys.undecoded(id)).isNull();
+    assertThat(HeaderKeys.is(id, "x-sidetrack-id")).isTrue();
+  }
+
+  @Test
+  void aKeyBufferNotAtItsStartIsReadFromItsPosition() {
+    ByteBuffer b = ByteBuffer.wrap("..baggage".getBytes(StandardCharsets.US_ASCII));
+    b.position(2);
+    RecordHeader h = new RecordHeader(b.slice(), null);
+    ByteBuffer shifted = ByteBuffer.wrap("..baggage".getBytes(StandardCharsets.US_ASCII), 2, 7);
+    RecordHeader g = new RecordHeader(shifted, null);
+
+    assertThat(HeaderKeys.is(h, "baggage")).isTrue();
+    assertThat(HeaderKeys.is(g, "baggage")).isTrue();
+    assertThat(g.key()).isEqualTo("baggage");
+  }
+}
