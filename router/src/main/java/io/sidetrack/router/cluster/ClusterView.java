@@ -7,6 +7,7 @@ import io.sidetrack.core.Topics;
 import io.sidetrack.core.records.RecordRouting;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.feed.CompactedTopicReader;
+import io.sidetrack.feed.CompactedTopicReaderBuilder;
 import io.sidetrack.feed.FeedRecord;
 import io.sidetrack.feed.RecordHandler;
 import io.sidetrack.feed.Source;
@@ -15,6 +16,7 @@ import io.sidetrack.schemas.avro.AgentHeartbeat;
 import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.schemas.avro.RouteEntry;
 import io.sidetrack.schemas.serde.AvroSerde;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -61,6 +64,7 @@ public final class ClusterView implements AutoCloseable {
 
   private final Topics.Names topics;
   private final Duration agentTimeout;
+  private final Clock clock;
   private final Consumer<Batch> listener;
   private final Map<String, RouteAt> routes = new ConcurrentHashMap<>();
   private final AtomicLong routesVersion = new AtomicLong();
@@ -82,19 +86,37 @@ public final class ClusterView implements AutoCloseable {
       AvroSerde<AuditEvent> auditSerde,
       Duration agentTimeout,
       Consumer<Batch> listener) {
+    this(
+        topics,
+        routeSerde,
+        agentSerde,
+        auditSerde,
+        agentTimeout,
+        Clock.systemUTC(),
+        listener,
+        reader -> reader.consumerProperties(consumerProperties(bootstrapServers, kafkaProperties)));
+  }
+
+  /**
+   * @param clock the router's time, against which agents age while the view reads
+   * @param connect how the reader reaches Kafka (its consumer's properties, or a test's consumer)
+   */
+  ClusterView(
+      Topics.Names topics,
+      AvroSerde<RouteEntry> routeSerde,
+      AvroSerde<AgentHeartbeat> agentSerde,
+      AvroSerde<AuditEvent> auditSerde,
+      Duration agentTimeout,
+      Clock clock,
+      Consumer<Batch> listener,
+      UnaryOperator<CompactedTopicReaderBuilder<String, Object>> connect) {
     this.topics = requireNonNull(topics, "topics");
     requireNonNull(routeSerde, "routeSerde");
     requireNonNull(agentSerde, "agentSerde");
     requireNonNull(auditSerde, "auditSerde");
     this.agentTimeout = requireNonNull(agentTimeout, "agentTimeout");
+    this.clock = requireNonNull(clock, "clock");
     this.listener = requireNonNull(listener, "listener");
-    Map<String, Object> props = new HashMap<>(kafkaProperties);
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    // bounds how late the router sees a decision or a heartbeat: activation waits on both
-    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-    props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
     // each topic's records become their core form here, so a failure is the reader's to skip
     Deserializer<Object> values =
         (topic, data) -> {
@@ -107,14 +129,26 @@ public final class ClusterView implements AutoCloseable {
           return auditSerde.deserialize(topic, data);
         };
     this.reader =
-        CompactedTopicReader.builder("cluster-view", new StringDeserializer(), values)
-            .consumerProperties(props)
+        connect
+            .apply(CompactedTopicReader.builder("cluster-view", new StringDeserializer(), values))
             .source(Source.all(topics.routes()))
             .source(Source.all(topics.agents()))
             .source(Source.tail(topics.audit()))
             .filter((topic, key) -> key != null || topic.equals(topics.audit()))
             .handler(new Handler())
             .build();
+  }
+
+  private static Map<String, Object> consumerProperties(
+      String bootstrapServers, Map<String, String> kafkaProperties) {
+    Map<String, Object> props = new HashMap<>(kafkaProperties);
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // bounds how late the router sees a decision or a heartbeat: activation waits on both
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
+    return props;
   }
 
   public void start() {
