@@ -2,6 +2,7 @@ package io.sidetrack.router.session;
 
 import io.sidetrack.core.Intercept;
 import io.sidetrack.router.auth.Tokens.Identity;
+import io.sidetrack.router.cluster.Rollout;
 import io.sidetrack.router.preview.PreviewLinks;
 import io.sidetrack.router.records.RecordTaps;
 import io.sidetrack.schemas.AvroMapping;
@@ -16,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +38,7 @@ final class TunnelSession {
     CONNECTED,
     /** Registered (or being registered), not yet active. */
     PENDING,
-    /** Accepted, and every live agent of the workload applied it. */
+    /** Accepted, and every live agent of the workload applied it (at least one). */
     ACTIVE,
     /** Left, rejected, removed, superseded or closed: nothing more happens. */
     OVER
@@ -185,19 +187,15 @@ final class TunnelSession {
     if (state != State.PENDING || intercept == null) {
       return;
     }
-    Activation.Progress progress = Activation.of(intercept, services.view());
-    if (!progress.accepted()) {
+    Optional<Rollout> rollout = Activation.of(intercept, services.view());
+    if (rollout.isEmpty()) {
       return;
     }
-    if (!progress.active()) {
-      pending(
-          "accepted; "
-              + progress.applied()
-              + " of "
-              + progress.agents()
-              + " edge agents have applied it");
+    if (!rollout.get().active()) {
+      pending("accepted; " + rollout.get().describe(intercept.workload()));
       return;
     }
+    int agents = rollout.get().live();
     state = State.ACTIVE;
     long ms = (System.nanoTime() - requestedAt) / 1_000_000;
     LOG.info(
@@ -206,8 +204,8 @@ final class TunnelSession {
         who.name(),
         intercept.workload(),
         ms,
-        progress.agents());
-    send(activeMessage(progress.agents(), ms));
+        agents);
+    send(activeMessage(agents, ms));
     if (records != null) {
       records.activate();
     }

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,45 @@ class ClusterViewTest {
     await().atMost(WAIT).until(() -> view.liveAgents("shop").isEmpty());
   }
 
+  @Test
+  void agentsAgeByTheRouterClockWhileTheViewReads() {
+    FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+    start(Duration.ofSeconds(10), clock);
+    Instant heard = clock.instant();
+    heartbeat("agent-1", "shop", heard);
+    await().atMost(WAIT).until(() -> view.agents("shop") instanceof Liveness.Live);
+
+    clock.advance(Duration.ofSeconds(15));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> view.agents("shop").equals(new Liveness.Silent(heard, Duration.ofSeconds(15))));
+
+    clock.advance(Duration.ofMinutes(2));
+    await().atMost(WAIT).until(() -> view.agents("shop").equals(new Liveness.Unknown()));
+  }
+
+  @Test
+  void agentsDoNotAgeWhileTheViewIsCutOffFromKafka() {
+    FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+    start(Duration.ofSeconds(10), clock);
+    Instant heard = clock.instant();
+    heartbeat("agent-1", "shop", heard);
+    await().atMost(WAIT).until(() -> view.agents("shop") instanceof Liveness.Live);
+
+    consumer.cutOff(true);
+    await().atMost(WAIT).until(() -> !view.kafkaReachable());
+    clock.advance(Duration.ofMinutes(5));
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(WAIT)
+        .until(() -> view.agents("shop") instanceof Liveness.Live);
+
+    // back: it was not heard for five minutes, as far as the view can tell now
+    consumer.cutOff(false);
+    await().atMost(WAIT).until(() -> view.agents("shop").equals(new Liveness.Unknown()));
+  }
+
   private void start(Duration agentTimeout, Clock clock) {
     Node node = new Node(1, "localhost", 9092);
     for (String topic : List.of(TOPICS.routes(), TOPICS.agents(), TOPICS.audit())) {
@@ -114,6 +155,34 @@ class ClusterViewTest {
             consumer.addRecord(
                 new ConsumerRecord<>(
                     TOPICS.agents(), 0, offset, agentId.getBytes(StandardCharsets.UTF_8), value)));
+  }
+
+  /** A clock that moves only when told. */
+  private static final class FakeClock extends Clock {
+    private volatile Instant now;
+
+    FakeClock(Instant start) {
+      now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
   }
 
   /**
