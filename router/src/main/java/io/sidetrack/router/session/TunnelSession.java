@@ -38,7 +38,10 @@ final class TunnelSession {
     CONNECTED,
     /** Registered (or being registered), not yet active. */
     PENDING,
-    /** Accepted, and every live agent of the workload applied it (at least one). */
+    /**
+     * Accepted, and every live agent of the workload applied it (at least one); should they all go
+     * silent later, the CLI is told it waits for them, and told again when they are back.
+     */
     ACTIVE,
     /** Left, rejected, removed, superseded or closed: nothing more happens. */
     OVER
@@ -51,6 +54,7 @@ final class TunnelSession {
   private final Mux mux;
   private final TunnelRelay relay;
   private final LeaseRenewal lease;
+  private final AgentsWatch agentsWatch = new AgentsWatch();
   private State state = State.CONNECTED;
   private InterceptSpec spec;
   private Intercept intercept;
@@ -184,6 +188,10 @@ final class TunnelSession {
 
   /** Re-checks activation against the cluster view (after each batch the view reads). */
   void evaluate() {
+    if (state == State.ACTIVE) {
+      watchAgents();
+      return;
+    }
     if (state != State.PENDING || intercept == null) {
       return;
     }
@@ -208,6 +216,33 @@ final class TunnelSession {
     send(activeMessage(agents, ms));
     if (records != null) {
       records.activate();
+    }
+  }
+
+  /** Tells the CLI of an active intercept when its workload's agents are gone, and back. */
+  private void watchAgents() {
+    Optional<Rollout> rollout = Activation.of(intercept, services.view());
+    if (rollout.isEmpty()) {
+      return;
+    }
+    Optional<AgentsWatch.Notice> notice =
+        agentsWatch.next(rollout.get(), intercept.workload(), System.nanoTime());
+    if (notice.isEmpty()) {
+      return;
+    }
+    if (notice.get() instanceof AgentsWatch.Waiting waiting) {
+      if (waiting.first()) {
+        LOG.info("Intercept {} of {}: {}", intercept.id(), who.name(), waiting.detail());
+      }
+      pending(waiting.detail());
+    } else if (notice.get() instanceof AgentsWatch.Back back) {
+      LOG.info(
+          "Intercept {} of {} routed by {} agents again after {} ms",
+          intercept.id(),
+          who.name(),
+          back.agents(),
+          back.waitedMs());
+      send(activeMessage(back.agents(), back.waitedMs()));
     }
   }
 
@@ -243,6 +278,7 @@ final class TunnelSession {
 
   /** {@code status active}, with the preview's link when the CLI asked for one. */
   private JsonObject activeMessage(int agents, long ms) {
+    lastDetail = null; // a wait after this is told even if it reads as one before
     if (spec.preview() == PreviewAccess.NONE) {
       return Control.active(intercept.id(), agents, ms);
     }
