@@ -48,9 +48,9 @@ public record Rollout(Liveness agents, int applied) {
     if (agents instanceof Liveness.Unknown) {
       return "no edge agent of "
           + workload
-          + " has reported in the last "
+          + " is live (they stopped, or none was heard in the last "
           + Heartbeats.SILENT_AGENTS_WAITED.toMinutes()
-          + " min; waiting for one to apply it";
+          + " min); waiting for one to apply it";
     }
     return applied + " of " + live() + " edge agents have applied it";
   }

@@ -76,7 +76,8 @@ class ActivationTest {
     assertThat(unknown.active()).isFalse();
     assertThat(unknown.describe("shop"))
         .isEqualTo(
-            "no edge agent of shop has reported in the last 2 min; waiting for one to apply it");
+            "no edge agent of shop is live (they stopped, or none was heard in the last 2 min);"
+                + " waiting for one to apply it");
   }
 
   @Test
