@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.sidetrack.router.auth.BearerAuth;
 import io.sidetrack.router.auth.Tokens;
 import io.sidetrack.router.cluster.ClusterView;
+import io.sidetrack.router.cluster.Rollout;
 import io.sidetrack.tunnel.InterceptSpec;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,7 +20,7 @@ import java.util.function.Supplier;
  * The router's HTTP API for developers (bearer token) and for probes (no token).
  *
  * <pre>
- * GET    /v1/intercepts        active intercepts (every workload)
+ * GET    /v1/intercepts        accepted intercepts (every workload), each active or what it waits for
  * DELETE /v1/intercepts/{id}   remove one of your intercepts
  * GET    /v1/agents            live edge agents and the offset each applied
  * GET    /v1/whoami            the identity of the token
@@ -94,21 +95,31 @@ public final class RestApi {
         .sorted(
             Comparator.comparing((ClusterView.RouteAt r) -> r.route().workload())
                 .thenComparing(r -> r.route().createdAt()))
-        .forEach(
-            r ->
-                out.add(
-                    new JsonObject()
-                        .put("id", r.route().interceptId())
-                        .put("workload", r.route().workload())
-                        .put("owner", r.route().owner())
-                        .put("match", InterceptSpec.matchToJson(r.route().match()))
-                        .put("target", r.route().target())
-                        .put("createdAt", r.route().createdAt().toString())
-                        .put("failureMode", r.route().failureMode().name())
-                        .put("topics", new JsonArray(new ArrayList<>(r.route().topics())))
-                        .put("partition", r.partition())
-                        .put("offset", r.offset())));
+        .forEach(r -> out.add(intercept(r)));
     return out;
+  }
+
+  /**
+   * An accepted intercept: its route entry, and whether it is active (at least one live agent of
+   * the workload, and every live one applied it) with {@code status} saying by whom it is routed or
+   * what it waits for.
+   */
+  private JsonObject intercept(ClusterView.RouteAt r) {
+    String workload = r.route().workload();
+    Rollout rollout = Rollout.of(r, view.agents(workload));
+    return new JsonObject()
+        .put("id", r.route().interceptId())
+        .put("workload", workload)
+        .put("owner", r.route().owner())
+        .put("match", InterceptSpec.matchToJson(r.route().match()))
+        .put("target", r.route().target())
+        .put("createdAt", r.route().createdAt().toString())
+        .put("failureMode", r.route().failureMode().name())
+        .put("topics", new JsonArray(new ArrayList<>(r.route().topics())))
+        .put("partition", r.partition())
+        .put("offset", r.offset())
+        .put("active", rollout.active())
+        .put("status", rollout.describe(workload));
   }
 
   private JsonArray agents() {

@@ -7,6 +7,7 @@ import io.sidetrack.core.Topics;
 import io.sidetrack.core.records.RecordRouting;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.feed.CompactedTopicReader;
+import io.sidetrack.feed.CompactedTopicReaderBuilder;
 import io.sidetrack.feed.FeedRecord;
 import io.sidetrack.feed.RecordHandler;
 import io.sidetrack.feed.Source;
@@ -15,6 +16,7 @@ import io.sidetrack.schemas.avro.AgentHeartbeat;
 import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.schemas.avro.RouteEntry;
 import io.sidetrack.schemas.serde.AvroSerde;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -38,8 +41,12 @@ import org.slf4j.LoggerFactory;
  * {@code sidetrack.routes}), every agent's last heartbeat ({@code sidetrack.agents}), and the
  * decisions registry-stream makes from now on ({@code sidetrack.audit}). One thread reads all three
  * (assigned partitions, no consumer group) and tells a listener after each batch.
+ *
+ * <p>Which agents count as live is decided here, once ({@link #agents}): an agent silent for longer
+ * than the agent timeout is not, its silence measured up to the last time this view read Kafka, so
+ * that a router cut off from Kafka (a broker failing over) does not age the agents it cannot hear.
  */
-public final class ClusterView implements AutoCloseable {
+public final class ClusterView implements ClusterState, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterView.class);
 
   /** A route entry and where it sits in {@code sidetrack.routes}. */
@@ -60,12 +67,12 @@ public final class ClusterView implements AutoCloseable {
   public record Batch(List<AuditEvent> audit) {}
 
   private final Topics.Names topics;
-  private final Duration agentTimeout;
+  private final Clock clock;
   private final Consumer<Batch> listener;
   private final Map<String, RouteAt> routes = new ConcurrentHashMap<>();
   private final AtomicLong routesVersion = new AtomicLong();
   private final Map<String, CompiledRouting> recordRoutings = new ConcurrentHashMap<>();
-  private final Map<String, Agent> agents = new ConcurrentHashMap<>();
+  private final Heartbeats heartbeats;
   private final CompactedTopicReader<String, Object> reader;
   private volatile boolean ready;
 
@@ -82,19 +89,37 @@ public final class ClusterView implements AutoCloseable {
       AvroSerde<AuditEvent> auditSerde,
       Duration agentTimeout,
       Consumer<Batch> listener) {
+    this(
+        topics,
+        routeSerde,
+        agentSerde,
+        auditSerde,
+        agentTimeout,
+        Clock.systemUTC(),
+        listener,
+        reader -> reader.consumerProperties(consumerProperties(bootstrapServers, kafkaProperties)));
+  }
+
+  /**
+   * @param clock the router's time, against which agents age while the view reads
+   * @param connect how the reader reaches Kafka (its consumer's properties, or a test's consumer)
+   */
+  ClusterView(
+      Topics.Names topics,
+      AvroSerde<RouteEntry> routeSerde,
+      AvroSerde<AgentHeartbeat> agentSerde,
+      AvroSerde<AuditEvent> auditSerde,
+      Duration agentTimeout,
+      Clock clock,
+      Consumer<Batch> listener,
+      UnaryOperator<CompactedTopicReaderBuilder<String, Object>> connect) {
     this.topics = requireNonNull(topics, "topics");
     requireNonNull(routeSerde, "routeSerde");
     requireNonNull(agentSerde, "agentSerde");
     requireNonNull(auditSerde, "auditSerde");
-    this.agentTimeout = requireNonNull(agentTimeout, "agentTimeout");
+    this.clock = requireNonNull(clock, "clock");
+    this.heartbeats = new Heartbeats(agentTimeout, clock.instant());
     this.listener = requireNonNull(listener, "listener");
-    Map<String, Object> props = new HashMap<>(kafkaProperties);
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    // bounds how late the router sees a decision or a heartbeat: activation waits on both
-    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-    props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
     // each topic's records become their core form here, so a failure is the reader's to skip
     Deserializer<Object> values =
         (topic, data) -> {
@@ -107,8 +132,8 @@ public final class ClusterView implements AutoCloseable {
           return auditSerde.deserialize(topic, data);
         };
     this.reader =
-        CompactedTopicReader.builder("cluster-view", new StringDeserializer(), values)
-            .consumerProperties(props)
+        connect
+            .apply(CompactedTopicReader.builder("cluster-view", new StringDeserializer(), values))
             .source(Source.all(topics.routes()))
             .source(Source.all(topics.agents()))
             .source(Source.tail(topics.audit()))
@@ -117,16 +142,28 @@ public final class ClusterView implements AutoCloseable {
             .build();
   }
 
+  private static Map<String, Object> consumerProperties(
+      String bootstrapServers, Map<String, String> kafkaProperties) {
+    Map<String, Object> props = new HashMap<>(kafkaProperties);
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // bounds how late the router sees a decision or a heartbeat: activation waits on both
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
+    return props;
+  }
+
   public void start() {
     reader.start();
   }
 
-  /** Whether routes and agents were read to the end once. */
+  @Override
   public boolean ready() {
     return ready;
   }
 
-  /** The route entry of an intercept. */
+  @Override
   public Optional<RouteAt> route(String interceptId) {
     return Optional.ofNullable(routes.get(interceptId));
   }
@@ -159,16 +196,25 @@ public final class ClusterView implements AutoCloseable {
     return List.copyOf(routes.values());
   }
 
-  /** Agents whose last heartbeat is younger than the agent timeout. */
+  /**
+   * What can be said of {@code workload}'s agents: {@link Liveness.Live} those heard within the
+   * agent timeout; else {@link Liveness.Silent} if one that stopped without a tombstone was heard
+   * within {@link Heartbeats#SILENT_AGENTS_WAITED}; else {@link Liveness.Unknown}. Silences are
+   * measured up to the last time this view read Kafka.
+   */
+  @Override
+  public Liveness agents(String workload) {
+    return heartbeats.of(workload);
+  }
+
+  /** Every live agent, of any workload (as {@link #agents} decides). */
   public List<Agent> liveAgents() {
-    Instant cutoff = Instant.now().minus(agentTimeout);
-    List<Agent> live = new ArrayList<>();
-    for (Agent a : agents.values()) {
-      if (a.time().isAfter(cutoff)) {
-        live.add(a);
-      }
-    }
-    return live;
+    return heartbeats.live();
+  }
+
+  /** The live agents of a workload (as {@link #agents} decides). */
+  public List<Agent> liveAgents(String workload) {
+    return agents(workload).live();
   }
 
   /**
@@ -176,20 +222,10 @@ public final class ClusterView implements AutoCloseable {
    * tombstone), live or not: an agent whose heartbeats stopped arriving was seen then.
    */
   public Optional<Instant> lastHeard(String workload) {
-    Instant last = null;
-    for (Agent a : agents.values()) {
-      if (a.workload().equals(workload) && (last == null || a.time().isAfter(last))) {
-        last = a.time();
-      }
-    }
-    return Optional.ofNullable(last);
+    return heartbeats.lastHeard(workload);
   }
 
-  /** The live agents of a workload. */
-  public List<Agent> liveAgents(String workload) {
-    return liveAgents().stream().filter(a -> a.workload().equals(workload)).toList();
-  }
-
+  /** Whether Kafka answered the reader's last check (every few seconds). */
   public boolean kafkaReachable() {
     return reader.kafkaReachable();
   }
@@ -221,9 +257,9 @@ public final class ClusterView implements AutoCloseable {
         routesVersion.incrementAndGet(); // after the change: a routing compiled before is stale
       } else if (r.topic().equals(topics.agents())) {
         if (r.value() == null) {
-          agents.remove(r.key());
+          heartbeats.stopped(r.key());
         } else {
-          agents.put(r.key(), (Agent) r.value());
+          heartbeats.beat(r.key(), (Agent) r.value());
         }
       } else if (r.value() != null) {
         audit.add((AuditEvent) r.value());
@@ -234,12 +270,17 @@ public final class ClusterView implements AutoCloseable {
     public void caughtUp(Map<TopicPartition, Long> applied) {
       if (!ready) {
         ready = true;
-        LOG.info("Cluster view ready: {} routes, {} agents", routes.size(), agents.size());
+        LOG.info("Cluster view ready: {} routes, {} agents", routes.size(), heartbeats.size());
       }
     }
 
     @Override
     public void afterBatch(Map<TopicPartition, Long> applied) {
+      // read to the end once, and polled while Kafka answers: what agents wrote until now is heard.
+      // A poll while Kafka is away returns nothing; the reader notices within its check (seconds)
+      if (ready && reader.kafkaReachable()) {
+        heartbeats.readAt(clock.instant());
+      }
       if (!changed) {
         return;
       }

@@ -2,37 +2,28 @@ package io.sidetrack.router.session;
 
 import io.sidetrack.core.Intercept;
 import io.sidetrack.core.routing.Route;
-import io.sidetrack.router.cluster.ClusterView;
+import io.sidetrack.router.cluster.ClusterState;
 import io.sidetrack.router.cluster.ClusterView.RouteAt;
-import java.util.List;
+import io.sidetrack.router.cluster.Rollout;
 import java.util.Optional;
 
 /**
- * When an intercept is active: registry-stream accepted it as last published, and every live agent
- * of its workload applied the route entry (read past its offset in its partition).
+ * When an intercept is active: registry-stream accepted it as last published, at least one agent of
+ * its workload is live, and every live one applied the route entry ({@link Rollout}).
  */
 final class Activation {
-  /** How far activation got. */
-  record Progress(boolean accepted, long applied, int agents) {
-    boolean active() {
-      return accepted && applied >= agents;
-    }
-  }
-
   private Activation() {}
 
-  static Progress of(Intercept intercept, ClusterView view) {
+  /**
+   * How far the intercept got with its workload's agents; empty until registry-stream accepted it
+   * as last published.
+   */
+  static Optional<Rollout> of(Intercept intercept, ClusterState view) {
     Optional<RouteAt> at = view.route(intercept.id());
     if (at.isEmpty() || !routes(at.get().route(), intercept)) {
-      return new Progress(false, 0, 0);
+      return Optional.empty();
     }
-    List<ClusterView.Agent> agents = view.liveAgents(intercept.workload());
-    long applied =
-        agents.stream()
-            .filter(
-                a -> a.partition() != at.get().partition() || a.appliedOffset() > at.get().offset())
-            .count();
-    return new Progress(true, applied, agents.size());
+    return Optional.of(Rollout.of(at.get(), view.agents(intercept.workload())));
   }
 
   /** Whether a route entry is the intercept as last published. */

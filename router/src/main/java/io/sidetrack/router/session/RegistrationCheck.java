@@ -5,17 +5,18 @@ import io.sidetrack.core.Intercept;
 import io.sidetrack.core.InterceptValidator;
 import io.sidetrack.core.trust.RouteSignature;
 import io.sidetrack.router.auth.Tokens.Identity;
-import io.sidetrack.router.cluster.ClusterView;
+import io.sidetrack.router.cluster.ClusterState;
 import io.sidetrack.router.cluster.ClusterView.RouteAt;
+import io.sidetrack.router.cluster.Liveness;
 import io.sidetrack.tunnel.InterceptSpec;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Whether the intercept a CLI asks for may be registered: the token allows the workload, a live
- * agent reports it, nobody else owns the id, and the validator accepts it. Pure, given the view.
+ * agent reports it (while its agents are {@link Liveness.Silent}, it waits), nobody else owns the
+ * id, and the validator accepts it. Pure, given the view.
  */
 final class RegistrationCheck {
   /** The outcome. */
@@ -30,19 +31,12 @@ final class RegistrationCheck {
   /** Accepted: the registration to publish. */
   record Accepted(Intercept intercept) implements Outcome {}
 
-  /**
-   * How long after the last heartbeat of a workload's agents that stopped without a tombstone an
-   * intercept of it waits for them instead of being refused as unknown: longer than a broker's
-   * failover (seen 7-19 s) and an agent's restart.
-   */
-  static final Duration SILENT_AGENTS_WAITED = Duration.ofMinutes(2);
-
   private RegistrationCheck() {}
 
   static Outcome check(
       InterceptSpec spec,
       Identity who,
-      ClusterView view,
+      ClusterState view,
       InterceptValidator validator,
       String advertised,
       String agentsTopic) {
@@ -53,19 +47,13 @@ final class RegistrationCheck {
     if (!view.ready()) {
       return new NotYet("the router is still reading the cluster's state");
     }
-    if (view.liveAgents(spec.workload()).isEmpty()) {
-      Optional<Instant> heard = view.lastHeard(spec.workload());
-      Instant now = Instant.now();
-      if (heard.isPresent() && heard.get().isAfter(now.minus(SILENT_AGENTS_WAITED))) {
-        // agents that stopped without a tombstone: a broker failing over (their heartbeats, or this
-        // router's reading of them, are held up), or agents restarting. Wait rather than refuse.
-        return new NotYet(
-            "no edge agent of "
-                + spec.workload()
-                + " has reported for "
-                + Duration.between(heard.get(), now).toSeconds()
-                + " s (is Kafka failing over, or are they restarting?); waiting for one");
-      }
+    Liveness agents = view.agents(spec.workload());
+    if (agents instanceof Liveness.Silent silent) {
+      // agents that stopped without a tombstone: a broker failing over (their heartbeats are held
+      // up), or agents restarting. Wait rather than refuse.
+      return new NotYet(silent.describe(spec.workload()) + "; waiting for one");
+    }
+    if (agents instanceof Liveness.Unknown) {
       return new Refused(
           "unknown workload '"
               + spec.workload()
@@ -114,7 +102,7 @@ final class RegistrationCheck {
    * Why {@code who} may not take intercept {@code id}: someone else owns it in the view; empty when
    * nobody else does (or the view does not know yet).
    */
-  static Optional<String> othersIntercept(String id, Identity who, ClusterView view) {
+  static Optional<String> othersIntercept(String id, Identity who, ClusterState view) {
     return view.route(id)
         .map(r -> r.route().owner())
         .filter(owner -> !owner.equals(who.name()))

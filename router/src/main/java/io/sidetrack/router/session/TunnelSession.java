@@ -2,6 +2,7 @@ package io.sidetrack.router.session;
 
 import io.sidetrack.core.Intercept;
 import io.sidetrack.router.auth.Tokens.Identity;
+import io.sidetrack.router.cluster.Rollout;
 import io.sidetrack.router.preview.PreviewLinks;
 import io.sidetrack.router.records.RecordTaps;
 import io.sidetrack.schemas.AvroMapping;
@@ -16,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +38,10 @@ final class TunnelSession {
     CONNECTED,
     /** Registered (or being registered), not yet active. */
     PENDING,
-    /** Accepted, and every live agent of the workload applied it. */
+    /**
+     * Accepted, and every live agent of the workload applied it (at least one); should they all go
+     * silent later, the CLI is told it waits for them, and told again when they are back.
+     */
     ACTIVE,
     /** Left, rejected, removed, superseded or closed: nothing more happens. */
     OVER
@@ -49,6 +54,7 @@ final class TunnelSession {
   private final Mux mux;
   private final TunnelRelay relay;
   private final LeaseRenewal lease;
+  private final AgentsWatch agentsWatch = new AgentsWatch();
   private State state = State.CONNECTED;
   private InterceptSpec spec;
   private Intercept intercept;
@@ -182,22 +188,22 @@ final class TunnelSession {
 
   /** Re-checks activation against the cluster view (after each batch the view reads). */
   void evaluate() {
+    if (state == State.ACTIVE) {
+      watchAgents();
+      return;
+    }
     if (state != State.PENDING || intercept == null) {
       return;
     }
-    Activation.Progress progress = Activation.of(intercept, services.view());
-    if (!progress.accepted()) {
+    Optional<Rollout> rollout = Activation.of(intercept, services.view());
+    if (rollout.isEmpty()) {
       return;
     }
-    if (!progress.active()) {
-      pending(
-          "accepted; "
-              + progress.applied()
-              + " of "
-              + progress.agents()
-              + " edge agents have applied it");
+    if (!rollout.get().active()) {
+      pending("accepted; " + rollout.get().describe(intercept.workload()));
       return;
     }
+    int agents = rollout.get().live();
     state = State.ACTIVE;
     long ms = (System.nanoTime() - requestedAt) / 1_000_000;
     LOG.info(
@@ -206,10 +212,37 @@ final class TunnelSession {
         who.name(),
         intercept.workload(),
         ms,
-        progress.agents());
-    send(activeMessage(progress.agents(), ms));
+        agents);
+    send(activeMessage(agents, ms));
     if (records != null) {
       records.activate();
+    }
+  }
+
+  /** Tells the CLI of an active intercept when its workload's agents are gone, and back. */
+  private void watchAgents() {
+    Optional<Rollout> rollout = Activation.of(intercept, services.view());
+    if (rollout.isEmpty()) {
+      return;
+    }
+    Optional<AgentsWatch.Notice> notice =
+        agentsWatch.next(rollout.get(), intercept.workload(), System.nanoTime());
+    if (notice.isEmpty()) {
+      return;
+    }
+    if (notice.get() instanceof AgentsWatch.Waiting waiting) {
+      if (waiting.first()) {
+        LOG.info("Intercept {} of {}: {}", intercept.id(), who.name(), waiting.detail());
+      }
+      pending(waiting.detail());
+    } else if (notice.get() instanceof AgentsWatch.Back back) {
+      LOG.info(
+          "Intercept {} of {} routed by {} agents again after {} ms",
+          intercept.id(),
+          who.name(),
+          back.agents(),
+          back.waitedMs());
+      send(activeMessage(back.agents(), back.waitedMs()));
     }
   }
 
@@ -245,6 +278,7 @@ final class TunnelSession {
 
   /** {@code status active}, with the preview's link when the CLI asked for one. */
   private JsonObject activeMessage(int agents, long ms) {
+    lastDetail = null; // a wait after this is told even if it reads as one before
     if (spec.preview() == PreviewAccess.NONE) {
       return Control.active(intercept.id(), agents, ms);
     }

@@ -7,6 +7,9 @@ import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.Intercept;
 import io.sidetrack.core.MatchRules;
 import io.sidetrack.core.Topics;
+import io.sidetrack.embedded.Directories;
+import io.sidetrack.embedded.EmbeddedKafka;
+import io.sidetrack.embedded.Ports;
 import io.sidetrack.embedded.SharedInfrastructure;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.AgentHeartbeat;
@@ -14,6 +17,8 @@ import io.sidetrack.schemas.avro.AuditEvent;
 import io.sidetrack.schemas.avro.RouteEntry;
 import io.sidetrack.schemas.registry.InMemorySchemaRegistryClient;
 import io.sidetrack.schemas.serde.AvroSerde;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,7 +35,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The cluster view on a real broker, topics of its own: a failure never stops it for good. */
+/**
+ * The cluster view on a real broker, topics of its own: a failure never stops it for good, and
+ * agents do not age while it cannot read.
+ */
 @Timeout(120)
 class ClusterViewIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -91,6 +99,89 @@ class ClusterViewIT {
       assertThat(view.route("i-2").get().partition()).isEqualTo(1);
       assertThat(batches.get()).isGreaterThanOrEqualTo(2);
     }
+  }
+
+  @Test
+  void anAgentIsNotAgedOutWhileItsBrokerIsDownAndAgesOnceTheViewReadsAgain() throws Exception {
+    Path dir = Files.createTempDirectory("view-kafka-");
+    int port = Ports.free();
+    EmbeddedKafka kafka = EmbeddedKafka.start(dir, port, false);
+    Topics.Names topics = Topics.DEFAULT.withPrefix("down-" + UUID.randomUUID() + ".");
+    InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    AvroSerde<AgentHeartbeat> agents = AvroSerde.forValues(registry, AgentHeartbeat.class);
+    Duration agentTimeout = Duration.ofSeconds(10);
+    try (ClusterView view =
+        new ClusterView(
+            kafka.bootstrapServers(),
+            Map.of(),
+            topics,
+            AvroSerde.forValues(registry, RouteEntry.class),
+            agents,
+            AvroSerde.forValues(registry, AuditEvent.class),
+            agentTimeout,
+            batch -> {})) {
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        admin
+            .createTopics(
+                List.of(
+                    new NewTopic(topics.routes(), 1, (short) 1),
+                    new NewTopic(topics.agents(), 1, (short) 1),
+                    new NewTopic(topics.audit(), 1, (short) 1)))
+            .all()
+            .get();
+      }
+      view.start();
+      await().atMost(WAIT).until(view::ready);
+      // (a heartbeat's time is in milliseconds)
+      Instant heard = Instant.ofEpochMilli(System.currentTimeMillis());
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(
+              Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+              new StringSerializer(),
+              new ByteArraySerializer())) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topics.agents(), "agent-1", heartbeat(agents, topics, "agent-1", heard)))
+            .get();
+      }
+      await().atMost(WAIT).until(() -> view.liveAgents("shop").size() == 1);
+
+      kafka.close();
+      await().atMost(WAIT).until(() -> !view.kafkaReachable());
+      assertThat(Duration.between(heard, Instant.now()))
+          .as("noticed before the agent timed out")
+          .isLessThan(agentTimeout);
+      // past the agent timeout by the wall clock, and the agent is still live
+      await()
+          .during(agentTimeout.plusSeconds(2))
+          .atMost(agentTimeout.plusSeconds(10))
+          .until(() -> view.agents("shop") instanceof Liveness.Live);
+
+      kafka = EmbeddedKafka.start(dir, port, false);
+      await().atMost(Duration.ofSeconds(60)).until(view::kafkaReachable);
+      await().atMost(WAIT).until(() -> view.agents("shop") instanceof Liveness.Silent);
+      assertThat(((Liveness.Silent) view.agents("shop")).lastHeard()).isEqualTo(heard);
+    } finally {
+      kafka.close();
+      Directories.deleteRecursively(dir);
+    }
+  }
+
+  private static byte[] heartbeat(
+      AvroSerde<AgentHeartbeat> serde, Topics.Names topics, String agentId, Instant time) {
+    return serde.serialize(
+        topics.agents(),
+        AgentHeartbeat.newBuilder()
+            .setAgentId(agentId)
+            .setWorkload("shop")
+            .setPartition(0)
+            .setAppliedOffset(0)
+            .setReady(true)
+            .setRoutes(0)
+            .setStartedAt(time)
+            .setTime(time)
+            .build());
   }
 
   private static byte[] bytes(AvroSerde<RouteEntry> serde, Topics.Names topics, String id) {
