@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -102,6 +103,7 @@ class ClusterViewIT {
   }
 
   @Test
+  @Tag("slow") // a broker stopped and started again: about 24 s (ClusterViewTest covers the rule)
   void anAgentIsNotAgedOutWhileItsBrokerIsDownAndAgesOnceTheViewReadsAgain() throws Exception {
     Path dir = Files.createTempDirectory("view-kafka-");
     int port = Ports.free();

@@ -115,14 +115,14 @@ public final class RecordFilter {
    * carries only other members, as traced apps send, costs no parse).
    */
   private static boolean carriesAny(Headers headers, String[] names, byte[][] baggageKeys) {
+    if (names.length == 0) {
+      return false;
+    }
     for (Header h : headers) {
       // compared as bytes where the key is not decoded yet: see HeaderKeys
-      for (String name : names) {
-        if (HeaderKeys.is(h, name)) {
-          if (!name.equals(BAGGAGE) || holdsAny(h.value(), baggageKeys)) {
-            return true;
-          }
-        }
+      int n = HeaderKeys.indexOf(h, names);
+      if (n >= 0 && (!names[n].equals(BAGGAGE) || holdsAny(h.value(), baggageKeys))) {
+        return true;
       }
     }
     return false;
