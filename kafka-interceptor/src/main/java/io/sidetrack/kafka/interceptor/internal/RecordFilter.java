@@ -119,8 +119,8 @@ public final class RecordFilter {
       return false;
     }
     for (Header h : headers) {
-      // compared as bytes where the key is not decoded yet: see HeaderKeys
-      int n = HeaderKeys.indexOf(h, names);
+      // compared as bytes where the key is not decoded yet: see FetchedHeaders
+      int n = FetchedHeaders.indexOf(h, names);
       if (n >= 0 && (!names[n].equals(BAGGAGE) || holdsAny(h.value(), baggageKeys))) {
         return true;
       }

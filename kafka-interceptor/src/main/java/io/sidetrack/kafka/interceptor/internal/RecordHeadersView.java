@@ -1,7 +1,6 @@
 package io.sidetrack.kafka.interceptor.internal;
 
 import io.sidetrack.core.routing.RequestView;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
@@ -26,16 +25,15 @@ public final class RecordHeadersView implements RequestView {
     String first = null;
     List<String> more = null;
     for (Header h : headers) {
-      // the name first, compared without decoding the key where it can (see HeaderKeys): the
+      // the name first, compared without decoding the key where it can (see FetchedHeaders): the
       // values of other headers are not copied out of the fetched bytes
-      if (!HeaderKeys.is(h, lowerCaseName)) {
+      if (!FetchedHeaders.is(h, lowerCaseName)) {
         continue;
       }
-      byte[] v = h.value();
-      if (v == null) {
+      String value = FetchedHeaders.valueAsString(h);
+      if (value == null) {
         continue;
       }
-      String value = new String(v, StandardCharsets.UTF_8);
       if (first == null) {
         first = value;
       } else {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class HeaderKeysTest {
+class FetchedHeadersTest {
   /** A header as a consumer's fetch makes it: key and value over bytes, decoded when asked. */
   private static RecordHeader fetched(String key) {
     return new RecordHeader(
@@ -36,16 +36,16 @@ class HeaderKeysTest {
   void answersAsKeyEqualsIgnoreCaseDoes(String key) {
     boolean expected = key.equalsIgnoreCase("x-sidetrack-id");
 
-    assertThat(HeaderKeys.is(fetched(key), "x-sidetrack-id")).isEqualTo(expected);
-    assertThat(HeaderKeys.is(new RecordHeader(key, new byte[] {1}), "x-sidetrack-id"))
+    assertThat(FetchedHeaders.is(fetched(key), "x-sidetrack-id")).isEqualTo(expected);
+    assertThat(FetchedHeaders.is(new RecordHeader(key, new byte[] {1}), "x-sidetrack-id"))
         .isEqualTo(expected);
   }
 
   @Test
   void aNonAsciiNameIsComparedAsEqualsIgnoreCaseDoes() {
     // 'I' and the dotless i are equal ignoring case, byte for byte they are not
-    assertThat(HeaderKeys.is(fetched("I"), "\u0131")).isEqualTo("I".equalsIgnoreCase("\u0131"));
-    assertThat(HeaderKeys.is(fetched("I"), "\u0131")).isTrue();
+    assertThat(FetchedHeaders.is(fetched("I"), "\u0131")).isEqualTo("I".equalsIgnoreCase("\u0131"));
+    assertThat(FetchedHeaders.is(fetched("I"), "\u0131")).isTrue();
   }
 
   @Test
@@ -54,17 +54,17 @@ class HeaderKeysTest {
     RecordHeader id = fetched("X-Sidetrack-Id");
 
     for (Header h : List.of(traceparent, id)) {
-      HeaderKeys.is(h, "x-sidetrack-id");
-      HeaderKeys.is(h, "baggage");
+      FetchedHeaders.is(h, "x-sidetrack-id");
+      FetchedHeaders.is(h, "baggage");
     }
 
     // still the fetched bytes: no string was made of either key
-    assertThat(HeaderKeys.undecoded(traceparent)).isNotNull();
-    assertThat(HeaderKeys.undecoded(id)).isNotNull();
+    assertThat(FetchedHeaders.undecoded(traceparent)).isNotNull();
+    assertThat(FetchedHeaders.undecoded(id)).isNotNull();
     // and the header answers as before when its key is asked for
     assertThat(id.key()).isEqualTo("X-Sidetrack-Id");
-    assertThat(HeaderKeys.undecoded(id)).isNull();
-    assertThat(HeaderKeys.is(id, "x-sidetrack-id")).isTrue();
+    assertThat(FetchedHeaders.undecoded(id)).isNull();
+    assertThat(FetchedHeaders.is(id, "x-sidetrack-id")).isTrue();
   }
 
   @Test
@@ -75,8 +75,34 @@ class HeaderKeysTest {
     ByteBuffer shifted = ByteBuffer.wrap("..baggage".getBytes(StandardCharsets.US_ASCII), 2, 7);
     RecordHeader g = new RecordHeader(shifted, null);
 
-    assertThat(HeaderKeys.is(h, "baggage")).isTrue();
-    assertThat(HeaderKeys.is(g, "baggage")).isTrue();
+    assertThat(FetchedHeaders.is(h, "baggage")).isTrue();
+    assertThat(FetchedHeaders.is(g, "baggage")).isTrue();
     assertThat(g.key()).isEqualTo("baggage");
+  }
+
+  @Test
+  void aFetchedValueIsDecodedAsValueWouldGiveItWithoutBeingCopiedOut() {
+    byte[] bytes = "..alice-\u00e9t\u00e9..".getBytes(StandardCharsets.UTF_8);
+    ByteBuffer value = ByteBuffer.wrap(bytes, 2, bytes.length - 4).slice();
+    RecordHeader fetched = new RecordHeader(ByteBuffer.wrap(utf8("x-sidetrack-id")), value);
+
+    assertThat(FetchedHeaders.valueAsString(fetched)).isEqualTo("alice-\u00e9t\u00e9");
+    // the value was read where it was: value() still copies it out as before
+    assertThat(new String(fetched.value(), StandardCharsets.UTF_8))
+        .isEqualTo("alice-\u00e9t\u00e9");
+    // and once copied, the copy is what is read
+    assertThat(FetchedHeaders.valueAsString(fetched)).isEqualTo("alice-\u00e9t\u00e9");
+  }
+
+  @Test
+  void aHeaderWithoutAValueHasNoString() {
+    assertThat(FetchedHeaders.valueAsString(new RecordHeader(ByteBuffer.wrap(utf8("k")), null)))
+        .isNull();
+    assertThat(FetchedHeaders.valueAsString(new RecordHeader("k", null))).isNull();
+    assertThat(FetchedHeaders.valueAsString(new RecordHeader("k", utf8("v")))).isEqualTo("v");
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 }
