@@ -11,11 +11,15 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * Reads a fetched record's headers without copying them out when it can. A consumer's fetch makes
  * each header over the fetched bytes, and {@link Header#key()} and {@link Header#value()} copy the
  * key into a new string and the value into a new array, each under a lock, the first time they are
- * asked for: about as much as the rest of the interceptor's work on a record no intercept claims.
- * So where Kafka's {@link RecordHeader} still holds them as bytes, they are read as they are; any
- * other header, one already copied, a key or name with non-ASCII characters, or a Kafka whose
- * {@code RecordHeader} has no such fields, is read through {@link Header#key()} and {@link
- * Header#value()}, so the answers are always theirs.
+ * asked for: more than the rest of the interceptor's work on a record no intercept claims. So where
+ * Kafka's {@link RecordHeader} still holds them as bytes, they are read as they are; any other
+ * header, one already copied, or a Kafka whose {@code RecordHeader} has no such fields, is read
+ * through {@link Header#key()} and {@link Header#value()}.
+ *
+ * <p>Keys are compared with names as HTTP compares field names, which routes' names are (RFC 9110
+ * tokens, lower-case): ASCII case-insensitively. A key with other characters is no name's, as a
+ * request's field would not be; Java's {@code equalsIgnoreCase}, used before, also folded some
+ * non-ASCII letters onto ASCII ones (the Kelvin sign onto {@code k}).
  */
 final class FetchedHeaders {
   /** {@code RecordHeader.keyBuffer}, or {@code null} when this Kafka has no such field. */
@@ -54,79 +58,65 @@ final class FetchedHeaders {
     return v == null ? null : new String(v, StandardCharsets.UTF_8);
   }
 
-  /** Whether {@code header}'s key is {@code lowerCaseName} (lower-case), ignoring case. */
-  static boolean is(Header header, String lowerCaseName) {
+  /** Whether {@code header}'s key is {@code name} (a lower-case token), ignoring ASCII case. */
+  static boolean is(Header header, String name) {
     ByteBuffer raw = undecoded(header);
-    if (raw == null) {
-      return header.key().equalsIgnoreCase(lowerCaseName);
-    }
-    int answer = compare(raw, lowerCaseName);
-    return answer == UNSURE ? header.key().equalsIgnoreCase(lowerCaseName) : answer == EQUAL;
+    return raw == null
+        ? asciiEqualsIgnoreCase(header.key(), name)
+        : asciiEqualsIgnoreCase(raw, name);
   }
 
   /**
-   * The index of the first of {@code lowerCaseNames} (lower-case) that {@code header}'s key is,
-   * ignoring case, or -1.
+   * The index of the first of {@code names} (lower-case tokens) that {@code header}'s key is,
+   * ignoring ASCII case, or -1.
    */
-  static int indexOf(Header header, String[] lowerCaseNames) {
+  static int indexOf(Header header, String[] names) {
     ByteBuffer raw = undecoded(header);
-    for (int n = 0; n < lowerCaseNames.length; n++) {
-      String name = lowerCaseNames[n];
-      int answer = raw == null ? UNSURE : compare(raw, name);
-      if (answer == UNSURE) {
-        answer = header.key().equalsIgnoreCase(name) ? EQUAL : DIFFERENT;
-      }
-      if (answer == EQUAL) {
+    String key = raw == null ? header.key() : null;
+    for (int n = 0; n < names.length; n++) {
+      if (raw == null
+          ? asciiEqualsIgnoreCase(key, names[n])
+          : asciiEqualsIgnoreCase(raw, names[n])) {
         return n;
       }
     }
     return -1;
   }
 
-  private static final int DIFFERENT = 0;
-  private static final int EQUAL = 1;
-
-  /** Only {@code equalsIgnoreCase} can tell: non-ASCII characters, which Unicode may fold. */
-  private static final int UNSURE = 2;
-
   /**
-   * Whether the UTF-8 key in {@code raw} (from its position) equals {@code name} ignoring case,
-   * from the bytes alone where it can. A key's UTF-16 length is at most its UTF-8 length, equal
-   * when it is ASCII, and at least a third of it: a key of fewer bytes than the name, or of more
-   * than three times as many, is another; a key of as many bytes is equal when ASCII and equal
-   * ignoring ASCII case; one in between can only be equal when it is not ASCII.
+   * Whether the UTF-8 key in {@code raw} (from its position) is {@code name}, ignoring ASCII case.
    */
-  private static int compare(ByteBuffer raw, String name) {
-    int length = raw.remaining();
+  private static boolean asciiEqualsIgnoreCase(ByteBuffer raw, String name) {
     int n = name.length();
-    if (length < n || length > 3 * n) {
-      return DIFFERENT;
+    if (raw.remaining() != n) {
+      return false;
     }
     int at = raw.position();
-    if (length > n) {
-      for (int i = 0; i < length; i++) {
-        if (raw.get(at + i) < 0) {
-          return UNSURE;
-        }
+    for (int i = 0; i < n; i++) {
+      // a non-ASCII byte is negative and equals no character of a token
+      if (lower(raw.get(at + i)) != name.charAt(i)) {
+        return false;
       }
-      return DIFFERENT;
+    }
+    return true;
+  }
+
+  private static boolean asciiEqualsIgnoreCase(String key, String name) {
+    int n = name.length();
+    if (key.length() != n) {
+      return false;
     }
     for (int i = 0; i < n; i++) {
-      int b = raw.get(at + i);
-      char c = name.charAt(i);
-      if (b < 0 || c >= 0x80) {
-        // a key of n bytes with a non-ASCII one has fewer than n characters, but a non-ASCII name
-        // may still fold onto it: leave both to equalsIgnoreCase
-        return c >= 0x80 ? UNSURE : DIFFERENT;
-      }
-      if (b >= 'A' && b <= 'Z') {
-        b += 'a' - 'A';
-      }
-      if (b != c) {
-        return DIFFERENT;
+      char c = key.charAt(i);
+      if (c >= 0x80 || lower(c) != name.charAt(i)) {
+        return false;
       }
     }
-    return EQUAL;
+    return true;
+  }
+
+  private static int lower(int c) {
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
   }
 
   /** The key's bytes while {@code header} is a {@link RecordHeader} that did not decode it yet. */

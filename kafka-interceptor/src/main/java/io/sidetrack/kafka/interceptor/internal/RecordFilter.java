@@ -59,9 +59,11 @@ public final class RecordFilter {
         continue;
       }
       List<ConsumerRecord<K, V>> keep = null;
+      String[] names = routing.headerNames(tp.topic());
+      byte[][] baggageKeys = routing.baggageKeys(tp.topic());
       for (int i = 0; i < all.size(); i++) {
         ConsumerRecord<K, V> r = all.get(i);
-        if (keeps(tp.topic(), r, routing)) {
+        if (keeps(tp.topic(), r, routing, names, baggageKeys)) {
           if (keep != null) {
             keep.add(r);
           }
@@ -98,7 +100,17 @@ public final class RecordFilter {
 
   /** Whether the consumer keeps {@code record}. */
   public boolean keeps(String topic, ConsumerRecord<?, ?> record, RecordRouting routing) {
-    if (!carriesAny(record.headers(), routing.headerNames(topic), routing.baggageKeys(topic))) {
+    return keeps(topic, record, routing, routing.headerNames(topic), routing.baggageKeys(topic));
+  }
+
+  /** As {@link #keeps(String, ConsumerRecord, RecordRouting)}, the topic's names looked up. */
+  private boolean keeps(
+      String topic,
+      ConsumerRecord<?, ?> record,
+      RecordRouting routing,
+      String[] names,
+      byte[][] baggageKeys) {
+    if (!carriesAny(record.headers(), names, baggageKeys)) {
       // no header any route of the topic reads: no route takes it
       return developerId == null;
     }
