@@ -130,14 +130,28 @@ public final class RecordFilter {
     if (names.length == 0) {
       return false;
     }
+    // read as fetched, without copying keys out or making an iterator: see FetchedHeaders
+    List<Header> list = FetchedHeaders.asList(headers);
+    if (list != null) {
+      for (int i = 0; i < list.size(); i++) {
+        if (isRead(list.get(i), names, baggageKeys)) {
+          return true;
+        }
+      }
+      return false;
+    }
     for (Header h : headers) {
-      // compared as bytes where the key is not decoded yet: see FetchedHeaders
-      int n = FetchedHeaders.indexOf(h, names);
-      if (n >= 0 && (!names[n].equals(BAGGAGE) || holdsAny(h.value(), baggageKeys))) {
+      if (isRead(h, names, baggageKeys)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Whether {@code h} is one of {@code names}, a {@code baggage} one holding a key. */
+  private static boolean isRead(Header h, String[] names, byte[][] baggageKeys) {
+    int n = FetchedHeaders.indexOf(h, names);
+    return n >= 0 && (!names[n].equals(BAGGAGE) || holdsAny(h.value(), baggageKeys));
   }
 
   private static final String BAGGAGE = "baggage";

@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -110,5 +112,60 @@ class FetchedHeadersTest {
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aRecordsHeadersAreReadAsTheListKafkaKeepsThem() {
+    RecordHeader a = fetched("traceparent");
+    RecordHeader b = fetched("x-sidetrack-id");
+    RecordHeaders headers = new RecordHeaders(new Header[] {a, b});
+
+    assertThat(FetchedHeaders.asList(headers)).containsExactly(a, b);
+    headers.add("baggage", utf8("sidetrack-id=alice"));
+    assertThat(FetchedHeaders.asList(headers)).hasSize(3);
+  }
+
+  @Test
+  void headersOfAnotherKindAreNotReadAsAList() {
+    RecordHeaders inner = new RecordHeaders(new Header[] {fetched("k")});
+    Headers other =
+        new Headers() {
+          @Override
+          public Headers add(Header header) {
+            return inner.add(header);
+          }
+
+          @Override
+          public Headers add(String key, byte[] value) {
+            return inner.add(key, value);
+          }
+
+          @Override
+          public Headers remove(String key) {
+            return inner.remove(key);
+          }
+
+          @Override
+          public Header lastHeader(String key) {
+            return inner.lastHeader(key);
+          }
+
+          @Override
+          public Iterable<Header> headers(String key) {
+            return inner.headers(key);
+          }
+
+          @Override
+          public Header[] toArray() {
+            return inner.toArray();
+          }
+
+          @Override
+          public java.util.Iterator<Header> iterator() {
+            return inner.iterator();
+          }
+        };
+
+    assertThat(FetchedHeaders.asList(other)).isNull();
   }
 }
