@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # JMH benchmarks of the edge agent: its matcher (RouteTableBenchmark) and the signature check of a
 # route entry beside the JDK's (RouteSignatureBenchmark); of the Kafka consumer interceptor: ns per
-# record no intercept claims (ConsumerInterceptorBenchmark) and a real consumer's records/s with and
-# without it (ConsumerThroughputBenchmark, an embedded broker in the same JVM).
+# record no intercept claims (ConsumerInterceptorBenchmark); a real consumer's records/s with and
+# without it is loadtest/run-consumer-throughput.sh.
 #   loadtest/run-jmh.sh [BENCHMARK REGEX] [JMH options, e.g. -wi 1 -i 3]   (default: RouteTableBenchmark)
 # Build first: ./mvnw -DskipTests package
 set -euo pipefail

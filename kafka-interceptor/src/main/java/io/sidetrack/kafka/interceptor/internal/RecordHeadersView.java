@@ -22,32 +22,51 @@ public final class RecordHeadersView implements RequestView {
 
   @Override
   public List<String> headerValues(String lowerCaseName) {
-    String first = null;
-    List<String> more = null;
-    for (Header h : headers) {
-      // the name first, compared without decoding the key where it can (see FetchedHeaders): the
-      // values of other headers are not copied out of the fetched bytes
+    // read as fetched, without copying other headers out or making an iterator: FetchedHeaders
+    List<Header> list = FetchedHeaders.asList(headers);
+    Values values = new Values();
+    if (list != null) {
+      for (int i = 0; i < list.size(); i++) {
+        values.addIfNamed(list.get(i), lowerCaseName);
+      }
+    } else {
+      for (Header h : headers) {
+        values.addIfNamed(h, lowerCaseName);
+      }
+    }
+    return values.list();
+  }
+
+  /** The values of the headers of one name, in order. */
+  private static final class Values {
+    private String first;
+    private List<String> more;
+
+    void addIfNamed(Header h, String lowerCaseName) {
       if (!FetchedHeaders.is(h, lowerCaseName)) {
-        continue;
+        return;
       }
       String value = FetchedHeaders.valueAsString(h);
       if (value == null) {
-        continue;
+        return;
       }
       if (first == null) {
         first = value;
-      } else {
-        if (more == null) {
-          more = new ArrayList<>(4);
-          more.add(first);
-        }
-        more.add(value);
+        return;
       }
+      if (more == null) {
+        more = new ArrayList<>(4);
+        more.add(first);
+      }
+      more.add(value);
     }
-    if (more != null) {
-      return more;
+
+    List<String> list() {
+      if (more != null) {
+        return more;
+      }
+      return first == null ? List.of() : List.of(first);
     }
-    return first == null ? List.of() : List.of(first);
   }
 
   @Override
