@@ -13,9 +13,9 @@ import io.sidetrack.edge.proxy.EdgeProxy;
 import io.sidetrack.edge.proxy.FastFront;
 import io.sidetrack.edge.routing.RouteFeed;
 import io.sidetrack.edge.status.AdminApi;
-import io.sidetrack.edge.status.Heartbeats;
 import io.sidetrack.schemas.avro.AgentHeartbeat;
 import io.sidetrack.schemas.avro.RouteEntry;
+import io.sidetrack.schemas.heartbeat.Heartbeats;
 import io.sidetrack.schemas.registry.SchemaRegistryClient;
 import io.sidetrack.schemas.registry.SchemaRegistryClients;
 import io.sidetrack.schemas.serde.AvroSerde;
@@ -176,9 +176,9 @@ public final class EdgeAgent implements AutoCloseable {
             config.bootstrapServers(),
             config.kafkaProperties(),
             config.topics().agents(),
-            feed,
             AvroSerde.forValues(registry, AgentHeartbeat.class),
-            config.heartbeatInterval());
+            config.heartbeatInterval(),
+            feed.progress());
     heartbeats.start();
     LOG.info(
         "Edge agent {} for {} on {}:{} -> app {}:{}; admin on {}:{}",

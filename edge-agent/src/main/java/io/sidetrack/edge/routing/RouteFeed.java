@@ -15,6 +15,7 @@ import io.sidetrack.feed.Source;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.SharedStrings;
 import io.sidetrack.schemas.avro.RouteEntry;
+import io.sidetrack.schemas.heartbeat.Heartbeats;
 import io.sidetrack.schemas.serde.AvroSerde;
 import java.util.HashMap;
 import java.util.Map;
@@ -167,6 +168,31 @@ public final class RouteFeed implements AutoCloseable {
   /** The workload whose routes these are. */
   public String workload() {
     return workload;
+  }
+
+  /** What the agent's heartbeats report of this feed. */
+  public Heartbeats.Progress progress() {
+    return new Heartbeats.Progress() {
+      @Override
+      public int partition() {
+        return RouteFeed.this.partition();
+      }
+
+      @Override
+      public long appliedOffset() {
+        return RouteFeed.this.appliedOffset();
+      }
+
+      @Override
+      public boolean ready() {
+        return caughtUp();
+      }
+
+      @Override
+      public int routes() {
+        return current().size();
+      }
+    };
   }
 
   @Override

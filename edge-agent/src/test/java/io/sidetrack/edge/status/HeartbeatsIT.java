@@ -8,6 +8,7 @@ import io.sidetrack.edge.TestRouterKeys;
 import io.sidetrack.edge.routing.RouteFeed;
 import io.sidetrack.embedded.SharedInfrastructure;
 import io.sidetrack.schemas.avro.AgentHeartbeat;
+import io.sidetrack.schemas.heartbeat.Heartbeats;
 import io.sidetrack.schemas.registry.InMemorySchemaRegistryClient;
 import io.sidetrack.schemas.registry.SchemaRegistryClient;
 import io.sidetrack.schemas.serde.AvroSerde;
@@ -67,9 +68,9 @@ class HeartbeatsIT {
               kafka,
               Map.of(),
               agents,
-              feed,
               AvroSerde.forValues(registry, AgentHeartbeat.class),
-              Duration.ofMillis(10));
+              Duration.ofMillis(10),
+              feed.progress());
       beats.start();
       entered.await();
 

@@ -71,7 +71,7 @@ public final class WorkloadRoutes implements AutoCloseable {
   private final Key key;
   private int users;
   private final CompactedTopicReader<String, Route> reader;
-  private final Heartbeats heartbeats;
+  private final io.sidetrack.schemas.heartbeat.Heartbeats heartbeats;
   private final Keeper keeper;
 
   /** The routes of {@code config}'s workload, shared with the JVM's other consumers of it. */
@@ -149,7 +149,7 @@ public final class WorkloadRoutes implements AutoCloseable {
     producerProps.put("client.id", "sidetrack-heartbeat-" + config.agentId());
     this.heartbeats =
         reports
-            ? new Heartbeats(
+            ? new io.sidetrack.schemas.heartbeat.Heartbeats(
                 config.agentId(),
                 workload,
                 config.bootstrapServers(),
@@ -238,7 +238,8 @@ public final class WorkloadRoutes implements AutoCloseable {
   }
 
   /** Folds route records into the routing; runs on the reader's thread. */
-  static final class Keeper implements RecordHandler<String, Route>, Heartbeats.Progress {
+  static final class Keeper
+      implements RecordHandler<String, Route>, io.sidetrack.schemas.heartbeat.Heartbeats.Progress {
     private final String workload;
     private final TrustedKeys trusted;
     private final AtomicLong refused = new AtomicLong();

@@ -1,6 +1,7 @@
-package io.sidetrack.edge.status;
+package io.sidetrack.schemas.heartbeat;
 
-import io.sidetrack.edge.routing.RouteFeed;
+import static java.util.Objects.requireNonNull;
+
 import io.sidetrack.schemas.avro.AgentHeartbeat;
 import io.sidetrack.schemas.serde.AvroSerde;
 import java.time.Duration;
@@ -19,22 +20,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports the agent to {@code sidetrack.agents}: its workload and the offset of {@code
- * sidetrack.routes} it applied, every interval and whenever that offset moves; a tombstone when it
- * stops, so the control plane knows which live agents applied which route entries.
+ * Reports a reader of a workload's routes to {@code sidetrack.agents}, as every edge agent and
+ * every consumer interceptor does: the workload, the partition of {@code sidetrack.routes} it reads
+ * and the offset it applied, whether it is ready, every interval and whenever the offset or
+ * readiness changes; a tombstone when it stops. The router counts the reporters of a workload as
+ * its live agents, so an intercept becomes active only once every one applied its route entry.
  */
 public final class Heartbeats implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Heartbeats.class);
   private static final long CHECK_MS = 100;
 
   /** How long close waits for a tick in progress before it writes the tombstone regardless. */
-  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+  public static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+  /** What is reported; read on the reporter's thread. */
+  public interface Progress {
+    /** The partition of {@code sidetrack.routes} read, or -1 before it is known. */
+    int partition();
+
+    /** The offset of that partition applied. */
+    long appliedOffset();
+
+    /** Whether the first read reached the end. */
+    boolean ready();
+
+    /** How many routes it holds. */
+    int routes();
+  }
 
   private final String agentId;
   private final String workload;
   private final String topic;
-  private final RouteFeed feed;
   private final AvroSerde<AgentHeartbeat> serde;
+  private final Progress progress;
   private final KafkaProducer<String, byte[]> producer;
   private final ScheduledExecutorService timer;
   private final Instant startedAt = Instant.now();
@@ -48,30 +66,35 @@ public final class Heartbeats implements AutoCloseable {
 
   private boolean closed;
 
+  /**
+   * A reporter that writes with a producer of its own ({@code kafkaProperties} and {@code
+   * bootstrapServers}; the producer interceptors of an application's settings are not used).
+   */
   public Heartbeats(
       String agentId,
       String workload,
       String bootstrapServers,
-      Map<String, String> kafkaProperties,
+      Map<String, ?> kafkaProperties,
       String topic,
-      RouteFeed feed,
       AvroSerde<AgentHeartbeat> serde,
-      Duration interval) {
-    this.agentId = agentId;
-    this.workload = workload;
-    this.topic = topic;
-    this.feed = feed;
-    this.serde = serde;
+      Duration interval,
+      Progress progress) {
+    this.agentId = requireNonNull(agentId, "agentId");
+    this.workload = requireNonNull(workload, "workload");
+    this.topic = requireNonNull(topic, "topic");
+    this.serde = requireNonNull(serde, "serde");
+    this.progress = requireNonNull(progress, "progress");
     this.intervalNanos = interval.toNanos();
     Map<String, Object> props = new HashMap<>(kafkaProperties);
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+    props.remove(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "heartbeats-" + agentId);
+              Thread t = new Thread(r, "sidetrack-heartbeats-" + agentId);
               t.setDaemon(true);
               return t;
             });
@@ -83,14 +106,15 @@ public final class Heartbeats implements AutoCloseable {
 
   private void tick() {
     try {
-      long now = System.nanoTime();
-      long offset = feed.appliedOffset();
-      boolean ready = feed.caughtUp();
-      if (feed.partition() < 0) {
+      int partition = progress.partition();
+      if (partition < 0) {
         return;
       }
+      long now = System.nanoTime();
+      long offset = progress.appliedOffset();
+      boolean ready = progress.ready();
       if (offset != lastOffset || ready != lastReady || now - lastSentNanos >= intervalNanos) {
-        send(offset, ready);
+        send(partition, offset, ready);
         lastOffset = offset;
         lastReady = ready;
         lastSentNanos = now;
@@ -100,15 +124,15 @@ public final class Heartbeats implements AutoCloseable {
     }
   }
 
-  private void send(long offset, boolean ready) {
+  private void send(int partition, long offset, boolean ready) {
     AgentHeartbeat beat =
         AgentHeartbeat.newBuilder()
             .setAgentId(agentId)
             .setWorkload(workload)
-            .setPartition(feed.partition())
+            .setPartition(partition)
             .setAppliedOffset(offset)
             .setReady(ready)
-            .setRoutes(feed.current().size())
+            .setRoutes(progress.routes())
             .setStartedAt(startedAt)
             .setTime(Instant.now())
             .build();
@@ -122,8 +146,8 @@ public final class Heartbeats implements AutoCloseable {
   }
 
   /**
-   * Stops reporting and marks the agent gone: waits (bounded) for a tick in progress, so the
-   * tombstone is the agent's last record; a tick that outlives the wait cannot send any more.
+   * Stops reporting and marks the reporter gone: waits (bounded) for a tick in progress, so the
+   * tombstone is its last record; a tick that outlives the wait cannot send any more.
    */
   @Override
   public void close() {
@@ -136,8 +160,7 @@ public final class Heartbeats implements AutoCloseable {
     timer.shutdownNow();
     try {
       if (!timer.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn(
-            "Heartbeat of {} still running after {}; marking the agent gone", agentId, CLOSE_WAIT);
+        LOG.warn("Heartbeat of {} still running after {}; marking it gone", agentId, CLOSE_WAIT);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -145,7 +168,7 @@ public final class Heartbeats implements AutoCloseable {
     try {
       producer.send(new ProducerRecord<>(topic, agentId, null)).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.warn("Could not mark agent {} gone: {}", agentId, e.getMessage());
+      LOG.warn("Could not mark {} gone: {}", agentId, e.getMessage());
     }
     producer.close(Duration.ofSeconds(5));
   }
