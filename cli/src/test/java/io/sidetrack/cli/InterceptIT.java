@@ -42,7 +42,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(300)
 class InterceptIT {
-  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   static final String ALICE = "alice-e2e-token-0123456789";
@@ -92,20 +91,11 @@ class InterceptIT {
       p.destroyForcibly();
     }
     apps.forEach(a -> a.stop(0));
-    if (up != null && up.isAlive()) {
-      up.destroy();
-      up.waitFor(60, TimeUnit.SECONDS);
-    }
+    Launcher.stop(up);
   }
 
   static ProcessBuilder sidetrack(Path output, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(ROOT.resolve("bin/sidetrack").toString());
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.redirectOutput(output.toFile());
-    pb.environment().put(ContextFile.HOME_ENV, home.toString());
-    return pb;
+    return Launcher.sidetrack(home, output, args);
   }
 
   /** A developer's app on this machine: answers with its name. */

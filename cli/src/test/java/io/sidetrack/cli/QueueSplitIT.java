@@ -45,7 +45,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(420)
 class QueueSplitIT {
-  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   static final String TOPIC = "demo.orders";
   static final String ALICE = "alice-queue-token-0123456789";
   static final HttpClient HTTP =
@@ -98,20 +97,11 @@ class QueueSplitIT {
     for (Process p : started) {
       p.destroyForcibly();
     }
-    if (up != null && up.isAlive()) {
-      up.destroy();
-      up.waitFor(60, TimeUnit.SECONDS);
-    }
+    Launcher.stop(up);
   }
 
   static ProcessBuilder sidetrack(Path output, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(ROOT.resolve("bin/sidetrack").toString());
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.redirectOutput(output.toFile());
-    pb.environment().put(ContextFile.HOME_ENV, home.toString());
-    return pb;
+    return Launcher.sidetrack(home, output, args);
   }
 
   /** A record frontend produced, as a plain consumer reads it back from the topic. */

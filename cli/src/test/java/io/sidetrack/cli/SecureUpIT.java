@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(480)
 class SecureUpIT {
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private final List<Process> started = new ArrayList<>();
   private HttpServer laptop;
 
@@ -48,13 +47,7 @@ class SecureUpIT {
   }
 
   private Process sidetrack(Path home, Path output, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(ROOT.resolve("bin/sidetrack").toString());
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.redirectOutput(output.toFile());
-    pb.environment().put(ContextFile.HOME_ENV, home.toString());
-    Process p = pb.start();
+    Process p = Launcher.sidetrack(home, output, args).start();
     started.add(p);
     return p;
   }

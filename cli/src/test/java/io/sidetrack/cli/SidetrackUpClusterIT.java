@@ -44,7 +44,6 @@ import org.junit.jupiter.api.Timeout;
 @Tag("slow")
 @Timeout(1500)
 class SidetrackUpClusterIT {
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final String ALICE = "alice-cluster-token-0123456789";
@@ -195,13 +194,7 @@ class SidetrackUpClusterIT {
   }
 
   private ProcessBuilder sidetrack(Path output, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(ROOT.resolve("bin/sidetrack").toString());
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.redirectOutput(output.toFile());
-    pb.environment().put(ContextFile.HOME_ENV, home.toString());
-    return pb;
+    return Launcher.sidetrack(home, output, args);
   }
 
   /** A developer's app on this machine: answers with its name and the path. */

@@ -48,20 +48,11 @@ class SidetrackUpIT {
 
   @AfterEach
   void stop() throws Exception {
-    if (up != null && up.isAlive()) {
-      up.destroy();
-      up.waitFor(60, TimeUnit.SECONDS);
-    }
+    Launcher.stop(up);
   }
 
   private static ProcessBuilder sidetrack(Path home, Path output, String... args) {
-    List<String> command = new java.util.ArrayList<>();
-    command.add(ROOT.resolve("bin/sidetrack").toString());
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.redirectOutput(output.toFile());
-    pb.environment().put(ContextFile.HOME_ENV, home.toString());
-    return pb;
+    return Launcher.sidetrack(home, output, args);
   }
 
   @Test
