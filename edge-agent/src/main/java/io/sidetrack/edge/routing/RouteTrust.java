@@ -44,6 +44,31 @@ final class RouteTrust {
     this.workload = requireNonNull(workload, "workload");
     this.keys = requireNonNull(keys, "keys");
     this.refusals = requireNonNull(refusals, "refusals");
+    loadSignatureCheckInBackground(keys, workload);
+  }
+
+  /**
+   * Decodes the trusted keys on a thread of their own while the agent starts: the first check loads
+   * the signature code (BouncyCastle, whose signed jar the JVM verifies first: tenths of a second),
+   * which must neither delay the first read nor fall on an event loop, where a request matching a
+   * route not checked yet checks it.
+   */
+  private static void loadSignatureCheckInBackground(TrustedKeys keys, String workload) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                keys.checked();
+              } catch (IllegalArgumentException e) {
+                LOG.error(
+                    "Trusted router keys of {}: {}; routes signed by it are refused",
+                    workload,
+                    e.getMessage());
+              }
+            },
+            "route-trust-keys-" + workload);
+    t.setDaemon(true);
+    t.start();
   }
 
   /**
