@@ -5,21 +5,30 @@ import io.sidetrack.core.AnyOf;
 import io.sidetrack.core.BaggageMatch;
 import io.sidetrack.core.HeaderMatch;
 import io.sidetrack.core.MatchRules;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A route as routing checks it: regexes compiled once, the keys that index it, and the descriptions
  * of its matches cached (one per combination of the any-of alternatives that matched).
+ *
+ * <p>A route may be <em>deferred</em>: known at first only by its intercept id, its creation time,
+ * its precedence ({@link Precedence#EXACT_HEADER}) and the keys that index it, and decoded from its
+ * source the first time a request is checked against it or its route is asked for. A new agent so
+ * indexes 100,000 routes without decoding each one before it is ready. Decoding happens once:
+ * threads that race to it all get the same {@link Route} instance.
  */
 final class CompiledRoute {
   static final Comparator<CompiledRoute> OLDER_FIRST =
-      Comparator.comparing((CompiledRoute c) -> c.route.createdAt())
-          .thenComparing(c -> c.route.interceptId());
+      Comparator.comparing((CompiledRoute c) -> c.createdAt).thenComparing(c -> c.interceptId);
   static final CompiledRoute[] NONE = new CompiledRoute[0];
 
   private static final Comparator<HeaderMatch> HEADER_ORDER =
@@ -33,6 +42,17 @@ final class CompiledRoute {
   /** Descriptions are cached for routes with at most this many combinations of alternatives. */
   private static final int MAX_CACHED_DESCRIPTIONS = 64;
 
+  private static final VarHandle CONDITIONS;
+
+  static {
+    try {
+      CONDITIONS =
+          MethodHandles.lookup().findVarHandle(CompiledRoute.class, "conditions", Conditions.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /**
    * A key a route is indexed under: an exact header value, or a baggage member.
    *
@@ -42,57 +62,162 @@ final class CompiledRoute {
    */
   record IndexKey(boolean baggage, String name, String value) {}
 
-  final Route route;
+  final String interceptId;
+  final Instant createdAt;
   final Precedence precedence;
 
-  /** Required headers, exact ones first: the first is the index key when it is exact. */
-  private final Header[] headers;
+  /** The keys of a deferred route; null for one compiled at once (its conditions know them). */
+  private final List<IndexKey> deferredKeys;
 
-  private final BaggageMatch[] baggage;
-  private final String pathPrefix;
-  private final String method;
-  private final Group[] groups;
+  /** Where a deferred route is decoded from; null once it is (or for one compiled at once). */
+  private volatile Supplier<Route> source;
 
-  /** The group whose alternatives index this exact route, or -1 when its first header does. */
-  private final int indexGroup;
-
-  /** How many combinations of alternatives a match may have; 0 when too many to cache. */
-  private final int combinations;
-
-  private String[] descriptions;
+  /** Set once (through {@link #CONDITIONS}); null while a deferred route is not decoded yet. */
+  @SuppressWarnings("unused")
+  private volatile Conditions conditions;
 
   CompiledRoute(Route route) {
-    this.route = route;
-    MatchRules m = route.match();
-    this.precedence = Precedence.of(m);
-    // loops, not streams: a new agent compiles every route it reads while its code is still cold
-    this.headers = headers(m.headers(), true);
-    this.baggage = m.baggage().isEmpty() ? NO_BAGGAGE : m.baggage().toArray(NO_BAGGAGE);
-    this.pathPrefix = m.pathPrefix();
-    this.method = m.method();
+    this.interceptId = route.interceptId();
+    this.createdAt = route.createdAt();
+    this.precedence = Precedence.of(route.match());
+    this.deferredKeys = null;
+    this.conditions = new Conditions(route, precedence);
+  }
+
+  private CompiledRoute(
+      String interceptId, Instant createdAt, List<IndexKey> keys, Supplier<Route> source) {
+    this.interceptId = interceptId;
+    this.createdAt = createdAt;
+    this.precedence = Precedence.EXACT_HEADER;
+    this.deferredKeys = keys;
+    this.source = source;
+  }
+
+  /**
+   * A route of {@code interceptId} made at {@code createdAt} taking requests by {@code match},
+   * whose route is decoded by {@code source} when first needed.
+   *
+   * @throws IllegalArgumentException when {@code match} is not {@link Precedence#EXACT_HEADER}:
+   *     only routes found by their index keys can wait to be decoded
+   */
+  static CompiledRoute deferred(
+      String interceptId, Instant createdAt, MatchRules match, Supplier<Route> source) {
+    if (Precedence.of(match) != Precedence.EXACT_HEADER) {
+      throw new IllegalArgumentException(
+          "only an exact route can be deferred; " + interceptId + " is " + Precedence.of(match));
+    }
+    return new CompiledRoute(interceptId, createdAt, indexKeys(match), source);
+  }
+
+  /**
+   * The route, decoded now if it was deferred; null when a deferred route could not be decoded (or
+   * decoded to another intercept, time or keys than it was indexed by): such a route matches no
+   * request.
+   */
+  Route route() {
+    return conditions().route;
+  }
+
+  /** Whether the route waits to be decoded (for tests and metrics). */
+  boolean isDeferred() {
+    return CONDITIONS.getAcquire(this) == null;
+  }
+
+  private Conditions conditions() {
+    Conditions c = (Conditions) CONDITIONS.getAcquire(this);
+    return c != null ? c : decoded();
+  }
+
+  private Conditions decoded() {
+    Supplier<Route> from = source;
+    if (from == null) {
+      // decoded by another thread, which set the conditions before it dropped the source
+      return (Conditions) CONDITIONS.getAcquire(this);
+    }
+    Route route;
+    try {
+      route = from.get();
+    } catch (RuntimeException e) {
+      route = null;
+    }
+    Conditions decoded =
+        route != null
+                && route.interceptId().equals(interceptId)
+                && route.createdAt().equals(createdAt)
+                && Precedence.of(route.match()) == Precedence.EXACT_HEADER
+                && indexKeys(route.match()).equals(deferredKeys)
+            ? new Conditions(route, Precedence.EXACT_HEADER)
+            : Conditions.BROKEN;
+    Conditions witness = (Conditions) CONDITIONS.compareAndExchange(this, null, decoded);
+    if (witness != null) {
+      return witness;
+    }
+    source = null; // the route's bytes can go
+    return decoded;
+  }
+
+  /**
+   * The keys an exact route is indexed under, each once: a match holds one of them. Its first exact
+   * required header (in the order {@link #headers} sorts them), else every alternative of its first
+   * exact any-of group.
+   */
+  static List<IndexKey> indexKeys(MatchRules m) {
+    HeaderMatch first = null;
+    List<HeaderMatch> required = m.headers();
+    for (int i = 0; i < required.size(); i++) {
+      HeaderMatch h = required.get(i);
+      if (h.kind() == HeaderMatch.Kind.EXACT
+          && (first == null || HEADER_ORDER.compare(h, first) < 0)) {
+        first = h;
+      }
+    }
+    if (first != null) {
+      return List.of(new IndexKey(false, first.name(), first.value()));
+    }
     List<AnyOf> anyOf = m.anyOf();
-    if (anyOf.isEmpty()) {
-      this.groups = NO_GROUPS;
-    } else {
-      this.groups = new Group[anyOf.size()];
-      for (int g = 0; g < groups.length; g++) {
-        groups[g] = new Group(anyOf.get(g));
-      }
-    }
-    int index = -1;
-    if (precedence == Precedence.EXACT_HEADER && (headers.length == 0 || !headers[0].exact())) {
-      for (int g = 0; g < groups.length && index < 0; g++) {
-        if (Precedence.isExact(m.anyOf().get(g))) {
-          index = g;
+    for (int g = 0; g < anyOf.size(); g++) {
+      AnyOf group = anyOf.get(g);
+      if (Precedence.isExact(group)) {
+        Set<IndexKey> keys = new LinkedHashSet<>();
+        for (HeaderMatch h : group.headers()) {
+          keys.add(new IndexKey(false, h.name(), h.value()));
         }
+        for (BaggageMatch b : group.baggage()) {
+          keys.add(new IndexKey(true, b.key(), b.value()));
+        }
+        return List.copyOf(keys);
       }
     }
-    this.indexGroup = index;
-    long product = 1;
-    for (Group g : groups) {
-      product = Math.min(product * Math.max(1, g.size()), MAX_CACHED_DESCRIPTIONS + 1);
-    }
-    this.combinations = product > MAX_CACHED_DESCRIPTIONS ? 0 : (int) product;
+    throw new IllegalArgumentException("not an exact route: no exact header or exact group");
+  }
+
+  /** The keys an exact route is indexed under, each once: a match holds one of them. */
+  List<IndexKey> indexKeys() {
+    return deferredKeys != null ? deferredKeys : indexKeys(conditions().route.match());
+  }
+
+  /** Whether the request meets every condition. */
+  boolean matches(RequestView request, RequestBaggage requestBaggage) {
+    return conditions().matches(request, requestBaggage, 0, -1);
+  }
+
+  /**
+   * Whether the request meets every condition of this exact route but the one it was found by in
+   * the index, which holds.
+   */
+  boolean matchesBesidesIndex(RequestView request, RequestBaggage requestBaggage) {
+    Conditions c = conditions();
+    return c.indexGroup < 0
+        ? c.matches(request, requestBaggage, 1, -1)
+        : c.matches(request, requestBaggage, 0, c.indexGroup);
+  }
+
+  /**
+   * The rules that took {@code request} as a person reads them, naming for each any-of group the
+   * alternative that matched (the first that holds: headers before baggage, in the order written).
+   */
+  String description(RequestView request, RequestBaggage requestBaggage) {
+    return conditions().description(precedence, request, requestBaggage);
   }
 
   /** Compiles header rules, sorted exact first when {@code sort} (a required header's order). */
@@ -111,131 +236,167 @@ final class CompiledRoute {
     return out;
   }
 
-  /** The keys an exact route is indexed under, each once: a match holds one of them. */
-  List<IndexKey> indexKeys() {
-    if (indexGroup < 0) {
-      return List.of(new IndexKey(false, headers[0].rule.name(), headers[0].rule.value()));
-    }
-    Set<IndexKey> keys = new LinkedHashSet<>();
-    Group g = groups[indexGroup];
-    for (Header h : g.headers) {
-      keys.add(new IndexKey(false, h.rule.name(), h.rule.value()));
-    }
-    for (BaggageMatch b : g.baggage) {
-      keys.add(new IndexKey(true, b.key(), b.value()));
-    }
-    return List.copyOf(keys);
-  }
+  /** A route's conditions, compiled; {@link #BROKEN} for a deferred one that did not decode. */
+  private static final class Conditions {
+    static final Conditions BROKEN = new Conditions();
 
-  /** Whether the request meets every condition. */
-  boolean matches(RequestView request, RequestBaggage requestBaggage) {
-    return matches(request, requestBaggage, 0, -1);
-  }
+    final Route route;
 
-  /**
-   * Whether the request meets every condition of this exact route but the one it was found by in
-   * the index, which holds.
-   */
-  boolean matchesBesidesIndex(RequestView request, RequestBaggage requestBaggage) {
-    return indexGroup < 0
-        ? matches(request, requestBaggage, 1, -1)
-        : matches(request, requestBaggage, 0, indexGroup);
-  }
+    /** Required headers, exact ones first: the first is the index key when it is exact. */
+    private final Header[] headers;
 
-  private boolean matches(
-      RequestView request, RequestBaggage requestBaggage, int firstHeader, int skippedGroup) {
-    if (method != null && !method.equals(request.method())) {
-      return false;
-    }
-    if (pathPrefix != null && !request.path().startsWith(pathPrefix)) {
-      return false;
-    }
-    for (int i = firstHeader; i < headers.length; i++) {
-      if (!headers[i].matches(request)) {
-        return false;
-      }
-    }
-    for (BaggageMatch b : baggage) {
-      if (!requestBaggage.has(b.key(), b.value())) {
-        return false;
-      }
-    }
-    for (int g = 0; g < groups.length; g++) {
-      if (g != skippedGroup && groups[g].firstHolding(request, requestBaggage) < 0) {
-        return false;
-      }
-    }
-    return true;
-  }
+    private final BaggageMatch[] baggage;
+    private final String pathPrefix;
+    private final String method;
+    private final Group[] groups;
 
-  /**
-   * The rules that took {@code request} as a person reads them, naming for each any-of group the
-   * alternative that matched (the first that holds: headers before baggage, in the order written).
-   */
-  String description(RequestView request, RequestBaggage requestBaggage) {
-    int[] chosen = null;
-    int code = 0;
-    int stride = 1;
-    for (int g = 0; g < groups.length; g++) {
-      int alternative = Math.max(0, groups[g].firstHolding(request, requestBaggage));
-      if (combinations == 0) {
-        if (chosen == null) {
-          chosen = new int[groups.length];
+    /** The group whose alternatives index this exact route, or -1 when its first header does. */
+    final int indexGroup;
+
+    /** How many combinations of alternatives a match may have; 0 when too many to cache. */
+    private final int combinations;
+
+    private String[] descriptions;
+
+    /** Matches nothing. */
+    private Conditions() {
+      this.route = null;
+      this.headers = NO_HEADERS;
+      this.baggage = NO_BAGGAGE;
+      this.pathPrefix = null;
+      this.method = null;
+      this.groups = NO_GROUPS;
+      this.indexGroup = -1;
+      this.combinations = 1;
+    }
+
+    Conditions(Route route, Precedence precedence) {
+      this.route = route;
+      MatchRules m = route.match();
+      // loops, not streams: a new agent compiles every route it reads while its code is still cold
+      this.headers = headers(m.headers(), true);
+      this.baggage = m.baggage().isEmpty() ? NO_BAGGAGE : m.baggage().toArray(NO_BAGGAGE);
+      this.pathPrefix = m.pathPrefix();
+      this.method = m.method();
+      List<AnyOf> anyOf = m.anyOf();
+      if (anyOf.isEmpty()) {
+        this.groups = NO_GROUPS;
+      } else {
+        this.groups = new Group[anyOf.size()];
+        for (int g = 0; g < groups.length; g++) {
+          groups[g] = new Group(anyOf.get(g));
         }
-        chosen[g] = alternative;
       }
-      code += alternative * stride;
-      stride *= Math.max(1, groups[g].size());
-    }
-    if (combinations == 0) {
-      return describe(chosen);
-    }
-    String[] cache = descriptions;
-    if (cache == null) {
-      cache = new String[combinations];
-      descriptions = cache;
-    }
-    String d = cache[code];
-    if (d == null) {
-      d = describe(decode(code));
-      cache[code] = d;
-    }
-    return d;
-  }
-
-  private int[] decode(int code) {
-    int[] chosen = new int[groups.length];
-    for (int g = 0; g < groups.length; g++) {
-      int size = Math.max(1, groups[g].size());
-      chosen[g] = code % size;
-      code /= size;
-    }
-    return chosen;
-  }
-
-  private String describe(int[] chosen) {
-    if (precedence == Precedence.GLOBAL) {
-      return "global intercept";
-    }
-    List<String> parts = new ArrayList<>();
-    for (Header h : headers) {
-      parts.add(describe(h.rule));
-    }
-    for (BaggageMatch b : baggage) {
-      parts.add(describe(b));
-    }
-    for (int g = 0; g < groups.length; g++) {
-      if (groups[g].size() > 0) {
-        parts.add(groups[g].describe(chosen[g]));
+      int index = -1;
+      if (precedence == Precedence.EXACT_HEADER && (headers.length == 0 || !headers[0].exact())) {
+        for (int g = 0; g < groups.length && index < 0; g++) {
+          if (Precedence.isExact(m.anyOf().get(g))) {
+            index = g;
+          }
+        }
       }
+      this.indexGroup = index;
+      long product = 1;
+      for (Group g : groups) {
+        product = Math.min(product * Math.max(1, g.size()), MAX_CACHED_DESCRIPTIONS + 1);
+      }
+      this.combinations = product > MAX_CACHED_DESCRIPTIONS ? 0 : (int) product;
     }
-    if (pathPrefix != null) {
-      parts.add("path prefix " + pathPrefix);
+
+    boolean matches(
+        RequestView request, RequestBaggage requestBaggage, int firstHeader, int skippedGroup) {
+      if (route == null) {
+        return false;
+      }
+      if (method != null && !method.equals(request.method())) {
+        return false;
+      }
+      if (pathPrefix != null && !request.path().startsWith(pathPrefix)) {
+        return false;
+      }
+      for (int i = firstHeader; i < headers.length; i++) {
+        if (!headers[i].matches(request)) {
+          return false;
+        }
+      }
+      for (BaggageMatch b : baggage) {
+        if (!requestBaggage.has(b.key(), b.value())) {
+          return false;
+        }
+      }
+      for (int g = 0; g < groups.length; g++) {
+        if (g != skippedGroup && groups[g].firstHolding(request, requestBaggage) < 0) {
+          return false;
+        }
+      }
+      return true;
     }
-    if (method != null) {
-      parts.add("method " + method);
+
+    String description(Precedence precedence, RequestView request, RequestBaggage requestBaggage) {
+      int[] chosen = null;
+      int code = 0;
+      int stride = 1;
+      for (int g = 0; g < groups.length; g++) {
+        int alternative = Math.max(0, groups[g].firstHolding(request, requestBaggage));
+        if (combinations == 0) {
+          if (chosen == null) {
+            chosen = new int[groups.length];
+          }
+          chosen[g] = alternative;
+        }
+        code += alternative * stride;
+        stride *= Math.max(1, groups[g].size());
+      }
+      if (combinations == 0) {
+        return describe(precedence, chosen);
+      }
+      String[] cache = descriptions;
+      if (cache == null) {
+        cache = new String[combinations];
+        descriptions = cache;
+      }
+      String d = cache[code];
+      if (d == null) {
+        d = describe(precedence, decode(code));
+        cache[code] = d;
+      }
+      return d;
     }
-    return String.join(" and ", parts);
+
+    private int[] decode(int code) {
+      int[] chosen = new int[groups.length];
+      for (int g = 0; g < groups.length; g++) {
+        int size = Math.max(1, groups[g].size());
+        chosen[g] = code % size;
+        code /= size;
+      }
+      return chosen;
+    }
+
+    private String describe(Precedence precedence, int[] chosen) {
+      if (precedence == Precedence.GLOBAL) {
+        return "global intercept";
+      }
+      List<String> parts = new ArrayList<>();
+      for (Header h : headers) {
+        parts.add(CompiledRoute.describe(h.rule));
+      }
+      for (BaggageMatch b : baggage) {
+        parts.add(CompiledRoute.describe(b));
+      }
+      for (int g = 0; g < groups.length; g++) {
+        if (groups[g].size() > 0) {
+          parts.add(groups[g].describe(chosen[g]));
+        }
+      }
+      if (pathPrefix != null) {
+        parts.add("path prefix " + pathPrefix);
+      }
+      if (method != null) {
+        parts.add("method " + method);
+      }
+      return String.join(" and ", parts);
+    }
   }
 
   static String describe(HeaderMatch h) {

@@ -5,12 +5,14 @@ import static java.util.Objects.requireNonNull;
 import io.sidetrack.core.FailureMode;
 import io.sidetrack.core.MatchRules;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
 
@@ -159,13 +161,50 @@ public final class RouteTable {
       return ids().size();
     }
 
-    /** The routes it holds, in no particular order. */
+    /**
+     * Adds a route of {@code interceptId} made at {@code createdAt} taking requests by {@code
+     * match}, or replaces the route of the same intercept, without the rest of it: it is indexed
+     * now and decoded by {@code source} the first time a request is checked against it or its route
+     * is asked for. {@code source} may be called from any thread, more than once if threads race
+     * (one result is kept); it returns null, or throws, when the route cannot be decoded, and a
+     * route that cannot be, or that decodes to another intercept id, creation time or match than
+     * given here, matches no request and has no route.
+     *
+     * @throws IllegalArgumentException when {@code match} is not {@link Precedence#EXACT_HEADER}
+     *     (only a route found by its index keys can wait): put it whole
+     */
+    public Builder putDeferred(
+        String interceptId, Instant createdAt, MatchRules match, Supplier<Route> source) {
+      requireNonNull(interceptId, "interceptId");
+      requireNonNull(createdAt, "createdAt");
+      requireNonNull(match, "match");
+      requireNonNull(source, "source");
+      ids().put(interceptId, CompiledRoute.deferred(interceptId, createdAt, match, source));
+      return this;
+    }
+
+    /** Whether {@link #putDeferred} can take a route taking requests by {@code match}. */
+    public static boolean canDefer(MatchRules match) {
+      return Precedence.of(match) == Precedence.EXACT_HEADER;
+    }
+
+    /**
+     * The routes it holds, in no particular order; a deferred route is decoded when its element is
+     * got, and is null when it cannot be.
+     */
     public List<Route> routes() {
-      List<Route> out = new ArrayList<>(ids().size());
-      for (CompiledRoute c : ids().values()) {
-        out.add(c.route);
-      }
-      return out;
+      CompiledRoute[] held = ids().values().toArray(CompiledRoute.NONE);
+      return new AbstractList<>() {
+        @Override
+        public Route get(int index) {
+          return held[index].route();
+        }
+
+        @Override
+        public int size() {
+          return held.length;
+        }
+      };
     }
 
     /** The table of the routes put and not removed since. */
@@ -243,7 +282,7 @@ public final class RouteTable {
   }
 
   private RouteTable plus(CompiledRoute compiled) {
-    PMap<String, CompiledRoute> ids = byId.plus(compiled.route.interceptId(), compiled);
+    PMap<String, CompiledRoute> ids = byId.plus(compiled.interceptId, compiled);
     RouteTable next =
         switch (compiled.precedence) {
           case EXACT_HEADER -> {
@@ -342,7 +381,7 @@ public final class RouteTable {
 
   /** The route of {@code interceptId}, if the table holds it. */
   public Optional<Route> route(String interceptId) {
-    return Optional.ofNullable(compiled(interceptId)).map(c -> c.route);
+    return Optional.ofNullable(compiled(interceptId)).map(CompiledRoute::route);
   }
 
   /**
@@ -381,7 +420,7 @@ public final class RouteTable {
     return best == null
         ? Optional.empty()
         : Optional.of(
-            new RouteMatch(best.route, best.precedence, best.description(request, baggage)));
+            new RouteMatch(best.route(), best.precedence, best.description(request, baggage)));
   }
 
   private static CompiledRoute older(CompiledRoute best, CompiledRoute candidate) {

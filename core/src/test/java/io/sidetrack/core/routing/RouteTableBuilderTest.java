@@ -85,4 +85,94 @@ class RouteTableBuilderTest {
     assertThatThrownBy(() -> builder.put(route("a", rules(List.of(), "/a"), 1)))
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void aDeferredRouteIsDecodedOnceWhenFirstNeededAndOneThatDoesNotDecodeMatchesNothing() {
+    Route alice = route("a", rules(List.of(HeaderMatch.exact("x-id", "alice")), null), 10);
+    Route bob = route("b", rules(List.of(HeaderMatch.exact("x-id", "bob")), null), 5);
+    Route carol = route("c", rules(List.of(HeaderMatch.exact("x-id", "carol")), null), 7);
+    java.util.concurrent.atomic.AtomicInteger decodes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    RouteTable table =
+        RouteTable.builder(3)
+            .putDeferred(
+                "a",
+                alice.createdAt(),
+                alice.match(),
+                () -> {
+                  decodes.incrementAndGet();
+                  return alice;
+                })
+            // its source fails: as if its bytes were corrupt
+            .putDeferred(
+                "b",
+                bob.createdAt(),
+                bob.match(),
+                () -> {
+                  throw new IllegalStateException("corrupt");
+                })
+            // it decodes to another route than it was indexed as
+            .putDeferred("c", carol.createdAt(), carol.match(), () -> alice)
+            .build();
+
+    assertThat(table.size()).isEqualTo(3);
+    assertThat(decodes).hasValue(0);
+    assertThat(routed(table, TestRequest.get("/").header("x-id", "alice"))).isEqualTo("a");
+    assertThat(routed(table, TestRequest.get("/").header("x-id", "alice"))).isEqualTo("a");
+    assertThat(table.route("a")).containsSame(alice);
+    assertThat(decodes).hasValue(1);
+    assertThat(routed(table, TestRequest.get("/").header("x-id", "bob"))).isEqualTo("app");
+    assertThat(table.route("b")).isEmpty();
+    assertThat(routed(table, TestRequest.get("/").header("x-id", "carol"))).isEqualTo("app");
+    assertThat(table.route("c")).isEmpty();
+  }
+
+  @Test
+  void onlyAnExactRouteCanBeDeferred() {
+    Route regex = route("r", rules(List.of(HeaderMatch.regex("x-id", "al.*")), null), 10);
+    assertThat(RouteTable.Builder.canDefer(regex.match())).isFalse();
+    assertThatThrownBy(
+            () ->
+                RouteTable.builder(1)
+                    .putDeferred("r", regex.createdAt(), regex.match(), () -> regex))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void threadsRacingToDecodeADeferredRouteAllGetTheSameRoute() throws Exception {
+    Route alice = route("a", rules(List.of(HeaderMatch.exact("x-id", "alice")), null), 10);
+    java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(4);
+    RouteTable table =
+        RouteTable.builder(1)
+            .putDeferred(
+                "a",
+                alice.createdAt(),
+                alice.match(),
+                () -> {
+                  together.countDown();
+                  try {
+                    together.await(2, java.util.concurrent.TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  // a new instance each call, as decoding bytes gives
+                  return route("a", rules(List.of(HeaderMatch.exact("x-id", "alice")), null), 10);
+                })
+            .build();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Route>> got = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        got.add(pool.submit(() -> table.route("a").orElseThrow()));
+      }
+      Route first = got.get(0).get();
+      for (java.util.concurrent.Future<Route> f : got) {
+        assertThat(f.get()).isSameAs(first);
+      }
+      assertThat(table.route("a")).containsSame(first);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

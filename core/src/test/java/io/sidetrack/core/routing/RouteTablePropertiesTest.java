@@ -179,6 +179,61 @@ class RouteTablePropertiesTest {
                 .map(RouteTablePropertiesTest::decision));
   }
 
+  @Property(tries = 300)
+  void aFirstTableWithItsExactRoutesDeferredRoutesAsTheCompiledOneBeforeAndAfterChanges(
+      @ForAll("routeSets") List<Route> base,
+      @ForAll("routeSets") List<Route> others,
+      @ForAll("ids") String id,
+      @ForAll("ids") String baggageId,
+      @ForAll("paths") String path) {
+    // every exact route waits to be decoded; the others are put whole, as a new agent does
+    java.util.Map<String, Integer> decodes = new java.util.HashMap<>();
+    RouteTable.Builder builder = RouteTable.builder(base.size());
+    for (Route r : base) {
+      if (RouteTable.Builder.canDefer(r.match())) {
+        builder.putDeferred(
+            r.interceptId(),
+            r.createdAt(),
+            r.match(),
+            () -> {
+              decodes.merge(r.interceptId(), 1, Integer::sum);
+              return r;
+            });
+      } else {
+        builder.put(r);
+      }
+    }
+    RouteTable table = builder.build();
+    java.util.Map<String, Route> expected = new java.util.LinkedHashMap<>();
+    base.forEach(r -> expected.put(r.interceptId(), r));
+    assertThat(decodes).isEmpty();
+    TestRequest request = request(path, id, baggageId);
+    assertThat(table.routeFor(request).map(RouteTablePropertiesTest::decision))
+        .isEqualTo(
+            RouteTable.compile(expected.values())
+                .routeFor(request)
+                .map(RouteTablePropertiesTest::decision));
+    for (Route r : others) {
+      table = table.with(r);
+      expected.put(r.interceptId(), r);
+    }
+    for (int i = 0; i < base.size(); i += 2) {
+      table = table.without(base.get(i).interceptId());
+      expected.remove(base.get(i).interceptId());
+    }
+    assertThat(table.size()).isEqualTo(expected.size());
+    assertThat(table.routeFor(request).map(RouteTablePropertiesTest::decision))
+        .isEqualTo(
+            RouteTable.compile(expected.values())
+                .routeFor(request)
+                .map(RouteTablePropertiesTest::decision));
+    for (String each : expected.keySet()) {
+      assertThat(table.route(each)).contains(expected.get(each));
+    }
+    // each deferred route was decoded at most once, however often it was needed
+    assertThat(decodes.values()).allMatch(n -> n == 1);
+  }
+
   /** The route that took a request, with why. */
   private static String decision(RouteMatch m) {
     return m.route().interceptId() + ": " + m.rule() + " [" + m.precedence() + "]";
