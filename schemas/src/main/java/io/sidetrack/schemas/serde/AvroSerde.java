@@ -56,6 +56,7 @@ public final class AvroSerde<T extends SpecificRecord>
   private final SpecificDatumWriter<T> writer;
   private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
   private final Map<Integer, DatumReader<T>> readersById = new ConcurrentHashMap<>();
+  private final Map<Integer, Schema> writerSchemas = new ConcurrentHashMap<>();
 
   private AvroSerde(SchemaRegistryClient registry, Class<T> type) {
     this.registry = requireNonNull(registry, "registry");
@@ -152,6 +153,22 @@ public final class AvroSerde<T extends SpecificRecord>
   /** Where the Avro body of a Confluent-framed record starts. */
   public static int bodyOffset() {
     return HEADER_LENGTH;
+  }
+
+  /**
+   * The schema {@code data}, a Confluent-framed record, was written with (looked up once per id).
+   *
+   * @throws SerializationException when it is not in that format, or the registry does not know or
+   *     cannot be asked for its schema id
+   */
+  public Schema writerSchema(String topic, byte[] data) {
+    int id = schemaId(topic, data);
+    try {
+      return writerSchemas.computeIfAbsent(id, registry::schemaById);
+    } catch (SchemaRegistryException e) {
+      throw new SerializationException(
+          "record in " + topic + " has writer schema id " + id + ": " + e.getMessage(), e);
+    }
   }
 
   private DatumReader<T> readerFor(int id) {
