@@ -12,8 +12,6 @@ import io.sidetrack.core.routing.RouteTable;
 import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.feed.CompactedTopicReader;
 import io.sidetrack.feed.Source;
-import io.sidetrack.schemas.AvroMapping;
-import io.sidetrack.schemas.SharedStrings;
 import io.sidetrack.schemas.avro.RouteEntry;
 import io.sidetrack.schemas.heartbeat.Heartbeats;
 import io.sidetrack.schemas.serde.AvroSerde;
@@ -21,7 +19,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -35,12 +32,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * its table replaces the one in use.
  */
 public final class RouteFeed implements AutoCloseable {
-  /**
-   * How many distinct repeated strings (owners, targets, header names...) the decoder keeps one
-   * instance of: 100,000 routes hold each once instead of once per route.
-   */
-  private static final int SHARED_STRINGS = 4096;
-
   private final String workload;
   private final RouteTableKeeper tables;
   private final CompactedTopicReader<String, CheckedRoute> reader;
@@ -67,15 +58,21 @@ public final class RouteFeed implements AutoCloseable {
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
     props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
     props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
+    props.putIfAbsent(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
+    props.putIfAbsent(ConsumerConfig.ENABLE_METRICS_PUSH_CONFIG, false);
+    Counter undecodable =
+        Counter.builder("sidetrack.agent.route.undecodable")
+            .description(
+                "Route records that could not be decoded: skipped, or (skimmed by a first read)"
+                    + " taking no request")
+            .register(meters);
     this.tables =
         new RouteTableKeeper(
             workload,
             Counter.builder("sidetrack.agent.route.changes")
                 .description("Route entries applied")
                 .register(meters),
-            Counter.builder("sidetrack.agent.route.undecodable")
-                .description("Route records that could not be decoded and were skipped")
-                .register(meters),
+            undecodable,
             Counter.builder("sidetrack.agent.routes.rejected")
                 .description("Route records that decoded but could not be applied, skipped")
                 .register(meters),
@@ -84,7 +81,7 @@ public final class RouteFeed implements AutoCloseable {
         CompactedTopicReader.builder(
                 "route-feed-" + workload,
                 new StringDeserializer(),
-                routes(entries, trustedRouters, tables))
+                new RouteRecords(workload, entries, trustedRouters, tables::firstRead, undecodable))
             .consumerProperties(props)
             .source(Source.partition(topic, n -> WorkloadPartitioning.partitionOf(workload, n)))
             .filter((t, key) -> key != null && RouteKeys.workloadOf(key).equals(workload))
@@ -97,34 +94,6 @@ public final class RouteFeed implements AutoCloseable {
     Gauge.builder("sidetrack.agent.applied.offset", this, RouteFeed::appliedOffset)
         .description("Offset of sidetrack.routes applied up to")
         .register(meters);
-  }
-
-  /**
-   * Decodes a route record and, unless it is of a partition's first read, verifies its signature,
-   * on the decode threads; the serde may still be coming (its registry client starts beside).
-   */
-  private static Deserializer<CheckedRoute> routes(
-      Supplier<AvroSerde<RouteEntry>> entries,
-      TrustedKeys trustedRouters,
-      RouteTableKeeper tables) {
-    requireNonNull(entries, "entries");
-    return new Deserializer<>() {
-      private volatile AvroSerde<RouteEntry> serde;
-      private final SharedStrings shared = new SharedStrings(SHARED_STRINGS);
-
-      @Override
-      public CheckedRoute deserialize(String topic, byte[] data) {
-        AvroSerde<RouteEntry> s = serde;
-        if (s == null) {
-          s = requireNonNull(entries.get(), "route entry serde");
-          serde = s;
-        }
-        Route route = AvroMapping.toRoute(s.deserialize(topic, data), shared);
-        return tables.firstRead()
-            ? CheckedRoute.unchecked(route, trustedRouters)
-            : CheckedRoute.checked(route, trustedRouters);
-      }
-    };
   }
 
   /** Starts reading in the background. */

@@ -7,6 +7,7 @@ import io.sidetrack.core.routing.RouteTable;
 import io.sidetrack.feed.FeedRecord;
 import io.sidetrack.feed.RecordHandler;
 import io.sidetrack.feed.SkippedRecord;
+import io.sidetrack.schemas.RouteEntrySkim;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +47,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   private RouteTable.Builder loading;
   private long loadStartedNanos;
   private long loadStartedUptime;
+  private int deferred;
 
   RouteTableKeeper(
       String workload, Counter changes, Counter undecodable, Counter rejected, RouteTrust trust) {
@@ -99,6 +101,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     appliedOffset = 0;
     partition = reading.partition();
     loading = RouteTable.builder(1024);
+    deferred = 0;
     firstRead = true;
     loadStartedNanos = System.nanoTime();
     loadStartedUptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
@@ -108,6 +111,22 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   public void apply(FeedRecord<String, CheckedRoute> r) {
     String id = RouteKeys.idOf(r.key());
     CheckedRoute checked = r.value();
+    if (checked != null && checked.isDeferred()) {
+      if (loading != null) {
+        // indexed now by what its skim read; decoded whole when first needed
+        RouteEntrySkim.Skimmed s = checked.skimmed();
+        loading.putDeferred(s.interceptId(), s.createdAt(), s.match(), checked.whole());
+        deferred++;
+        return;
+      }
+      // skimmed for a first read that has ended since (the next records are decoded while the
+      // last ones of the first read are applied): decoded now, and checked as any change is
+      Route whole = checked.route();
+      if (whole == null) {
+        throw new IllegalArgumentException("route entry cannot be decoded");
+      }
+      checked = CheckedRoute.checked(whole, trust.keys());
+    }
     Route route = checked == null ? null : checked.route();
     if (route == null) {
       // a tombstone is always taken: it can only send requests back where they would go anyway
@@ -151,13 +170,15 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     appliedOffset = applied.getOrDefault(reading, 0L);
     LOG.info(
         "Routes of {} loaded: {} routes from partition {} up to offset {} (reading began {} ms"
-            + " after JVM start; read, decoded and compiled in {} ms, indexed in {} ms)",
+            + " after JVM start; read in {} ms, {} of them skimmed and decoded when first needed;"
+            + " indexed in {} ms)",
         workload,
         loaded.size(),
         reading.partition(),
         appliedOffset,
         loadStartedUptime,
         (read - loadStartedNanos) / 1_000_000,
+        deferred,
         (System.nanoTime() - read) / 1_000_000);
   }
 

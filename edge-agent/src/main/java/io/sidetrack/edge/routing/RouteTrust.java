@@ -71,6 +71,11 @@ final class RouteTrust {
     t.start();
   }
 
+  /** The keys of the routers it trusts. */
+  TrustedKeys keys() {
+    return keys;
+  }
+
   /**
    * Whether {@code route} may be routed by: a trusted router signed it (checked now if not yet).
    */
@@ -120,7 +125,8 @@ final class RouteTrust {
 
   /**
    * Checks {@code routes} on a background thread, each one {@code stillInUse} and not checked yet;
-   * returns at once.
+   * returns at once. The list may decode a route when it is got (a deferred route of a first read)
+   * and hold null for one that cannot be decoded, which is passed over.
    */
   void checkInBackground(List<Route> routes, Predicate<Route> stillInUse) {
     if (routes.isEmpty()) {
@@ -133,6 +139,9 @@ final class RouteTrust {
               int checked = 0;
               int refusedCount = 0;
               for (Route route : routes) {
+                if (route == null) {
+                  continue; // deferred, and it could not be decoded: it is in no one's way
+                }
                 String id = route.interceptId();
                 if (trusted.get(id) == route || refused.get(id) == route) {
                   continue;
