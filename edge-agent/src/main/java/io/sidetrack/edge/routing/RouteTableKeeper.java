@@ -34,6 +34,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   private final Counter undecodable;
   private final Counter rejected;
   private final RouteTrust trust;
+  private final FirstReadHeap heap = FirstReadHeap.of();
   private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.empty());
   private volatile int partition = -1;
   private volatile long appliedOffset;
@@ -101,6 +102,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     appliedOffset = 0;
     partition = reading.partition();
     loading = RouteTable.builder(1024);
+    heap.widen();
     deferred = 0;
     firstRead = true;
     loadStartedNanos = System.nanoTime();
@@ -162,6 +164,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     List<Route> unchecked = loading.routes();
     RouteTable loaded = loading.build();
     loading = null;
+    heap.restore();
     next = loaded;
     table.set(loaded);
     firstRead = false;
