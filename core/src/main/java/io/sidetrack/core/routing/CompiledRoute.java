@@ -66,8 +66,11 @@ final class CompiledRoute {
   final Instant createdAt;
   final Precedence precedence;
 
-  /** The keys of a deferred route; null for one compiled at once (its conditions know them). */
-  private final List<IndexKey> deferredKeys;
+  /**
+   * The keys of a deferred route until it is decoded (kept for one that could not be); null for one
+   * compiled at once or decoded since (its conditions know them).
+   */
+  private volatile List<IndexKey> deferredKeys;
 
   /** Where a deferred route is decoded from; null once it is (or for one compiled at once). */
   private volatile Supplier<Route> source;
@@ -153,6 +156,9 @@ final class CompiledRoute {
       return witness;
     }
     source = null; // the route's bytes can go
+    if (decoded != Conditions.BROKEN) {
+      deferredKeys = null; // its conditions know them now (set before, so readers see them)
+    }
     return decoded;
   }
 
@@ -193,7 +199,8 @@ final class CompiledRoute {
 
   /** The keys an exact route is indexed under, each once: a match holds one of them. */
   List<IndexKey> indexKeys() {
-    return deferredKeys != null ? deferredKeys : indexKeys(conditions().route.match());
+    List<IndexKey> keys = deferredKeys;
+    return keys != null ? keys : indexKeys(conditions().route.match());
   }
 
   /** Whether the request meets every condition. */
