@@ -62,8 +62,10 @@ final class CompiledRoute {
    */
   record IndexKey(boolean baggage, String name, String value) {}
 
-  final String interceptId;
-  final Instant createdAt;
+  // not final: a deferred route points them at its decoded route's equal instances once decoded,
+  // so that 100,000 routes do not keep two copies (a racing reader sees either: both immutable)
+  String interceptId;
+  Instant createdAt;
   final Precedence precedence;
 
   /**
@@ -158,6 +160,8 @@ final class CompiledRoute {
     source = null; // the route's bytes can go
     if (decoded != Conditions.BROKEN) {
       deferredKeys = null; // its conditions know them now (set before, so readers see them)
+      interceptId = route.interceptId();
+      createdAt = route.createdAt();
     }
     return decoded;
   }

@@ -112,7 +112,20 @@ final class RouteRecords implements Deserializer<CheckedRoute> {
 
   private Route wholeOrNull(AvroSerde<RouteEntry> s, String topic, byte[] data, String id) {
     try {
-      return whole(s, topic, data);
+      Route r = whole(s, topic, data);
+      // the table's index already holds the skimmed id: one instance of it, not two
+      return !r.interceptId().equals(id)
+          ? r
+          : new Route(
+              id,
+              r.workload(),
+              r.owner(),
+              r.match(),
+              r.target(),
+              r.createdAt(),
+              r.failureMode(),
+              r.signature(),
+              r.topics());
     } catch (RuntimeException e) {
       undecodable.increment();
       LOG.warn(
