@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -21,10 +22,10 @@ import java.util.function.Supplier;
  * of its matches cached (one per combination of the any-of alternatives that matched).
  *
  * <p>A route may be <em>deferred</em>: known at first only by its intercept id, its creation time,
- * its precedence ({@link Precedence#EXACT_HEADER}) and the keys that index it, and decoded from its
- * source the first time a request is checked against it or its route is asked for. A new agent so
- * indexes 100,000 routes without decoding each one before it is ready. Decoding happens once:
- * threads that race to it all get the same {@link Route} instance.
+ * its precedence ({@link Precedence#EXACT_HEADER}, no regex) and the keys that index it, and
+ * decoded from its source the first time a request is checked against it or its route is asked for.
+ * A new agent so indexes 100,000 routes without decoding each one before it is ready. Decoding
+ * happens once: threads that race to it all get the same {@link Route} instance.
  */
 final class CompiledRoute {
   static final Comparator<CompiledRoute> OLDER_FIRST =
@@ -77,6 +78,11 @@ final class CompiledRoute {
   /** Where a deferred route is decoded from; null once it is (or for one compiled at once). */
   private volatile Supplier<Route> source;
 
+  /**
+   * Told the id of a deferred route that turned out broken, once; null for one compiled at once.
+   */
+  private final Consumer<String> broken;
+
   /** Set once (through {@link #CONDITIONS}); null while a deferred route is not decoded yet. */
   @SuppressWarnings("unused")
   private volatile Conditions conditions;
@@ -86,32 +92,71 @@ final class CompiledRoute {
     this.createdAt = route.createdAt();
     this.precedence = Precedence.of(route.match());
     this.deferredKeys = null;
+    this.broken = null;
     this.conditions = new Conditions(route, precedence);
   }
 
   private CompiledRoute(
-      String interceptId, Instant createdAt, List<IndexKey> keys, Supplier<Route> source) {
+      String interceptId,
+      Instant createdAt,
+      List<IndexKey> keys,
+      Supplier<Route> source,
+      Consumer<String> broken) {
     this.interceptId = interceptId;
     this.createdAt = createdAt;
     this.precedence = Precedence.EXACT_HEADER;
     this.deferredKeys = keys;
     this.source = source;
+    this.broken = broken;
+  }
+
+  /**
+   * Whether a route taking requests by {@code match} can wait to be decoded: it is found by its
+   * index keys ({@link Precedence#EXACT_HEADER}) and has nothing to compile (no regex), so that
+   * decoding it later can fail only as its bytes can.
+   */
+  static boolean canDefer(MatchRules match) {
+    if (Precedence.of(match) != Precedence.EXACT_HEADER || hasRegex(match.headers())) {
+      return false;
+    }
+    for (AnyOf group : match.anyOf()) {
+      if (hasRegex(group.headers())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean hasRegex(List<HeaderMatch> headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      if (headers.get(i).kind() == HeaderMatch.Kind.REGEX) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
    * A route of {@code interceptId} made at {@code createdAt} taking requests by {@code match},
-   * whose route is decoded by {@code source} when first needed.
+   * whose route is decoded by {@code source} when first needed; {@code broken} is told its id,
+   * once, if it turns out it cannot be.
    *
-   * @throws IllegalArgumentException when {@code match} is not {@link Precedence#EXACT_HEADER}:
-   *     only routes found by their index keys can wait to be decoded
+   * @throws IllegalArgumentException when it {@linkplain #canDefer cannot wait}
    */
   static CompiledRoute deferred(
-      String interceptId, Instant createdAt, MatchRules match, Supplier<Route> source) {
-    if (Precedence.of(match) != Precedence.EXACT_HEADER) {
+      String interceptId,
+      Instant createdAt,
+      MatchRules match,
+      Supplier<Route> source,
+      Consumer<String> broken) {
+    if (!canDefer(match)) {
       throw new IllegalArgumentException(
-          "only an exact route can be deferred; " + interceptId + " is " + Precedence.of(match));
+          "only an exact route without regexes can be deferred; "
+              + interceptId
+              + " is "
+              + Precedence.of(match));
     }
-    return new CompiledRoute(interceptId, createdAt, indexKeys(match), source);
+    return new CompiledRoute(interceptId, createdAt, indexKeys(match), source, broken);
   }
 
   /**
@@ -140,25 +185,34 @@ final class CompiledRoute {
       return (Conditions) CONDITIONS.getAcquire(this);
     }
     Route route;
+    Conditions decoded;
     try {
       route = from.get();
+      decoded =
+          route != null
+                  && route.interceptId().equals(interceptId)
+                  && route.createdAt().equals(createdAt)
+                  && canDefer(route.match())
+                  && indexKeys(route.match()).equals(deferredKeys)
+              ? new Conditions(route, Precedence.EXACT_HEADER)
+              : Conditions.BROKEN;
     } catch (RuntimeException e) {
+      // never out of here: this runs on the thread of the request that needed the route
       route = null;
+      decoded = Conditions.BROKEN;
     }
-    Conditions decoded =
-        route != null
-                && route.interceptId().equals(interceptId)
-                && route.createdAt().equals(createdAt)
-                && Precedence.of(route.match()) == Precedence.EXACT_HEADER
-                && indexKeys(route.match()).equals(deferredKeys)
-            ? new Conditions(route, Precedence.EXACT_HEADER)
-            : Conditions.BROKEN;
     Conditions witness = (Conditions) CONDITIONS.compareAndExchange(this, null, decoded);
     if (witness != null) {
       return witness;
     }
     source = null; // the route's bytes can go
-    if (decoded != Conditions.BROKEN) {
+    if (decoded == Conditions.BROKEN) {
+      try {
+        broken.accept(interceptId);
+      } catch (RuntimeException e) {
+        // the listener's failure changes nothing here
+      }
+    } else {
       deferredKeys = null; // its conditions know them now (set before, so readers see them)
       interceptId = route.interceptId();
       createdAt = route.createdAt();

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
@@ -132,6 +133,7 @@ public final class RouteTable {
    */
   public static final class Builder {
     private Map<String, CompiledRoute> ids;
+    private Consumer<String> broken = id -> {};
 
     private Builder(int expected) {
       ids = new HashMap<>(Math.max(16, expected * 4 / 3 + 1));
@@ -166,12 +168,12 @@ public final class RouteTable {
      * match}, or replaces the route of the same intercept, without the rest of it: it is indexed
      * now and decoded by {@code source} the first time a request is checked against it or its route
      * is asked for. {@code source} may be called from any thread, more than once if threads race
-     * (one result is kept); it returns null, or throws, when the route cannot be decoded, and a
-     * route that cannot be, or that decodes to another intercept id, creation time or match than
-     * given here, matches no request and has no route.
+     * (one result is kept); it returns null, or throws, when the route cannot be decoded. A route
+     * that cannot be, or that decodes to another intercept id, creation time or match than given
+     * here, matches no request and has no route, and the {@link #whenBroken} listener is told its
+     * id, once.
      *
-     * @throws IllegalArgumentException when {@code match} is not {@link Precedence#EXACT_HEADER}
-     *     (only a route found by its index keys can wait): put it whole
+     * @throws IllegalArgumentException when it {@linkplain #canDefer cannot wait}: put it whole
      */
     public Builder putDeferred(
         String interceptId, Instant createdAt, MatchRules match, Supplier<Route> source) {
@@ -179,13 +181,27 @@ public final class RouteTable {
       requireNonNull(createdAt, "createdAt");
       requireNonNull(match, "match");
       requireNonNull(source, "source");
-      ids().put(interceptId, CompiledRoute.deferred(interceptId, createdAt, match, source));
+      ids().put(interceptId, CompiledRoute.deferred(interceptId, createdAt, match, source, broken));
       return this;
     }
 
-    /** Whether {@link #putDeferred} can take a route taking requests by {@code match}. */
+    /**
+     * Tells {@code listener} the intercept id of each route {@linkplain #putDeferred put deferred}
+     * from now on that turns out, when first needed, not to decode (once each; on the thread that
+     * needed it, perhaps an event loop: it must not block). By default nothing is told.
+     */
+    public Builder whenBroken(Consumer<String> listener) {
+      broken = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Whether {@link #putDeferred} can take a route taking requests by {@code match}: an exact
+     * route ({@link Precedence#EXACT_HEADER}) with no regex, found by its index keys and with
+     * nothing to compile.
+     */
     public static boolean canDefer(MatchRules match) {
-      return Precedence.of(match) == Precedence.EXACT_HEADER;
+      return CompiledRoute.canDefer(match);
     }
 
     /**

@@ -93,8 +93,10 @@ class RouteTableBuilderTest {
     Route carol = route("c", rules(List.of(HeaderMatch.exact("x-id", "carol")), null), 7);
     java.util.concurrent.atomic.AtomicInteger decodes =
         new java.util.concurrent.atomic.AtomicInteger();
+    List<String> broken = new java.util.concurrent.CopyOnWriteArrayList<>();
     RouteTable table =
         RouteTable.builder(3)
+            .whenBroken(broken::add)
             .putDeferred(
                 "a",
                 alice.createdAt(),
@@ -125,11 +127,45 @@ class RouteTableBuilderTest {
     assertThat(table.route("b")).isEmpty();
     assertThat(routed(table, TestRequest.get("/").header("x-id", "carol"))).isEqualTo("app");
     assertThat(table.route("c")).isEmpty();
+    // told once each, however often they were needed
+    assertThat(routed(table, TestRequest.get("/").header("x-id", "bob"))).isEqualTo("app");
+    assertThat(broken).containsExactlyInAnyOrder("b", "c");
   }
 
   @Test
-  void onlyAnExactRouteCanBeDeferred() {
+  void aDeferredRouteWhoseDecodedFormCannotBeCompiledIsBrokenNotThrown() {
+    // indexed as an exact route without regexes, it decodes to one with a regex RE2 refuses: the
+    // request that needed it goes on to the app, and the failure never reaches it
+    Route indexed = route("a", rules(List.of(HeaderMatch.exact("x-id", "alice")), null), 10);
+    Route decoded =
+        route(
+            "a",
+            rules(List.of(HeaderMatch.exact("x-id", "alice"), HeaderMatch.regex("x-v", "(")), null),
+            10);
+    List<String> broken = new ArrayList<>();
+    RouteTable table =
+        RouteTable.builder(1)
+            .whenBroken(broken::add)
+            .putDeferred("a", indexed.createdAt(), indexed.match(), () -> decoded)
+            .build();
+
+    assertThat(routed(table, TestRequest.get("/").header("x-id", "alice").header("x-v", "1")))
+        .isEqualTo("app");
+    assertThat(table.route("a")).isEmpty();
+    assertThat(broken).containsExactly("a");
+  }
+
+  @Test
+  void onlyAnExactRouteWithoutRegexesCanBeDeferred() {
     Route regex = route("r", rules(List.of(HeaderMatch.regex("x-id", "al.*")), null), 10);
+    Route exactAndRegex =
+        route(
+            "e",
+            rules(List.of(HeaderMatch.exact("x-id", "al"), HeaderMatch.regex("x-v", "1.*")), null),
+            10);
+    assertThat(RouteTable.Builder.canDefer(exactAndRegex.match())).isFalse();
+    assertThat(RouteTable.Builder.canDefer(rules(List.of(HeaderMatch.exact("x-id", "al")), "/p")))
+        .isTrue();
     assertThat(RouteTable.Builder.canDefer(regex.match())).isFalse();
     assertThatThrownBy(
             () ->

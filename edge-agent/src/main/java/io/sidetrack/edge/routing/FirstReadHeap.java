@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Lets the heap grow in large steps while a new agent reads its routes, then puts the sidecar's
  * settings back. The agent starts with a small heap that the serial collector grows only as far as
  * {@code MinHeapFreeRatio} asks at each full collection; reading 100,000 routes into a table grows
- * the live set from a few MB to about 70, through many full collections that each copy all of it
+ * the live set from a few MB to about 90, through many full collections that each copy all of it
  * (measured: 0.8 s of pauses; 0.5 s with the ratios below). Both ratios are manageable flags, so
  * they are changed here at run time rather than for the agent's whole life: afterwards the heap
  * shrinks again at the next full collection. Where the JVM does not have them, nothing changes.

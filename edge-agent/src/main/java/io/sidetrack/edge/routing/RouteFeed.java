@@ -81,7 +81,7 @@ public final class RouteFeed implements AutoCloseable {
         CompactedTopicReader.builder(
                 "route-feed-" + workload,
                 new StringDeserializer(),
-                new RouteRecords(workload, entries, trustedRouters, tables::firstRead, undecodable))
+                new RouteRecords(workload, entries, trustedRouters, tables::firstRead))
             .consumerProperties(props)
             .source(Source.partition(topic, n -> WorkloadPartitioning.partitionOf(workload, n)))
             .filter((t, key) -> key != null && RouteKeys.workloadOf(key).equals(workload))

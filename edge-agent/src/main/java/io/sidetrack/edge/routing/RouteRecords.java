@@ -2,7 +2,6 @@ package io.sidetrack.edge.routing;
 
 import static java.util.Objects.requireNonNull;
 
-import io.micrometer.core.instrument.Counter;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteTable;
 import io.sidetrack.core.trust.TrustedKeys;
@@ -42,7 +41,6 @@ final class RouteRecords implements Deserializer<CheckedRoute> {
   private final Supplier<AvroSerde<RouteEntry>> entries;
   private final TrustedKeys trustedRouters;
   private final BooleanSupplier firstRead;
-  private final Counter undecodable;
   private final SharedStrings shared = new SharedStrings(SHARED_STRINGS);
 
   /** Per writer schema id: whether its records can be skimmed. */
@@ -50,21 +48,16 @@ final class RouteRecords implements Deserializer<CheckedRoute> {
 
   private volatile AvroSerde<RouteEntry> serde;
 
-  /**
-   * @param firstRead whether the records decoded now are of a partition's first read
-   * @param undecodable counts the skimmed routes that could not be decoded when first needed
-   */
+  /** {@code firstRead} says whether the records decoded now are of a partition's first read. */
   RouteRecords(
       String workload,
       Supplier<AvroSerde<RouteEntry>> entries,
       TrustedKeys trustedRouters,
-      BooleanSupplier firstRead,
-      Counter undecodable) {
+      BooleanSupplier firstRead) {
     this.workload = requireNonNull(workload, "workload");
     this.entries = requireNonNull(entries, "entries");
     this.trustedRouters = requireNonNull(trustedRouters, "trustedRouters");
     this.firstRead = requireNonNull(firstRead, "firstRead");
-    this.undecodable = requireNonNull(undecodable, "undecodable");
   }
 
   @Override
@@ -127,12 +120,8 @@ final class RouteRecords implements Deserializer<CheckedRoute> {
               r.signature(),
               r.topics());
     } catch (RuntimeException e) {
-      undecodable.increment();
-      LOG.warn(
-          "Route {} of {} cannot be decoded ({}): it takes no request",
-          id,
-          workload,
-          e.getMessage());
+      // the table tells the keeper, once, which logs and counts it
+      LOG.debug("Route {} of {} cannot be decoded: {}", id, workload, e.toString());
       return null;
     }
   }

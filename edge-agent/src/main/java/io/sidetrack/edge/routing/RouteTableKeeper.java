@@ -101,7 +101,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     // nothing of the new partition is applied yet: heartbeats say so
     appliedOffset = 0;
     partition = reading.partition();
-    loading = RouteTable.builder(1024);
+    loading = RouteTable.builder(1024).whenBroken(this::broken);
     heap.widen();
     deferred = 0;
     firstRead = true;
@@ -125,7 +125,9 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
       // last ones of the first read are applied): decoded now, and checked as any change is
       Route whole = checked.route();
       if (whole == null) {
-        throw new IllegalArgumentException("route entry cannot be decoded");
+        undecodable.increment();
+        LOG.warn("Route {} of {} cannot be decoded: skipped", id, workload);
+        return;
       }
       checked = CheckedRoute.checked(whole, trust.keys());
     }
@@ -155,6 +157,20 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
         "Route {} {} (offset {})", r.key(), route == null ? "withdrawn" : "applied", r.offset());
   }
 
+  /**
+   * A route of a first read, skimmed, that could not be decoded when first needed (or decoded to
+   * another route than its skim read): it takes no request. Told once per route, on the thread that
+   * needed it, perhaps an event loop.
+   */
+  private void broken(String interceptId) {
+    undecodable.increment();
+    LOG.warn(
+        "Route {} of {} cannot be decoded (or is not what its first read indexed): it takes no"
+            + " request",
+        interceptId,
+        workload);
+  }
+
   @Override
   public void caughtUp(Map<TopicPartition, Long> applied) {
     if (loading == null) {
@@ -173,8 +189,8 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
     appliedOffset = applied.getOrDefault(reading, 0L);
     LOG.info(
         "Routes of {} loaded: {} routes from partition {} up to offset {} (reading began {} ms"
-            + " after JVM start; read in {} ms, {} of them skimmed and decoded when first needed;"
-            + " indexed in {} ms)",
+            + " after JVM start; read in {} ms, {} records skimmed, their routes decoded when first"
+            + " needed; indexed in {} ms)",
         workload,
         loaded.size(),
         reading.partition(),

@@ -229,6 +229,77 @@ class RouteTableKeeperTest {
     return meters.get("sidetrack.agent.routes.refused").tag("reason", reason).counter().count();
   }
 
+  @Test
+  void aSkimmedRouteOfAFirstReadIsDecodedWhenFirstNeededAndOneThatCannotBeIsCountedOnce() {
+    Route alice = signed(route("i-1", "alice"));
+    Route bob = signed(route("i-2", "bob"));
+    java.util.concurrent.atomic.AtomicInteger decodes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    keeper.assigned(Set.of(P0), Set.of());
+    keeper.apply(
+        skimmed(
+            0,
+            alice,
+            () -> {
+              decodes.incrementAndGet();
+              // a new instance per decode, as decoding bytes gives
+              return signed(route("i-1", "alice", alice.createdAt()));
+            }));
+    keeper.apply(skimmed(1, bob, () -> null));
+    keeper.caughtUp(Map.of(P0, 2L));
+
+    // indexed, not decoded (the background signature check, started now, may get there first)
+    assertThat(keeper.current().size()).isEqualTo(2);
+    Route decoded = keeper.current().route("i-1").orElseThrow();
+    assertThat(decoded).isEqualTo(alice);
+    assertThat(keeper.current().route("i-1")).containsSame(decoded);
+    assertThat(keeper.trusted(decoded)).isTrue();
+    assertThat(keeper.current().route("i-2")).isEmpty();
+    assertThat(keeper.current().route("i-2")).isEmpty();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> meters.counter("undecodable").count() == 1.0);
+    // threads racing to it may each decode it; one instance is kept
+    assertThat(decodes.get()).isBetween(1, 2);
+    assertThat(keeper.current().route("i-1")).containsSame(decoded);
+    assertThat(meters.counter("undecodable").count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aSkimmedRecordAppliedAfterTheFirstReadIsDecodedAndCheckedAsAnyChange() {
+    keeper.assigned(Set.of(P0), Set.of());
+    keeper.caughtUp(Map.of(P0, 0L));
+    Route alice = signed(route("i-1", "alice"));
+    Route mallory = forged("i-2", "victim");
+
+    // skimmed while the first read was still running, applied once it had ended
+    keeper.apply(skimmed(0, alice, () -> alice));
+    keeper.apply(skimmed(1, mallory, () -> mallory));
+    keeper.apply(skimmed(2, signed(route("i-3", "carol")), () -> null));
+    keeper.afterBatch(Map.of(P0, 3L));
+
+    assertThat(keeper.current().route("i-1")).containsSame(alice);
+    assertThat(keeper.current().route("i-2")).isEmpty();
+    assertThat(refusedCount("unsigned")).isEqualTo(1.0);
+    assertThat(keeper.current().route("i-3")).isEmpty();
+    assertThat(meters.counter("undecodable").count()).isEqualTo(1.0);
+    assertThat(meters.counter("rejected").count()).isZero();
+  }
+
+  private static FeedRecord<String, CheckedRoute> skimmed(
+      long offset, Route route, java.util.function.Supplier<Route> whole) {
+    return new FeedRecord<>(
+        "routes",
+        0,
+        offset,
+        "shop/" + route.interceptId(),
+        CheckedRoute.deferred(
+            new io.sidetrack.schemas.RouteEntrySkim.Skimmed(
+                route.interceptId(), route.match(), route.createdAt()),
+            whole,
+            TestRouterKeys.TRUSTED));
+  }
+
   private static FeedRecord<String, CheckedRoute> unchecked(long offset, String id, Route route) {
     return new FeedRecord<>(
         "routes", 0, offset, "shop/" + id, CheckedRoute.unchecked(route, TestRouterKeys.TRUSTED));
@@ -246,13 +317,17 @@ class RouteTableKeeperTest {
   }
 
   private static Route route(String id, String user) {
+    return route(id, user, Instant.now());
+  }
+
+  private static Route route(String id, String user, Instant createdAt) {
     return new Route(
         id,
         "shop",
         user,
         MatchRules.header("x-dev", user),
         "127.0.0.1:9",
-        Instant.now(),
+        createdAt,
         FailureMode.FAIL_OPEN);
   }
 
