@@ -418,7 +418,13 @@ class QueueSplitNodeExampleIT {
       await()
           .atMost(WAIT)
           .untilAsserted(
-              () -> assertThat(err.subList(from, err.size())).anyMatch(l -> l.contains(part)));
+              () -> {
+                // a copy: a subList of the live list fails (ConcurrentModificationException, which
+                // awaitility does not retry) when a line comes while a miss is being described
+                List<String> lines = List.copyOf(err);
+                assertThat(lines.subList(Math.min(from, lines.size()), lines.size()))
+                    .anyMatch(l -> l.contains(part));
+              });
     }
 
     void awaitProcessed(String key) {
