@@ -42,3 +42,11 @@ const server = http.createServer((req, res) => {
 server.listen(port, '127.0.0.1', () => {
   console.log(`listening on 127.0.0.1:${port}, calling ${downstream.origin}`);
 });
+
+// Stop on SIGTERM, what Kubernetes (and a test) sends first. OpenTelemetry's register hook handles
+// SIGTERM itself, to shut its SDK down, so without this the server kept running until SIGKILL.
+process.on('SIGTERM', () => {
+  server.close(() => process.exit(0));
+  // connections kept alive would hold close() open: exit anyway soon after
+  setTimeout(() => process.exit(0), 2000).unref();
+});

@@ -104,8 +104,17 @@ class NodeBaggageExampleIT {
       get("http://127.0.0.1:" + agent.port() + "/plain", null);
       assertThat(seen).hasSize(2);
       assertThat(seen.get(1)).doesNotContain("sidetrack-id");
-    } finally {
+
+      // the example stops on SIGTERM, as a pod's container must (OpenTelemetry's hook takes the
+      // signal; without the example's own handler it ran on until killed)
       node.destroy();
+      assertThat(node.waitFor(10, java.util.concurrent.TimeUnit.SECONDS))
+          .as("node stopped on SIGTERM")
+          .isTrue();
+    } finally {
+      if (node.isAlive()) {
+        node.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
       downstream.stop(0);
     }
   }
