@@ -34,7 +34,7 @@ class RouteTableBuilderTest {
 
   @Test
   void aRouteThatCannotBeCompiledChangesNothing() {
-    RouteTable.Builder builder =
+    RouteTableBuilder builder =
         RouteTable.builder(2)
             .put(route("a", rules(List.of(HeaderMatch.regex("x-id", "al.*")), null), 10));
 
@@ -57,7 +57,7 @@ class RouteTableBuilderTest {
               rules(List.of(HeaderMatch.exact("x-id", "v")), "/p" + i),
               (i * 7919) % 1000));
     }
-    RouteTable.Builder builder = RouteTable.builder(routes.size());
+    RouteTableBuilder builder = RouteTable.builder(routes.size());
     routes.forEach(builder::put);
     RouteTable built = builder.build();
     RouteTable compiled = RouteTable.compile(routes);
@@ -80,7 +80,7 @@ class RouteTableBuilderTest {
 
   @Test
   void aBuilderIsNotUsedAfterItsTableIsBuilt() {
-    RouteTable.Builder builder = RouteTable.builder(0);
+    RouteTableBuilder builder = RouteTable.builder(0);
     builder.build();
     assertThatThrownBy(() -> builder.put(route("a", rules(List.of(), "/a"), 1)))
         .isInstanceOf(IllegalStateException.class);
@@ -163,10 +163,10 @@ class RouteTableBuilderTest {
             "e",
             rules(List.of(HeaderMatch.exact("x-id", "al"), HeaderMatch.regex("x-v", "1.*")), null),
             10);
-    assertThat(RouteTable.Builder.canDefer(exactAndRegex.match())).isFalse();
-    assertThat(RouteTable.Builder.canDefer(rules(List.of(HeaderMatch.exact("x-id", "al")), "/p")))
+    assertThat(RouteTableBuilder.canDefer(exactAndRegex.match())).isFalse();
+    assertThat(RouteTableBuilder.canDefer(rules(List.of(HeaderMatch.exact("x-id", "al")), "/p")))
         .isTrue();
-    assertThat(RouteTable.Builder.canDefer(regex.match())).isFalse();
+    assertThat(RouteTableBuilder.canDefer(regex.match())).isFalse();
     assertThatThrownBy(
             () ->
                 RouteTable.builder(1)

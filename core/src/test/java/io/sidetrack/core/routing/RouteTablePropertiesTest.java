@@ -189,9 +189,9 @@ class RouteTablePropertiesTest {
       @ForAll("paths") String path) {
     // every exact route waits to be decoded; the others are put whole, as a new agent does
     java.util.Map<String, Integer> decodes = new java.util.HashMap<>();
-    RouteTable.Builder builder = RouteTable.builder(base.size());
+    RouteTableBuilder builder = RouteTable.builder(base.size());
     for (Route r : base) {
-      if (RouteTable.Builder.canDefer(r.match())) {
+      if (RouteTableBuilder.canDefer(r.match())) {
         builder.putDeferred(
             r.interceptId(),
             r.createdAt(),

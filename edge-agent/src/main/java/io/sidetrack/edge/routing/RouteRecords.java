@@ -3,7 +3,7 @@ package io.sidetrack.edge.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.sidetrack.core.routing.Route;
-import io.sidetrack.core.routing.RouteTable;
+import io.sidetrack.core.routing.RouteTableBuilder;
 import io.sidetrack.core.trust.TrustedKeys;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.RouteEntrySkim;
@@ -72,7 +72,7 @@ final class RouteRecords implements Deserializer<CheckedRoute> {
     }
     if (data != null && skimmable(s, topic, data)) {
       RouteEntrySkim.Skimmed skimmed = RouteEntrySkim.skim(data, shared);
-      if (RouteTable.Builder.canDefer(skimmed.match())) {
+      if (RouteTableBuilder.canDefer(skimmed.match())) {
         AvroSerde<RouteEntry> from = s;
         // what the table keeps until the route is decoded: the record's bytes, and no more
         String id = skimmed.interceptId();

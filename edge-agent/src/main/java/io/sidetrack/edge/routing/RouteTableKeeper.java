@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.sidetrack.core.RouteKeys;
 import io.sidetrack.core.routing.Route;
 import io.sidetrack.core.routing.RouteTable;
+import io.sidetrack.core.routing.RouteTableBuilder;
 import io.sidetrack.feed.FeedRecord;
 import io.sidetrack.feed.RecordHandler;
 import io.sidetrack.feed.SkippedRecord;
@@ -45,7 +46,7 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   // the reader thread's own
   private TopicPartition reading;
   private RouteTable next = RouteTable.empty();
-  private RouteTable.Builder loading;
+  private RouteTableBuilder loading;
   private long loadStartedNanos;
   private long loadStartedUptime;
   private int deferred;
