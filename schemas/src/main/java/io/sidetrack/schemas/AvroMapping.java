@@ -97,8 +97,17 @@ public final class AvroMapping {
    * the same entry (a personal intercept's) kept once: for readers that hold many routes.
    */
   public static Route toRoute(RouteEntry r, SharedStrings shared) {
+    return toRoute(r, shared, null);
+  }
+
+  /**
+   * As {@link #toRoute(RouteEntry, SharedStrings)}, with {@code knownId} as the route's intercept
+   * id when the entry's equals it: a reader whose table already holds that id keeps one instance.
+   */
+  public static Route toRoute(RouteEntry r, SharedStrings shared, String knownId) {
+    String id = r.getInterceptId();
     return new Route(
-        r.getInterceptId(),
+        knownId != null && knownId.equals(id) ? knownId : id,
         shared.share(r.getWorkload()),
         shared.share(r.getOwner()),
         toMatch(r.getMatch(), shared),

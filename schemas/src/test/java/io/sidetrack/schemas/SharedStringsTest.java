@@ -24,6 +24,17 @@ class SharedStringsTest {
   }
 
   @Test
+  void aRouteDecodedWithAKnownIdTakesThatInstanceOnlyWhenItIsTheEntrysId() {
+    String known = new String("i-1");
+    Route same = AvroMapping.toRoute(entry("i-1", "alice"), SharedStrings.NONE, known);
+    Route other = AvroMapping.toRoute(entry("i-2", "alice"), SharedStrings.NONE, known);
+
+    assertThat(same.interceptId()).isSameAs(known);
+    assertThat(same).isEqualTo(AvroMapping.toRoute(entry("i-1", "alice")));
+    assertThat(other.interceptId()).isEqualTo("i-2");
+  }
+
+  @Test
   void routesDecodedWithSharedStringsShareTheirRepeatedPartsAndEqualTheUnsharedForm() {
     SharedStrings shared = new SharedStrings(100);
     Route one = AvroMapping.toRoute(entry("i-1", "alice"), shared);

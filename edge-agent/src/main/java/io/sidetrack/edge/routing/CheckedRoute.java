@@ -70,9 +70,18 @@ final class CheckedRoute {
     return new CheckedRoute(route, keys, null);
   }
 
-  /** The route; of a deferred one, decoded now (null when it cannot be). */
+  /** The route; null for a deferred one ({@link #whole()} decodes it). */
   Route route() {
-    return route != null ? route : whole.get();
+    return route;
+  }
+
+  /**
+   * This deferred route decoded now and its signature checked, as a change read while tailing is;
+   * null when it cannot be decoded.
+   */
+  CheckedRoute decodedAndChecked() {
+    Route decoded = whole.get();
+    return decoded == null ? null : checked(decoded, keys);
   }
 
   /** Whether its signature was checked already. */

@@ -105,20 +105,8 @@ final class RouteRecords implements Deserializer<CheckedRoute> {
 
   private Route wholeOrNull(AvroSerde<RouteEntry> s, String topic, byte[] data, String id) {
     try {
-      Route r = whole(s, topic, data);
-      // the table's index already holds the skimmed id: one instance of it, not two
-      return !r.interceptId().equals(id)
-          ? r
-          : new Route(
-              id,
-              r.workload(),
-              r.owner(),
-              r.match(),
-              r.target(),
-              r.createdAt(),
-              r.failureMode(),
-              r.signature(),
-              r.topics());
+      // the table's index already holds the skimmed id: the route takes that instance
+      return AvroMapping.toRoute(s.deserialize(topic, data), shared, id);
     } catch (RuntimeException e) {
       // the table tells the keeper, once, which logs and counts it
       LOG.debug("Route {} of {} cannot be decoded: {}", id, workload, e.toString());

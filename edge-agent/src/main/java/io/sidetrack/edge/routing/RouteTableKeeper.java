@@ -12,6 +12,7 @@ import io.sidetrack.schemas.RouteEntrySkim;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -36,6 +37,10 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
   private final Counter rejected;
   private final RouteTrust trust;
   private final FirstReadHeap heap = FirstReadHeap.of();
+
+  /** Skimmed routes found broken since the reader last logged them. */
+  private final ConcurrentLinkedQueue<String> broken = new ConcurrentLinkedQueue<>();
+
   private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.empty());
   private volatile int partition = -1;
   private volatile long appliedOffset;
@@ -124,13 +129,12 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
       }
       // skimmed for a first read that has ended since (the next records are decoded while the
       // last ones of the first read are applied): decoded now, and checked as any change is
-      Route whole = checked.route();
-      if (whole == null) {
+      checked = checked.decodedAndChecked();
+      if (checked == null) {
         undecodable.increment();
         LOG.warn("Route {} of {} cannot be decoded: skipped", id, workload);
         return;
       }
-      checked = CheckedRoute.checked(whole, trust.keys());
     }
     Route route = checked == null ? null : checked.route();
     if (route == null) {
@@ -165,11 +169,8 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
    */
   private void broken(String interceptId) {
     undecodable.increment();
-    LOG.warn(
-        "Route {} of {} cannot be decoded (or is not what its first read indexed): it takes no"
-            + " request",
-        interceptId,
-        workload);
+    // logged on the reader's thread (afterBatch): a log line is a write, not for an event loop
+    broken.add(interceptId);
   }
 
   @Override
@@ -204,6 +205,13 @@ final class RouteTableKeeper implements RecordHandler<String, CheckedRoute> {
 
   @Override
   public void afterBatch(Map<TopicPartition, Long> applied) {
+    for (String id = broken.poll(); id != null; id = broken.poll()) {
+      LOG.warn(
+          "Route {} of {} cannot be decoded (or is not what its first read indexed): it takes no"
+              + " request",
+          id,
+          workload);
+    }
     if (loading != null) {
       return;
     }

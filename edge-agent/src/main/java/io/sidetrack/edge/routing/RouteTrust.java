@@ -71,11 +71,6 @@ final class RouteTrust {
     t.start();
   }
 
-  /** The keys of the routers it trusts. */
-  TrustedKeys keys() {
-    return keys;
-  }
-
   /**
    * Whether {@code route} may be routed by: a trusted router signed it (checked now if not yet).
    */
