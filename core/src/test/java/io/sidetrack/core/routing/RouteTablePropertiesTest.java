@@ -133,11 +133,7 @@ class RouteTablePropertiesTest {
     }
     TestRequest request = request(path, id, baggageId);
     assertThat(table.size()).isEqualTo(expected.size());
-    assertThat(table.routeFor(request).map(RouteTablePropertiesTest::decision))
-        .isEqualTo(
-            RouteTable.compile(expected.values())
-                .routeFor(request)
-                .map(RouteTablePropertiesTest::decision));
+    assertDecidesAsCompiled(table, expected.values(), request);
   }
 
   @Property(tries = 300)
@@ -172,11 +168,7 @@ class RouteTablePropertiesTest {
     for (String each : expected.keySet()) {
       assertThat(table.route(each)).contains(expected.get(each));
     }
-    assertThat(table.routeFor(request).map(RouteTablePropertiesTest::decision))
-        .isEqualTo(
-            RouteTable.compile(expected.values())
-                .routeFor(request)
-                .map(RouteTablePropertiesTest::decision));
+    assertDecidesAsCompiled(table, expected.values(), request);
   }
 
   @Property(tries = 300)
@@ -209,11 +201,7 @@ class RouteTablePropertiesTest {
     base.forEach(r -> expected.put(r.interceptId(), r));
     assertThat(decodes).isEmpty();
     TestRequest request = request(path, id, baggageId);
-    assertThat(table.routeFor(request).map(RouteTablePropertiesTest::decision))
-        .isEqualTo(
-            RouteTable.compile(expected.values())
-                .routeFor(request)
-                .map(RouteTablePropertiesTest::decision));
+    assertDecidesAsCompiled(table, expected.values(), request);
     // changes over it, and enough churn to fold them, with routes still deferred, into a new base
     for (int round = 0; round <= churn / Math.max(1, others.size() + 1); round++) {
       for (Route r : others) {
@@ -226,16 +214,20 @@ class RouteTablePropertiesTest {
       }
     }
     assertThat(table.size()).isEqualTo(expected.size());
-    assertThat(table.routeFor(request).map(RouteTablePropertiesTest::decision))
-        .isEqualTo(
-            RouteTable.compile(expected.values())
-                .routeFor(request)
-                .map(RouteTablePropertiesTest::decision));
+    assertDecidesAsCompiled(table, expected.values(), request);
     for (String each : expected.keySet()) {
       assertThat(table.route(each)).contains(expected.get(each));
     }
     // each deferred route was decoded at most once, however often it was needed
     assertThat(decodes.values()).allMatch(n -> n == 1);
+  }
+
+  /** {@code table} routes {@code request} as a table compiled from {@code routes} in one pass. */
+  private static void assertDecidesAsCompiled(
+      RouteTable table, java.util.Collection<Route> routes, TestRequest request) {
+    assertThat(table.routeFor(request).map(RouteTablePropertiesTest::decision))
+        .isEqualTo(
+            RouteTable.compile(routes).routeFor(request).map(RouteTablePropertiesTest::decision));
   }
 
   /** The route that took a request, with why. */
