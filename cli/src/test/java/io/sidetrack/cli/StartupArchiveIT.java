@@ -1,19 +1,23 @@
 package io.sidetrack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code bin/sidetrack}'s start-up archives (AppCDS), on real processes: which runs may leave the
- * archive that later runs map.
+ * {@code bin/sidetrack}'s start-up archives, on real processes: which runs may leave the archive
+ * that later runs map. On the JVM on the PATH (Java 17 here: an AppCDS archive, {@code .jsa}) and,
+ * when this machine has one, on a Java 25 or later JDK under /usr/lib/jvm (an AOT cache, {@code
+ * .aot}).
  */
 class StartupArchiveIT {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -22,18 +26,58 @@ class StartupArchiveIT {
   @TempDir Path home;
 
   private int run(String... args) throws IOException, InterruptedException {
+    return run(null, null, args).exitValue();
+  }
+
+  /** Runs bin/sidetrack on {@code javaHome} (null: the PATH's), its output in {@code output}. */
+  private Process run(Path javaHome, Path output, String... args)
+      throws IOException, InterruptedException {
     ProcessBuilder pb =
         new ProcessBuilder(
                 Stream.concat(Stream.of(ROOT.resolve("bin/sidetrack").toString()), Stream.of(args))
                     .toList())
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            .redirectOutput(
+                output == null
+                    ? ProcessBuilder.Redirect.DISCARD
+                    : ProcessBuilder.Redirect.to(output.toFile()));
     pb.environment().put("SIDETRACK_CDS_DIR", cds.toString());
     pb.environment().put("SIDETRACK_HOME", home.toString());
     pb.environment().remove("JAVA_OPTS");
+    if (javaHome == null) {
+      pb.environment().remove("JAVA_HOME");
+    } else {
+      pb.environment().put("JAVA_HOME", javaHome.toString());
+    }
     Process p = pb.start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return p.exitValue();
+    return p;
+  }
+
+  /** A JDK of Java 25 or later under /usr/lib/jvm, if this machine has one. */
+  static Optional<Path> java25() throws IOException {
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (!Files.isDirectory(jvms)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> s = Files.list(jvms)) {
+      return s.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+          .filter(home -> release(home) >= 25)
+          .findFirst();
+    }
+  }
+
+  private static int release(Path home) {
+    try {
+      for (String line : Files.readAllLines(home.resolve("release"))) {
+        if (line.startsWith("JAVA_VERSION=\"")) {
+          return Integer.parseInt(line.replaceAll("^JAVA_VERSION=\"(\\d+).*", "$1"));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not a JDK this test can use
+    }
+    return 0;
   }
 
   private List<String> files() throws IOException {
@@ -56,5 +100,46 @@ class StartupArchiveIT {
     run("agents", "--router", "http://127.0.0.1:1", "--token", "t");
     run("agents", "--router", "http://127.0.0.1:1", "--token", "t");
     assertThat(files()).contains("agents.jsa");
+  }
+
+  @Test
+  void onJava25TheArchiveIsAnAotCacheThatTheNextRunOpens(@TempDir Path out) throws Exception {
+    Optional<Path> jdk = java25();
+    assumeTrue(jdk.isPresent(), "no Java 25 or later JDK under /usr/lib/jvm");
+    run(jdk.get(), null, "agents", "--router", "http://127.0.0.1:1", "--token", "t");
+    assertThat(files())
+        .anyMatch(f -> f.startsWith("agents.aot.partial-"))
+        .noneMatch(f -> f.startsWith("agents.jsa"));
+
+    // the next run adopts the recording and maps it; the launcher quiets the JVM's AOT notes, and
+    // JAVA_OPTS comes after, so it can ask for them
+    Path log = out.resolve("run.log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                ROOT.resolve("bin/sidetrack").toString(),
+                "agents",
+                "--router",
+                "http://127.0.0.1:1",
+                "--token",
+                "t")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    pb.environment().put("SIDETRACK_CDS_DIR", cds.toString());
+    pb.environment().put("SIDETRACK_HOME", home.toString());
+    pb.environment().put("JAVA_HOME", jdk.get().toString());
+    pb.environment().put("JAVA_OPTS", "-Xlog:aot=info");
+    Process p = pb.start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(log)).contains("Opened AOT cache " + cds.resolve("agents.aot"));
+    assertThat(files()).containsExactly("agents.aot", "agents.aot.key");
+  }
+
+  @Test
+  void onJava25AServiceRunThatEndsAtOnceLeavesNoCache() throws Exception {
+    Optional<Path> jdk = java25();
+    assumeTrue(jdk.isPresent(), "no Java 25 or later JDK under /usr/lib/jvm");
+    assertThat(run(jdk.get(), null, "edge-agent").exitValue()).isEqualTo(2);
+    assertThat(run(jdk.get(), null, "edge-agent").exitValue()).isEqualTo(2);
+    assertThat(files()).noneMatch(f -> f.equals("edge-agent.aot"));
   }
 }

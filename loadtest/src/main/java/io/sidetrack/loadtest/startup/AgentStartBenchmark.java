@@ -8,6 +8,7 @@ import io.sidetrack.core.Topics;
 import io.sidetrack.core.WorkloadPartitioning;
 import io.sidetrack.core.trust.Keys;
 import io.sidetrack.core.trust.RouteSigner;
+import io.sidetrack.embedded.Directories;
 import io.sidetrack.embedded.EmbeddedKafka;
 import io.sidetrack.embedded.EmbeddedSchemaRegistry;
 import io.sidetrack.embedded.Ports;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Map.Entry;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,87 +72,110 @@ public final class AgentStartBenchmark {
         System.getenv().getOrDefault("SIDETRACK_BENCH_IMAGE", "localhost/sidetrack:latest");
     boolean containers = imageExists(image);
     Path dir = Files.createTempDirectory("sidetrack-agent-start");
-    KeyPair keys = Keys.generate();
-    Path trusted = dir.resolve("router-signing.pub.pem");
-    Files.writeString(trusted, Keys.publicKeyPem(keys.getPublic()));
-    // the image runs as uid 10001: the public key it mounts must be readable to it
-    Files.setPosixFilePermissions(
-        trusted, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, true);
-        EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.start(dir.resolve("registry.log"), 0);
-        RegistryStreamApp stream =
-            RegistryStreamApp.start(
-                RegistryStreamConfig.builder(
-                        kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
-                    .stateDir(dir.resolve("state"))
-                    .listen("127.0.0.1", 0)
-                    .partitions(12)
-                    .replicationFactor(1)
-                    .build())) {
-      // registry-stream creates the topics (12 partitions, as it does in a cluster)
-      while (stream.streams().state() != KafkaStreams.State.RUNNING) {
-        Thread.sleep(50);
-      }
-      writeRoutes(kafka.bootstrapServers(), registry.url(), keys, routes);
-      System.out.printf(
-          "%,d signed routes of workload '%s' on %s; %d starts each; image %s%s%n",
-          routes,
-          WORKLOAD,
-          Topics.ROUTES,
-          starts,
-          image,
-          containers ? "" : " (not found: containers skipped)");
-      long serve = Long.getLong("sidetrack.bench.serve", 0);
-      if (serve > 0) {
-        // keeps the stack up for agents started by hand (profiling one start)
-        System.out.println(
-            "serving for "
-                + serve
-                + " s; start an agent with: "
-                + String.join(" ", processCommand(root, trusted, kafka, registry)));
-        Thread.sleep(serve * 1000);
-        return;
-      }
-      Map<String, List<Long>> times = new TreeMap<>();
-      // SIDETRACK_BENCH_JAVA_OPTS: ';'-separated JAVA_OPTS to try beside the shipped options
-      List<String> variants = new ArrayList<>();
-      variants.add("");
-      for (String v : System.getenv().getOrDefault("SIDETRACK_BENCH_JAVA_OPTS", "").split(";")) {
-        if (!v.isBlank()) {
-          variants.add(v.trim());
+    // a stop (SIGTERM: build.sh ends its training stack so) closes the stack and deletes its data
+    Thread mainThread = Thread.currentThread();
+    CountDownLatch closed = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  mainThread.interrupt();
+                  try {
+                    closed.await(60, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }));
+    try {
+      KeyPair keys = Keys.generate();
+      Path trusted = dir.resolve("router-signing.pub.pem");
+      Files.writeString(trusted, Keys.publicKeyPem(keys.getPublic()));
+      // the image runs as uid 10001: the public key it mounts must be readable to it
+      Files.setPosixFilePermissions(
+          trusted, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, true);
+          EmbeddedSchemaRegistry registry =
+              EmbeddedSchemaRegistry.start(dir.resolve("registry.log"), 0);
+          RegistryStreamApp stream =
+              RegistryStreamApp.start(
+                  RegistryStreamConfig.builder(
+                          kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
+                      .stateDir(dir.resolve("state"))
+                      .listen("127.0.0.1", 0)
+                      .partitions(12)
+                      .replicationFactor(1)
+                      .build())) {
+        // registry-stream creates the topics (12 partitions, as it does in a cluster)
+        while (stream.streams().state() != KafkaStreams.State.RUNNING) {
+          Thread.sleep(50);
         }
-      }
-      // bin/sidetrack records the agent's AppCDS archive on a first start that serves 10 s and
-      // maps it from then on, as on a user's machine: that first start is not timed
-      long warmUp = time(processCommand(root, trusted, kafka, registry), routes, "", 12);
-      System.out.printf(
-          "start 0 (untimed: bin/sidetrack records its class archive): ready in %d ms%n", warmUp);
-      for (int s = 1; s <= starts; s++) {
-        for (String opts : variants) {
-          long p = time(processCommand(root, trusted, kafka, registry), routes, opts, 0);
-          String row =
-              "process (bin/sidetrack edge-agent" + (opts.isEmpty() ? "" : ", " + opts) + ")";
-          times.computeIfAbsent(row, k -> new ArrayList<>()).add(p);
-          System.out.printf("start %d: %s ready in %d ms%n", s, row, p);
-        }
-        if (containers) {
-          long c = time(containerCommand(image, trusted, kafka, registry), routes, "", 0);
-          times
-              .computeIfAbsent("container (podman run " + image + ")", k -> new ArrayList<>())
-              .add(c);
-          System.out.printf("start %d: container ready in %d ms%n", s, c);
-        }
-      }
-      System.out.printf(
-          "%n| agent started as | ready with %,d routes (ms), each start | median |%n", routes);
-      System.out.println("| --- | --- | --- |");
-      for (Entry<String, List<Long>> e : times.entrySet()) {
-        List<Long> sorted = new ArrayList<>(e.getValue());
-        sorted.sort(Long::compare);
+        writeRoutes(kafka.bootstrapServers(), registry.url(), keys, routes);
         System.out.printf(
-            "| %s | %s | %d |%n", e.getKey(), e.getValue(), sorted.get(sorted.size() / 2));
+            "%,d signed routes of workload '%s' on %s; %d starts each; image %s%s%n",
+            routes,
+            WORKLOAD,
+            Topics.ROUTES,
+            starts,
+            image,
+            containers ? "" : " (not found: containers skipped)");
+        long serve = Long.getLong("sidetrack.bench.serve", 0);
+        if (serve > 0) {
+          // keeps the stack up for agents started by hand (profiling one start)
+          System.out.println(
+              "serving for "
+                  + serve
+                  + " s; start an agent with: "
+                  + String.join(" ", processCommand(root, trusted, kafka, registry)));
+          try {
+            Thread.sleep(serve * 1000);
+          } catch (InterruptedException e) {
+            System.out.println("stopping");
+          }
+          return;
+        }
+        Map<String, List<Long>> times = new TreeMap<>();
+        // SIDETRACK_BENCH_JAVA_OPTS: ';'-separated JAVA_OPTS to try beside the shipped options
+        List<String> variants = new ArrayList<>();
+        variants.add("");
+        for (String v : System.getenv().getOrDefault("SIDETRACK_BENCH_JAVA_OPTS", "").split(";")) {
+          if (!v.isBlank()) {
+            variants.add(v.trim());
+          }
+        }
+        // bin/sidetrack records the agent's AppCDS archive on a first start that serves 10 s and
+        // maps it from then on, as on a user's machine: that first start is not timed
+        long warmUp = time(processCommand(root, trusted, kafka, registry), routes, "", 12);
+        System.out.printf(
+            "start 0 (untimed: bin/sidetrack records its class archive): ready in %d ms%n", warmUp);
+        for (int s = 1; s <= starts; s++) {
+          for (String opts : variants) {
+            long p = time(processCommand(root, trusted, kafka, registry), routes, opts, 0);
+            String row =
+                "process (bin/sidetrack edge-agent" + (opts.isEmpty() ? "" : ", " + opts) + ")";
+            times.computeIfAbsent(row, k -> new ArrayList<>()).add(p);
+            System.out.printf("start %d: %s ready in %d ms%n", s, row, p);
+          }
+          if (containers) {
+            long c = time(containerCommand(image, trusted, kafka, registry), routes, "", 0);
+            times
+                .computeIfAbsent("container (podman run " + image + ")", k -> new ArrayList<>())
+                .add(c);
+            System.out.printf("start %d: container ready in %d ms%n", s, c);
+          }
+        }
+        System.out.printf(
+            "%n| agent started as | ready with %,d routes (ms), each start | median |%n", routes);
+        System.out.println("| --- | --- | --- |");
+        for (Entry<String, List<Long>> e : times.entrySet()) {
+          List<Long> sorted = new ArrayList<>(e.getValue());
+          sorted.sort(Long::compare);
+          System.out.printf(
+              "| %s | %s | %d |%n", e.getKey(), e.getValue(), sorted.get(sorted.size() / 2));
+        }
       }
+    } finally {
+      Directories.deleteRecursively(dir);
+      closed.countDown();
     }
   }
 
