@@ -4,6 +4,8 @@
 # one run: loadtest/run-agent-start.sh [routes, default 100000] [starts, default 5]
 # SIDETRACK_BENCH_IMAGE names the image (default localhost/sidetrack:latest; build it with
 # deploy/images/build.sh); without podman or the image, only processes are timed.
+# SIDETRACK_BENCH_JAVA_HOMES=JDK[;JDK...] starts the process on those JDKs too, alternating with the
+# default (e.g. /usr/lib/jvm/temurin-25-jdk-amd64: bin/sidetrack maps an AOT cache on Java 25).
 # BENCH_JAVA_OPTS=-Dsidetrack.bench.serve=SECONDS writes the routes, prints the agent's command line
 # and keeps Kafka, the registry and registry-stream up that long, to start (and profile) agents by hand.
 # Build first: ./mvnw -DskipTests package

@@ -55,7 +55,8 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <p>{@code loadtest/run-agent-start.sh [routes] [starts]}; {@code SIDETRACK_BENCH_IMAGE} names the
  * image (default {@code localhost/sidetrack:latest}); without podman or the image, only processes
- * are timed.
+ * are timed. {@code SIDETRACK_BENCH_JAVA_HOMES} (';'-separated JDKs) starts the process on each of
+ * them too, alternating, e.g. the machine's Java 17 beside a Java 25 JDK.
  */
 public final class AgentStartBenchmark {
   private static final String WORKLOAD = "bench";
@@ -142,21 +143,38 @@ public final class AgentStartBenchmark {
             variants.add(v.trim());
           }
         }
-        // bin/sidetrack records the agent's AppCDS archive on a first start that serves 10 s and
-        // maps it from then on, as on a user's machine: that first start is not timed
-        long warmUp = time(processCommand(root, trusted, kafka, registry), routes, "", 12);
-        System.out.printf(
-            "start 0 (untimed: bin/sidetrack records its class archive): ready in %d ms%n", warmUp);
+        // SIDETRACK_BENCH_JAVA_HOMES: ';'-separated JDKs to start the process on beside the
+        // default (JAVA_HOME, else the PATH's java), e.g. a Java 25 JDK: its AOT cache
+        List<String> javaHomes = new ArrayList<>();
+        javaHomes.add("");
+        for (String h : System.getenv().getOrDefault("SIDETRACK_BENCH_JAVA_HOMES", "").split(";")) {
+          if (!h.isBlank()) {
+            javaHomes.add(h.trim());
+          }
+        }
+        // bin/sidetrack records the agent's start-up archive on a first start that serves 10 s and
+        // maps it from then on, as on a user's machine: that first start (one per JDK) is not timed
+        for (String home : javaHomes) {
+          long warmUp = time(processCommand(root, trusted, kafka, registry), routes, home, "", 12);
+          System.out.printf(
+              "start 0%s (untimed: bin/sidetrack records its class archive): ready in %d ms%n",
+              home.isEmpty() ? "" : " on " + home, warmUp);
+        }
         for (int s = 1; s <= starts; s++) {
-          for (String opts : variants) {
-            long p = time(processCommand(root, trusted, kafka, registry), routes, opts, 0);
-            String row =
-                "process (bin/sidetrack edge-agent" + (opts.isEmpty() ? "" : ", " + opts) + ")";
-            times.computeIfAbsent(row, k -> new ArrayList<>()).add(p);
-            System.out.printf("start %d: %s ready in %d ms%n", s, row, p);
+          for (String home : javaHomes) {
+            for (String opts : variants) {
+              long p = time(processCommand(root, trusted, kafka, registry), routes, home, opts, 0);
+              String row =
+                  "process (bin/sidetrack edge-agent"
+                      + (home.isEmpty() ? "" : ", JAVA_HOME=" + home)
+                      + (opts.isEmpty() ? "" : ", " + opts)
+                      + ")";
+              times.computeIfAbsent(row, k -> new ArrayList<>()).add(p);
+              System.out.printf("start %d: %s ready in %d ms%n", s, row, p);
+            }
           }
           if (containers) {
-            long c = time(containerCommand(image, trusted, kafka, registry), routes, "", 0);
+            long c = time(containerCommand(image, trusted, kafka, registry), routes, "", "", 0);
             times
                 .computeIfAbsent("container (podman run " + image + ")", k -> new ArrayList<>())
                 .add(c);
@@ -274,7 +292,8 @@ public final class AgentStartBenchmark {
    * Starts {@code command}, waits until it is ready with {@code routes}, keeps it running until
    * {@code runAtLeastS} seconds after its start, stops it: ms to ready.
    */
-  private static long time(List<String> command, int routes, String javaOpts, long runAtLeastS)
+  private static long time(
+      List<String> command, int routes, String javaHome, String javaOpts, long runAtLeastS)
       throws Exception {
     int admin = Ports.free();
     List<String> c = new ArrayList<>();
@@ -284,6 +303,9 @@ public final class AgentStartBenchmark {
     Path log = Files.createTempFile("agent-start", ".log");
     long started = System.nanoTime();
     ProcessBuilder builder = new ProcessBuilder(c).redirectErrorStream(true);
+    if (!javaHome.isEmpty()) {
+      builder.environment().put("JAVA_HOME", javaHome);
+    }
     if (!javaOpts.isEmpty()) {
       builder.environment().put("JAVA_OPTS", javaOpts);
     }
