@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Builds the container image localhost/sidetrack:<version> (and :latest) with podman, from the CLI's
 # release archive the build made (cli/target/sidetrack-<version>.tar.gz). No daemon, no registry:
-# by default the image's base is made here, a jlinked Java 17 runtime (with its CDS archive) and
+# by default the image's base is made here, a jlinked Java runtime (with its CDS archive) and
 # the few host libraries and tools it needs, FROM scratch. See deploy/images/README.md.
 #
 # Usage: deploy/images/build.sh [ARCHIVE]
 #   SIDETRACK_IMAGE_BASE=IMAGE  build on that base instead (a Java 17+ runtime with bash and
 #                               coreutils, JAVA_HOME set, e.g. docker.io/library/eclipse-temurin:17-jre)
 #   SIDETRACK_IMAGE=NAME        image name (default localhost/sidetrack)
-#   SIDETRACK_IMAGE_CDS=off     skip recording the edge agent's AppCDS archive into the image
+#   SIDETRACK_IMAGE_JDK=DIR     jlink the base's runtime from this JDK (default: the newest JDK here
+#                               that can, Java 25 or later preferred for its AOT cache)
+#   SIDETRACK_IMAGE_CDS=off     skip recording the edge agent's start-up archive into the image
+#   SIDETRACK_IMAGE_TRAINING=off  record it without Kafka instead of from a first read of routes
+#   SIDETRACK_IMAGE_TRAINING_ROUTES=N  routes of that first read (default 20000)
 #   PODMAN=COMMAND              the podman to run (default podman)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -168,9 +172,10 @@ if [[ "${SIDETRACK_IMAGE_CDS:-on}" != "off" ]]; then
   keys_mount=()
   if [[ "${SIDETRACK_IMAGE_TRAINING:-on}" != "off" && -f "$root/loadtest/target/classpath.txt" ]] \
     && ls "$root"/loadtest/target/sidetrack-loadtest-*.jar >/dev/null 2>&1; then
-    echo "build.sh: training the edge agent's start-up archive on 20,000 routes (about a minute)" >&2
+    training_routes="${SIDETRACK_IMAGE_TRAINING_ROUTES:-20000}"
+    echo "build.sh: training the edge agent's start-up archive on $training_routes routes (about a minute)" >&2
     training_log="$work/training.log"
-    BENCH_JAVA_OPTS="-Dsidetrack.bench.serve=900" "$root/loadtest/run-agent-start.sh" 20000 0 \
+    BENCH_JAVA_OPTS="-Dsidetrack.bench.serve=900" "$root/loadtest/run-agent-start.sh" "$training_routes" 0 \
       > "$training_log" 2>&1 &
     training_pid=$!
     trap 'kill "$training_pid" 2>/dev/null || true' EXIT
