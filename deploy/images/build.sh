@@ -6,7 +6,7 @@
 #
 # Usage: deploy/images/build.sh [ARCHIVE]
 #   SIDETRACK_IMAGE_BASE=IMAGE  build on that base instead (a Java 17+ runtime with bash and
-#                               coreutils, JAVA_HOME set, e.g. docker.io/library/eclipse-temurin:17-jre)
+#                               coreutils, JAVA_HOME set, e.g. docker.io/library/eclipse-temurin:25-jre)
 #   SIDETRACK_IMAGE=NAME        image name (default localhost/sidetrack)
 #   SIDETRACK_IMAGE_JDK=DIR     jlink the base's runtime from this JDK (default: the newest JDK here
 #                               that can, Java 25 or later preferred for its AOT cache)
