@@ -55,7 +55,7 @@ release_of() {
 }
 # The JDK whose runtime the base gets: SIDETRACK_IMAGE_JDK, else the newest that can jlink among
 # JAVA_HOME, the `java` on the PATH and /usr/lib/jvm/*. On Java 25 or later the edge agent starts
-# from an AOT cache (classes loaded and linked, methods' profiles), about 0.6 s sooner than from
+# from an AOT cache (classes loaded and linked, methods' profiles), about 0.4 s sooner than from
 # Java 17's AppCDS archive with 100,000 routes (loadtest/RESULTS.md).
 jdk="${SIDETRACK_IMAGE_JDK:-}"
 if [[ -z "$jdk" && -z "${SIDETRACK_IMAGE_BASE:-}" ]]; then

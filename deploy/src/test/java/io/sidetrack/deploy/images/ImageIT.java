@@ -106,6 +106,50 @@ class ImageIT {
   }
 
   @Test
+  void edgeAgentStartsFromTheArchiveRecordedWhenTheImageWasBuilt() throws Exception {
+    // build.sh records the agent's start-up archive: an AOT cache on a Java 25 runtime, else AppCDS
+    Result listing =
+        run(
+            Duration.ofMinutes(1),
+            "podman",
+            "run",
+            "--rm",
+            "--entrypoint",
+            "/usr/bin/ls",
+            IMAGE,
+            "/opt/sidetrack/cds");
+    assertThat(listing.exit()).as(listing.output()).isZero();
+    boolean aot = listing.output().contains("edge-agent.aot");
+    String archive = aot ? "edge-agent.aot" : "edge-agent.jsa";
+    assertThat(listing.output().lines()).contains(archive, archive + ".key");
+
+    // the launcher maps it (its key, the runtime and the classpath, matches); JAVA_OPTS comes after
+    // the launcher's options, so it can turn the JVM's archive log back on
+    Result help =
+        run(
+            Duration.ofMinutes(1),
+            "podman",
+            "run",
+            "--rm",
+            "--read-only",
+            "--tmpfs",
+            "/tmp",
+            "-e",
+            "JAVA_OPTS=" + (aot ? "-Xlog:aot=info" : "-Xlog:cds=info"),
+            IMAGE,
+            "edge-agent",
+            "--help");
+    assertThat(help.exit()).as(help.output()).isZero();
+    assertThat(help.output())
+        .contains(
+            aot
+                ? "Opened AOT cache /opt/sidetrack/cds/edge-agent.aot"
+                : "/opt/sidetrack/cds/edge-agent.jsa")
+        .doesNotContain("Unable to use")
+        .doesNotContain("An error has occurred while processing");
+  }
+
+  @Test
   void edgeAgentInAContainerIsReadyAndRelaysToTheAppOnTheHost(@TempDir Path dir) throws Exception {
     // the agent's trusted key, readable by the image's user (10001)
     Path keys = Files.createDirectory(dir.resolve("keys"));
