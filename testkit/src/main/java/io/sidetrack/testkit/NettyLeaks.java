@@ -3,6 +3,9 @@ package io.sidetrack.testkit;
 import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +45,18 @@ public final class NettyLeaks {
   /** The leaks reported since the last call, after collecting what is unreachable. */
   public static List<String> collect() {
     for (int round = 0; round < 3; round++) {
+      // A collection only clears a leaked buffer's reference: the JVM's reference handler thread
+      // enqueues it afterwards. Waiting for a sentinel cleared by the same collection makes sure
+      // that batch was handed over before the detector looks (on a busy machine it often was not).
+      ReferenceQueue<Object> handed = new ReferenceQueue<>();
+      WeakReference<Object> sentinel = new WeakReference<>(new Object(), handed);
       System.gc();
+      try {
+        handed.remove(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      Reference.reachabilityFence(sentinel);
       // the detector looks at its reference queue when it tracks a new buffer
       for (int i = 0; i < 32; i++) {
         ByteBufAllocator.DEFAULT.directBuffer(1).release();
