@@ -180,8 +180,19 @@ public final class TunnelClient {
             return;
           }
           ws.writeTextMessage(Control.leave().encode());
-          ended.future().onComplete(x -> left.tryComplete());
-          vertx.setTimer(5_000, t -> left.tryComplete());
+          // left only when the router says so: a refusal, or no answer, is not "removed"
+          ended
+              .future()
+              .onComplete(
+                  x -> {
+                    if (x.succeeded()) {
+                      left.tryComplete();
+                    } else {
+                      left.tryFail(x.cause());
+                    }
+                  });
+          vertx.setTimer(
+              5_000, t -> left.tryFail(new TunnelEnded("the router did not answer within 5 s")));
         });
     return left.future();
   }
