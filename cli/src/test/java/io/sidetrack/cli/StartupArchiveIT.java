@@ -25,25 +25,29 @@ class StartupArchiveIT {
   @TempDir Path cds;
   @TempDir Path home;
 
+  private record Ran(int exit, String output) {}
+
   private int run(String... args) throws IOException, InterruptedException {
-    return run(null, null, args).exitValue();
+    return run(null, null, args).exit();
   }
 
-  /** Runs bin/sidetrack on {@code javaHome} (null: the PATH's), its output in {@code output}. */
-  private Process run(Path javaHome, Path output, String... args)
+  /** Runs bin/sidetrack on {@code javaHome} (null: the PATH's) with {@code javaOpts} (or none). */
+  private Ran run(Path javaHome, String javaOpts, String... args)
       throws IOException, InterruptedException {
+    Path output = home.resolve("run.log");
     ProcessBuilder pb =
         new ProcessBuilder(
                 Stream.concat(Stream.of(ROOT.resolve("bin/sidetrack").toString()), Stream.of(args))
                     .toList())
             .redirectErrorStream(true)
-            .redirectOutput(
-                output == null
-                    ? ProcessBuilder.Redirect.DISCARD
-                    : ProcessBuilder.Redirect.to(output.toFile()));
+            .redirectOutput(output.toFile());
     pb.environment().put("SIDETRACK_CDS_DIR", cds.toString());
     pb.environment().put("SIDETRACK_HOME", home.toString());
-    pb.environment().remove("JAVA_OPTS");
+    if (javaOpts == null) {
+      pb.environment().remove("JAVA_OPTS");
+    } else {
+      pb.environment().put("JAVA_OPTS", javaOpts);
+    }
     if (javaHome == null) {
       pb.environment().remove("JAVA_HOME");
     } else {
@@ -51,7 +55,7 @@ class StartupArchiveIT {
     }
     Process p = pb.start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return p;
+    return new Ran(p.exitValue(), Files.readString(output));
   }
 
   /** A JDK of Java 25 or later under /usr/lib/jvm, if this machine has one. */
@@ -103,7 +107,7 @@ class StartupArchiveIT {
   }
 
   @Test
-  void onJava25TheArchiveIsAnAotCacheThatTheNextRunOpens(@TempDir Path out) throws Exception {
+  void onJava25TheArchiveIsAnAotCacheThatTheNextRunOpens() throws Exception {
     Optional<Path> jdk = java25();
     assumeTrue(jdk.isPresent(), "no Java 25 or later JDK under /usr/lib/jvm");
     run(jdk.get(), null, "agents", "--router", "http://127.0.0.1:1", "--token", "t");
@@ -113,24 +117,16 @@ class StartupArchiveIT {
 
     // the next run adopts the recording and maps it; the launcher quiets the JVM's AOT notes, and
     // JAVA_OPTS comes after, so it can ask for them
-    Path log = out.resolve("run.log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                ROOT.resolve("bin/sidetrack").toString(),
-                "agents",
-                "--router",
-                "http://127.0.0.1:1",
-                "--token",
-                "t")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    pb.environment().put("SIDETRACK_CDS_DIR", cds.toString());
-    pb.environment().put("SIDETRACK_HOME", home.toString());
-    pb.environment().put("JAVA_HOME", jdk.get().toString());
-    pb.environment().put("JAVA_OPTS", "-Xlog:aot=info");
-    Process p = pb.start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(Files.readString(log)).contains("Opened AOT cache " + cds.resolve("agents.aot"));
+    Ran next =
+        run(
+            jdk.get(),
+            "-Xlog:aot=info",
+            "agents",
+            "--router",
+            "http://127.0.0.1:1",
+            "--token",
+            "t");
+    assertThat(next.output()).contains("Opened AOT cache " + cds.resolve("agents.aot"));
     assertThat(files()).containsExactly("agents.aot", "agents.aot.key");
   }
 
@@ -138,8 +134,8 @@ class StartupArchiveIT {
   void onJava25AServiceRunThatEndsAtOnceLeavesNoCache() throws Exception {
     Optional<Path> jdk = java25();
     assumeTrue(jdk.isPresent(), "no Java 25 or later JDK under /usr/lib/jvm");
-    assertThat(run(jdk.get(), null, "edge-agent").exitValue()).isEqualTo(2);
-    assertThat(run(jdk.get(), null, "edge-agent").exitValue()).isEqualTo(2);
+    assertThat(run(jdk.get(), null, "edge-agent").exit()).isEqualTo(2);
+    assertThat(run(jdk.get(), null, "edge-agent").exit()).isEqualTo(2);
     assertThat(files()).noneMatch(f -> f.equals("edge-agent.aot"));
   }
 }

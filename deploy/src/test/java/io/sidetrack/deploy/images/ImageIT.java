@@ -60,17 +60,7 @@ class ImageIT {
 
   @Test
   void launcherPrintsItsVersionOnAReadOnlyRootAsNonRoot() throws Exception {
-    Result version =
-        run(
-            Duration.ofMinutes(1),
-            "podman",
-            "run",
-            "--rm",
-            "--read-only",
-            "--tmpfs",
-            "/tmp",
-            IMAGE,
-            "--version");
+    Result version = inImage(List.of(), "--version");
     assertThat(version.exit()).as(version.output()).isZero();
     assertThat(version.output().trim()).isEqualTo("sidetrack " + VERSION);
 
@@ -86,20 +76,7 @@ class ImageIT {
     assertThat(user.output().trim()).isEqualTo("10001:10001");
 
     // a usage error: one line and exit code 2, no stack trace
-    Result usage =
-        run(
-            Duration.ofMinutes(1),
-            "podman",
-            "run",
-            "--rm",
-            "--read-only",
-            "--tmpfs",
-            "/tmp",
-            IMAGE,
-            "edge-agent",
-            "--workload",
-            "orders",
-            "--no-such-flag");
+    Result usage = inImage(List.of(), "edge-agent", "--workload", "orders", "--no-such-flag");
     assertThat(usage.exit()).as(usage.output()).isEqualTo(2);
     assertThat(usage.output()).startsWith("sidetrack: Unknown option: '--no-such-flag'");
     assertThat(usage.output()).doesNotContain("\tat ");
@@ -108,16 +85,7 @@ class ImageIT {
   @Test
   void edgeAgentStartsFromTheArchiveRecordedWhenTheImageWasBuilt() throws Exception {
     // build.sh records the agent's start-up archive: an AOT cache on a Java 25 runtime, else AppCDS
-    Result listing =
-        run(
-            Duration.ofMinutes(1),
-            "podman",
-            "run",
-            "--rm",
-            "--entrypoint",
-            "/usr/bin/ls",
-            IMAGE,
-            "/opt/sidetrack/cds");
+    Result listing = inImage(List.of("--entrypoint", "/usr/bin/ls"), "/opt/sidetrack/cds");
     assertThat(listing.exit()).as(listing.output()).isZero();
     boolean aot = listing.output().contains("edge-agent.aot");
     String archive = aot ? "edge-agent.aot" : "edge-agent.jsa";
@@ -126,17 +94,8 @@ class ImageIT {
     // the launcher maps it (its key, the runtime and the classpath, matches); JAVA_OPTS comes after
     // the launcher's options, so it can turn the JVM's archive log back on
     Result help =
-        run(
-            Duration.ofMinutes(1),
-            "podman",
-            "run",
-            "--rm",
-            "--read-only",
-            "--tmpfs",
-            "/tmp",
-            "-e",
-            "JAVA_OPTS=" + (aot ? "-Xlog:aot=info" : "-Xlog:cds=info"),
-            IMAGE,
+        inImage(
+            List.of("-e", "JAVA_OPTS=" + (aot ? "-Xlog:aot=info" : "-Xlog:cds=info")),
             "edge-agent",
             "--help");
     assertThat(help.exit()).as(help.output()).isZero();
@@ -283,6 +242,19 @@ class ImageIT {
   }
 
   private record Result(int exit, String output) {}
+
+  /**
+   * {@code podman run --rm --read-only --tmpfs /tmp [podmanOptions] IMAGE [args]}: a container of
+   * the image as it is meant to run, on a read-only root as its non-root user.
+   */
+  private static Result inImage(List<String> podmanOptions, String... args) throws Exception {
+    List<String> command =
+        new ArrayList<>(List.of("podman", "run", "--rm", "--read-only", "--tmpfs", "/tmp"));
+    command.addAll(podmanOptions);
+    command.add(IMAGE);
+    command.addAll(List.of(args));
+    return run(Duration.ofMinutes(1), command.toArray(String[]::new));
+  }
 
   private static Result run(Duration timeout, String... command) throws Exception {
     List<String> c = new ArrayList<>(List.of(command));

@@ -88,112 +88,119 @@ public final class AgentStartBenchmark {
                   }
                 }));
     try {
-      KeyPair keys = Keys.generate();
-      Path trusted = dir.resolve("router-signing.pub.pem");
-      Files.writeString(trusted, Keys.publicKeyPem(keys.getPublic()));
-      // the image runs as uid 10001: the public key it mounts must be readable to it
-      Files.setPosixFilePermissions(
-          trusted, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-      try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, true);
-          EmbeddedSchemaRegistry registry =
-              EmbeddedSchemaRegistry.start(dir.resolve("registry.log"), 0);
-          RegistryStreamApp stream =
-              RegistryStreamApp.start(
-                  RegistryStreamConfig.builder(
-                          kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
-                      .stateDir(dir.resolve("state"))
-                      .listen("127.0.0.1", 0)
-                      .partitions(12)
-                      .replicationFactor(1)
-                      .build())) {
-        // registry-stream creates the topics (12 partitions, as it does in a cluster)
-        while (stream.streams().state() != KafkaStreams.State.RUNNING) {
-          Thread.sleep(50);
-        }
-        writeRoutes(kafka.bootstrapServers(), registry.url(), keys, routes);
-        System.out.printf(
-            "%,d signed routes of workload '%s' on %s; %d starts each; image %s%s%n",
-            routes,
-            WORKLOAD,
-            Topics.ROUTES,
-            starts,
-            image,
-            containers ? "" : " (not found: containers skipped)");
-        long serve = Long.getLong("sidetrack.bench.serve", 0);
-        if (serve > 0) {
-          // keeps the stack up for agents started by hand (profiling one start)
-          System.out.println(
-              "serving for "
-                  + serve
-                  + " s; start an agent with: "
-                  + String.join(" ", processCommand(root, trusted, kafka, registry)));
-          try {
-            Thread.sleep(serve * 1000);
-          } catch (InterruptedException e) {
-            System.out.println("stopping");
-          }
-          return;
-        }
-        Map<String, List<Long>> times = new TreeMap<>();
-        // SIDETRACK_BENCH_JAVA_OPTS: ';'-separated JAVA_OPTS to try beside the shipped options
-        List<String> variants = new ArrayList<>();
-        variants.add("");
-        for (String v : System.getenv().getOrDefault("SIDETRACK_BENCH_JAVA_OPTS", "").split(";")) {
-          if (!v.isBlank()) {
-            variants.add(v.trim());
-          }
-        }
-        // SIDETRACK_BENCH_JAVA_HOMES: ';'-separated JDKs to start the process on beside the
-        // default (JAVA_HOME, else the PATH's java), e.g. a Java 25 JDK: its AOT cache
-        List<String> javaHomes = new ArrayList<>();
-        javaHomes.add("");
-        for (String h : System.getenv().getOrDefault("SIDETRACK_BENCH_JAVA_HOMES", "").split(";")) {
-          if (!h.isBlank()) {
-            javaHomes.add(h.trim());
-          }
-        }
-        // bin/sidetrack records the agent's start-up archive on a first start that serves 10 s and
-        // maps it from then on, as on a user's machine: that first start (one per JDK) is not timed
-        for (String home : javaHomes) {
-          long warmUp = time(processCommand(root, trusted, kafka, registry), routes, home, "", 12);
-          System.out.printf(
-              "start 0%s (untimed: bin/sidetrack records its class archive): ready in %d ms%n",
-              home.isEmpty() ? "" : " on " + home, warmUp);
-        }
-        for (int s = 1; s <= starts; s++) {
-          for (String home : javaHomes) {
-            for (String opts : variants) {
-              long p = time(processCommand(root, trusted, kafka, registry), routes, home, opts, 0);
-              String row =
-                  "process (bin/sidetrack edge-agent"
-                      + (home.isEmpty() ? "" : ", JAVA_HOME=" + home)
-                      + (opts.isEmpty() ? "" : ", " + opts)
-                      + ")";
-              times.computeIfAbsent(row, k -> new ArrayList<>()).add(p);
-              System.out.printf("start %d: %s ready in %d ms%n", s, row, p);
-            }
-          }
-          if (containers) {
-            long c = time(containerCommand(image, trusted, kafka, registry), routes, "", "", 0);
-            times
-                .computeIfAbsent("container (podman run " + image + ")", k -> new ArrayList<>())
-                .add(c);
-            System.out.printf("start %d: container ready in %d ms%n", s, c);
-          }
-        }
-        System.out.printf(
-            "%n| agent started as | ready with %,d routes (ms), each start | median |%n", routes);
-        System.out.println("| --- | --- | --- |");
-        for (Entry<String, List<Long>> e : times.entrySet()) {
-          List<Long> sorted = new ArrayList<>(e.getValue());
-          sorted.sort(Long::compare);
-          System.out.printf(
-              "| %s | %s | %d |%n", e.getKey(), e.getValue(), sorted.get(sorted.size() / 2));
-        }
-      }
+      run(root, dir, routes, starts, image, containers);
     } finally {
       Directories.deleteRecursively(dir);
       closed.countDown();
+    }
+  }
+
+  /** Starts the stack, writes the routes, then serves it or times the starts. */
+  private static void run(
+      Path root, Path dir, int routes, int starts, String image, boolean containers)
+      throws Exception {
+    KeyPair keys = Keys.generate();
+    Path trusted = dir.resolve("router-signing.pub.pem");
+    Files.writeString(trusted, Keys.publicKeyPem(keys.getPublic()));
+    // the image runs as uid 10001: the public key it mounts must be readable to it
+    Files.setPosixFilePermissions(
+        trusted, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, true);
+        EmbeddedSchemaRegistry registry =
+            EmbeddedSchemaRegistry.start(dir.resolve("registry.log"), 0);
+        RegistryStreamApp stream =
+            RegistryStreamApp.start(
+                RegistryStreamConfig.builder(
+                        kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
+                    .stateDir(dir.resolve("state"))
+                    .listen("127.0.0.1", 0)
+                    .partitions(12)
+                    .replicationFactor(1)
+                    .build())) {
+      // registry-stream creates the topics (12 partitions, as it does in a cluster)
+      while (stream.streams().state() != KafkaStreams.State.RUNNING) {
+        Thread.sleep(50);
+      }
+      writeRoutes(kafka.bootstrapServers(), registry.url(), keys, routes);
+      System.out.printf(
+          "%,d signed routes of workload '%s' on %s; %d starts each; image %s%s%n",
+          routes,
+          WORKLOAD,
+          Topics.ROUTES,
+          starts,
+          image,
+          containers ? "" : " (not found: containers skipped)");
+      long serve = Long.getLong("sidetrack.bench.serve", 0);
+      if (serve > 0) {
+        // keeps the stack up for agents started by hand (profiling one start)
+        System.out.println(
+            "serving for "
+                + serve
+                + " s; start an agent with: "
+                + String.join(" ", processCommand(root, trusted, kafka, registry)));
+        try {
+          Thread.sleep(serve * 1000);
+        } catch (InterruptedException e) {
+          System.out.println("stopping");
+        }
+        return;
+      }
+      Map<String, List<Long>> times = new TreeMap<>();
+      // SIDETRACK_BENCH_JAVA_OPTS: ';'-separated JAVA_OPTS to try beside the shipped options
+      List<String> variants = new ArrayList<>();
+      variants.add("");
+      for (String v : System.getenv().getOrDefault("SIDETRACK_BENCH_JAVA_OPTS", "").split(";")) {
+        if (!v.isBlank()) {
+          variants.add(v.trim());
+        }
+      }
+      // SIDETRACK_BENCH_JAVA_HOMES: ';'-separated JDKs to start the process on beside the
+      // default (JAVA_HOME, else the PATH's java), e.g. a Java 25 JDK: its AOT cache
+      List<String> javaHomes = new ArrayList<>();
+      javaHomes.add("");
+      for (String h : System.getenv().getOrDefault("SIDETRACK_BENCH_JAVA_HOMES", "").split(";")) {
+        if (!h.isBlank()) {
+          javaHomes.add(h.trim());
+        }
+      }
+      // bin/sidetrack records the agent's start-up archive on a first start that serves 10 s and
+      // maps it from then on, as on a user's machine: that first start (one per JDK) is not timed
+      for (String home : javaHomes) {
+        long warmUp = time(processCommand(root, trusted, kafka, registry), routes, home, "", 12);
+        System.out.printf(
+            "start 0%s (untimed: bin/sidetrack records its class archive): ready in %d ms%n",
+            home.isEmpty() ? "" : " on " + home, warmUp);
+      }
+      for (int s = 1; s <= starts; s++) {
+        for (String home : javaHomes) {
+          for (String opts : variants) {
+            long p = time(processCommand(root, trusted, kafka, registry), routes, home, opts, 0);
+            String row =
+                "process (bin/sidetrack edge-agent"
+                    + (home.isEmpty() ? "" : ", JAVA_HOME=" + home)
+                    + (opts.isEmpty() ? "" : ", " + opts)
+                    + ")";
+            times.computeIfAbsent(row, k -> new ArrayList<>()).add(p);
+            System.out.printf("start %d: %s ready in %d ms%n", s, row, p);
+          }
+        }
+        if (containers) {
+          long c = time(containerCommand(image, trusted, kafka, registry), routes, "", "", 0);
+          times
+              .computeIfAbsent("container (podman run " + image + ")", k -> new ArrayList<>())
+              .add(c);
+          System.out.printf("start %d: container ready in %d ms%n", s, c);
+        }
+      }
+      System.out.printf(
+          "%n| agent started as | ready with %,d routes (ms), each start | median |%n", routes);
+      System.out.println("| --- | --- | --- |");
+      for (Entry<String, List<Long>> e : times.entrySet()) {
+        List<Long> sorted = new ArrayList<>(e.getValue());
+        sorted.sort(Long::compare);
+        System.out.printf(
+            "| %s | %s | %d |%n", e.getKey(), e.getValue(), sorted.get(sorted.size() / 2));
+      }
     }
   }
 
