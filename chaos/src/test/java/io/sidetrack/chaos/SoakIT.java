@@ -195,6 +195,8 @@ class SoakIT {
       // the first sample is taken at the start of the load. A JVM whose heap the collector grows
       // (a router or registry-stream on the JVM's default maximum) gains resident memory without
       // leaking: for those the RSS beside the committed heap is judged, the heap itself below
+      // (routers and registry-streams touch their heap's pages at start, so that what is resident
+      // beside it is the JVM's own memory: ChaosCluster.SERVICE_JAVA_OPTS)
       long first = r.get(1) - (c == null ? 0 : c.get(1));
       long last = r.get(r.size() - 1) - (c == null ? 0 : c.get(c.size() - 1));
       assertThat(last)

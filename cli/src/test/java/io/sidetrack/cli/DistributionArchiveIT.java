@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sidetrack.cli.context.Context;
 import io.sidetrack.cli.context.ContextFile;
+import java.io.DataInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -15,9 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +44,7 @@ class DistributionArchiveIT {
 
   @TempDir static Path installDir;
   private static Path sidetrack;
+  private static Path unpacked;
   private static String version;
   private Process up;
 
@@ -55,7 +60,7 @@ class DistributionArchiveIT {
     assertThat(tar.exitValue()).as(new String(tar.getInputStream().readAllBytes())).isZero();
     String name = ARCHIVE.getFileName().toString().replaceFirst("\\.tar\\.gz$", "");
     version = name.substring("sidetrack-".length());
-    Path unpacked = installDir.resolve(name);
+    unpacked = installDir.resolve(name);
     sidetrack = unpacked.resolve("bin/sidetrack");
     assertThat(sidetrack).isExecutable();
     assertThat(unpacked.resolve("lib/cli.classpath")).exists();
@@ -115,6 +120,61 @@ class DistributionArchiveIT {
     assertThat(usage).doesNotContain("\tat ");
     assertThat(usage.lines().count()).isLessThanOrEqualTo(2);
     assertThat(run(home, 0, "edge-agent", "--help")).contains("--workload");
+  }
+
+  /**
+   * The edge agent's classpath, as bin/sidetrack puts it together, holds no signed jar and no class
+   * file older than Java 6 but slf4j 1.7's. The JVM checks a signed jar's manifest and signature
+   * when it loads its first class and hashes every class it loads from it; it verifies old class
+   * files the slow way at every start, and an AOT cache cannot hold them linked. Both cost every
+   * new agent CPU while it reads its routes (picocli's release jar and Bouncy Castle's signed one
+   * did, before third-party/ rebuilt them).
+   */
+  @Test
+  void theEdgeAgentsClasspathHasNoSignedJarAndNoOldClassFiles() throws Exception {
+    Path lib = unpacked.resolve("lib");
+    List<Path> jars = new ArrayList<>();
+    for (String entry : Files.readString(lib.resolve("edge-agent.classpath")).trim().split(":")) {
+      jars.add(unpacked.resolve(entry));
+    }
+    try (Stream<Path> files = Files.list(lib)) {
+      files
+          .filter(
+              f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith("picocli-")
+                    || n.startsWith("sidetrack-cli-")
+                    || n.startsWith("sidetrack-edge-agent-");
+              })
+          .forEach(jars::add);
+    }
+    assertThat(jars).anyMatch(j -> j.getFileName().toString().startsWith("picocli-"));
+    List<String> signed = new ArrayList<>();
+    List<String> old = new ArrayList<>();
+    for (Path jar : jars) {
+      try (JarFile file = new JarFile(jar.toFile(), false)) {
+        for (JarEntry e : Collections.list(file.entries())) {
+          String n = e.getName();
+          if (n.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)")) {
+            signed.add(jar.getFileName() + " " + n);
+          }
+          if (n.endsWith(".class")
+              && !n.startsWith("META-INF/")
+              && !n.endsWith("module-info.class")) {
+            try (DataInputStream in = new DataInputStream(file.getInputStream(e))) {
+              in.readInt(); // magic
+              in.readUnsignedShort(); // minor
+              if (in.readUnsignedShort() < 50
+                  && !jar.getFileName().toString().startsWith("slf4j-")) {
+                old.add(jar.getFileName() + " " + n);
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThat(signed).isEmpty();
+    assertThat(old).isEmpty();
   }
 
   @Test

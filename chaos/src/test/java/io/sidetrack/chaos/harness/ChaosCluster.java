@@ -179,6 +179,16 @@ public final class ChaosCluster implements AutoCloseable {
     return "token-" + identity + "-0123456789abcdef";
   }
 
+  /**
+   * The JVM options of the routers and registry-streams: a bounded heap, its pages touched at
+   * start. Their collector commits the whole heap early but touches its pages only as it cycles
+   * through them, so without pre-touching, the resident memory climbed by up to the heap's size
+   * during the soak with no leak (a router: 190 to 318 MB with 256 MB committed throughout).
+   * Touched at start, what is resident beside the committed heap is the JVM's own memory, which the
+   * soak judges.
+   */
+  static final String SERVICE_JAVA_OPTS = "-Xmx256m -XX:+AlwaysPreTouch";
+
   private Map<String, String> env(String name, String javaOpts) {
     Map<String, String> env = new TreeMap<>();
     env.put("SIDETRACK_HOME", dir.resolve("home-" + name).toString());
@@ -199,7 +209,7 @@ public final class ChaosCluster implements AutoCloseable {
         new SidetrackProcess(
             "registry-stream-" + i,
             dir,
-            env("registry-stream-" + i, "-Xmx256m"),
+            env("registry-stream-" + i, SERVICE_JAVA_OPTS),
             "registry-stream",
             "--bootstrap-servers",
             kafka.bootstrap(),
@@ -227,7 +237,7 @@ public final class ChaosCluster implements AutoCloseable {
         new SidetrackProcess(
             "router-" + i,
             dir,
-            env("router-" + i, "-Xmx256m"),
+            env("router-" + i, SERVICE_JAVA_OPTS),
             "router",
             "--listen",
             "127.0.0.1:" + port,

@@ -1,13 +1,14 @@
 package io.sidetrack.core.trust;
 
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import io.sidetrack.thirdparty.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The one place BouncyCastle's RFC 8032 code is used: a key's point decoded once, and signatures
- * checked against it (about 8x less CPU per signature than the JDK's). {@link TrustedKeys} loads
- * this class only when it first needs a point: BouncyCastle's jar is signed, and the JVM checks its
- * 800 KB manifest and signature when it loads the jar's first class, which a new edge agent should
- * not do before it is ready (it checks the signatures of its first routes after that).
+ * checked against it (about 8x less CPU per signature than the JDK's). The code comes from {@code
+ * third-party/bcprov}: BouncyCastle's classes moved to a package of their own in an unsigned jar
+ * (the JVM checks a signed jar's 800 KB manifest and signature when it loads its first class, and
+ * hashes each class it loads from it: CPU a new edge agent spent while reading its routes). {@link
+ * TrustedKeys} loads this class only when it first needs a point.
  */
 final class Ed25519Points {
   static final int PUBLIC_KEY_SIZE = Ed25519.PUBLIC_KEY_SIZE;

@@ -49,9 +49,8 @@ final class RouteTrust {
 
   /**
    * Decodes the trusted keys on a thread of their own while the agent starts: the first check loads
-   * the signature code (BouncyCastle, whose signed jar the JVM verifies first: tenths of a second),
-   * which must neither delay the first read nor fall on an event loop, where a request matching a
-   * route not checked yet checks it.
+   * and initializes the signature code (BouncyCastle's), which must neither delay the first read
+   * nor fall on an event loop, where a request matching a route not checked yet checks it.
    */
   private static void loadSignatureCheckInBackground(TrustedKeys keys, String workload) {
     Thread t =
