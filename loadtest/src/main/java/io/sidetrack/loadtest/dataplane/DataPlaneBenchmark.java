@@ -8,6 +8,7 @@ import io.sidetrack.core.WorkloadPartitioning;
 import io.sidetrack.embedded.EmbeddedKafka;
 import io.sidetrack.embedded.EmbeddedSchemaRegistry;
 import io.sidetrack.embedded.Ports;
+import io.sidetrack.loadtest.BenchStack;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.InterceptRegistration;
 import io.sidetrack.schemas.avro.RouteEntry;
@@ -15,7 +16,6 @@ import io.sidetrack.schemas.registry.HttpSchemaRegistryClient;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.schemas.serde.AvroSerde;
 import io.sidetrack.stream.RegistryStreamApp;
-import io.sidetrack.stream.RegistryStreamConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +36,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The data plane side by side with its anchors, in one run on one machine: wrk against the app
@@ -68,30 +67,19 @@ public final class DataPlaneBenchmark {
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> processes.forEach(Process::destroyForcibly)));
     processes.add(Anchors.backend(dir, appPort, tunnelPort));
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, true);
-        EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.start(dir.resolve("registry.log"), 0);
-        RegistryStreamApp stream =
-            RegistryStreamApp.start(
-                RegistryStreamConfig.builder(
-                        kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
-                    .stateDir(dir.resolve("state"))
-                    .listen("127.0.0.1", 0)
-                    .partitions(12)
-                    .replicationFactor(1)
-                    .build());
+    try (BenchStack stack = BenchStack.start(dir, 12);
         var producer =
             new KafkaProducer<>(
                 Map.<String, Object>of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    kafka.bootstrapServers(),
+                    stack.kafka().bootstrapServers(),
                     ProducerConfig.LINGER_MS_CONFIG,
                     5),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
-      while (stream.streams().state() != KafkaStreams.State.RUNNING) {
-        Thread.sleep(50);
-      }
+      EmbeddedKafka kafka = stack.kafka();
+      EmbeddedSchemaRegistry registry = stack.registry();
+      RegistryStreamApp stream = stack.stream();
       var serde =
           AvroSerde.forValues(
               new HttpSchemaRegistryClient(SchemaRegistryConfig.of(registry.url())),

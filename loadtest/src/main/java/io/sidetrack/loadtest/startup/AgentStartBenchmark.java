@@ -12,13 +12,12 @@ import io.sidetrack.embedded.Directories;
 import io.sidetrack.embedded.EmbeddedKafka;
 import io.sidetrack.embedded.EmbeddedSchemaRegistry;
 import io.sidetrack.embedded.Ports;
+import io.sidetrack.loadtest.BenchStack;
 import io.sidetrack.schemas.AvroMapping;
 import io.sidetrack.schemas.avro.RouteEntry;
 import io.sidetrack.schemas.registry.HttpSchemaRegistryClient;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
 import io.sidetrack.schemas.serde.AvroSerde;
-import io.sidetrack.stream.RegistryStreamApp;
-import io.sidetrack.stream.RegistryStreamConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,7 +42,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * How soon a new edge agent replica (autoscaling) is ready with many routes of its workload on the
@@ -95,6 +93,18 @@ public final class AgentStartBenchmark {
     }
   }
 
+  /** "" (the default) and the ';'-separated values of the environment variable {@code name}. */
+  private static List<String> defaultAnd(String name) {
+    List<String> values = new ArrayList<>();
+    values.add("");
+    for (String v : System.getenv().getOrDefault(name, "").split(";")) {
+      if (!v.isBlank()) {
+        values.add(v.trim());
+      }
+    }
+    return values;
+  }
+
   /** Starts the stack, writes the routes, then serves it or times the starts. */
   private static void run(
       Path root, Path dir, int routes, int starts, String image, boolean containers)
@@ -105,22 +115,9 @@ public final class AgentStartBenchmark {
     // the image runs as uid 10001: the public key it mounts must be readable to it
     Files.setPosixFilePermissions(
         trusted, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, true);
-        EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.start(dir.resolve("registry.log"), 0);
-        RegistryStreamApp stream =
-            RegistryStreamApp.start(
-                RegistryStreamConfig.builder(
-                        kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
-                    .stateDir(dir.resolve("state"))
-                    .listen("127.0.0.1", 0)
-                    .partitions(12)
-                    .replicationFactor(1)
-                    .build())) {
-      // registry-stream creates the topics (12 partitions, as it does in a cluster)
-      while (stream.streams().state() != KafkaStreams.State.RUNNING) {
-        Thread.sleep(50);
-      }
+    try (BenchStack stack = BenchStack.start(dir, 12)) {
+      EmbeddedKafka kafka = stack.kafka();
+      EmbeddedSchemaRegistry registry = stack.registry();
       writeRoutes(kafka.bootstrapServers(), registry.url(), keys, routes);
       System.out.printf(
           "%,d signed routes of workload '%s' on %s; %d starts each; image %s%s%n",
@@ -146,23 +143,11 @@ public final class AgentStartBenchmark {
         return;
       }
       Map<String, List<Long>> times = new TreeMap<>();
-      // SIDETRACK_BENCH_JAVA_OPTS: ';'-separated JAVA_OPTS to try beside the shipped options
-      List<String> variants = new ArrayList<>();
-      variants.add("");
-      for (String v : System.getenv().getOrDefault("SIDETRACK_BENCH_JAVA_OPTS", "").split(";")) {
-        if (!v.isBlank()) {
-          variants.add(v.trim());
-        }
-      }
-      // SIDETRACK_BENCH_JAVA_HOMES: ';'-separated JDKs to start the process on beside the
-      // default (JAVA_HOME, else the PATH's java), e.g. a Java 25 JDK: its AOT cache
-      List<String> javaHomes = new ArrayList<>();
-      javaHomes.add("");
-      for (String h : System.getenv().getOrDefault("SIDETRACK_BENCH_JAVA_HOMES", "").split(";")) {
-        if (!h.isBlank()) {
-          javaHomes.add(h.trim());
-        }
-      }
+      // JAVA_OPTS to try beside the shipped options
+      List<String> variants = defaultAnd("SIDETRACK_BENCH_JAVA_OPTS");
+      // JDKs to start the process on beside the default (JAVA_HOME, else the PATH's java), e.g. a
+      // Java 25 JDK: its AOT cache
+      List<String> javaHomes = defaultAnd("SIDETRACK_BENCH_JAVA_HOMES");
       // bin/sidetrack records the agent's start-up archive on a first start that serves 10 s and
       // maps it from then on, as on a user's machine: that first start (one per JDK) is not timed
       for (String home : javaHomes) {

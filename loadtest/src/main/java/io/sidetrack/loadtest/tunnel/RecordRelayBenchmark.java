@@ -9,11 +9,10 @@ import io.sidetrack.edge.EdgeAgent;
 import io.sidetrack.edge.EdgeAgentConfig;
 import io.sidetrack.embedded.EmbeddedKafka;
 import io.sidetrack.embedded.EmbeddedSchemaRegistry;
+import io.sidetrack.loadtest.BenchStack;
 import io.sidetrack.router.Router;
 import io.sidetrack.router.RouterConfig;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
-import io.sidetrack.stream.RegistryStreamApp;
-import io.sidetrack.stream.RegistryStreamConfig;
 import io.sidetrack.tunnel.InterceptSpec;
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
@@ -33,7 +32,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The queue split's delivery, measured on the embedded stack: a record that carries the developer's
@@ -61,22 +59,10 @@ public final class RecordRelayBenchmark {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, TOKEN + " bench *\n");
     Vertx vertx = Vertx.vertx();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, true);
-        EmbeddedKafka laptop = EmbeddedKafka.start(dir.resolve("laptop"), 0, true);
-        EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.start(dir.resolve("registry.log"), 0);
-        RegistryStreamApp stream =
-            RegistryStreamApp.start(
-                RegistryStreamConfig.builder(
-                        kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
-                    .stateDir(dir.resolve("state"))
-                    .listen("127.0.0.1", 0)
-                    .partitions(6)
-                    .replicationFactor(1)
-                    .build())) {
-      while (stream.streams().state() != KafkaStreams.State.RUNNING) {
-        Thread.sleep(50);
-      }
+    try (BenchStack stack = BenchStack.start(dir, 6);
+        EmbeddedKafka laptop = EmbeddedKafka.start(dir.resolve("laptop"), 0, true)) {
+      EmbeddedKafka kafka = stack.kafka();
+      EmbeddedSchemaRegistry registry = stack.registry();
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
         admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1))).all().get();
       }

@@ -10,11 +10,10 @@ import io.sidetrack.edge.EdgeAgentConfig;
 import io.sidetrack.embedded.EmbeddedKafka;
 import io.sidetrack.embedded.EmbeddedSchemaRegistry;
 import io.sidetrack.embedded.Zeros;
+import io.sidetrack.loadtest.BenchStack;
 import io.sidetrack.router.Router;
 import io.sidetrack.router.RouterConfig;
 import io.sidetrack.schemas.registry.SchemaRegistryConfig;
-import io.sidetrack.stream.RegistryStreamApp;
-import io.sidetrack.stream.RegistryStreamConfig;
 import io.sidetrack.tunnel.InterceptSpec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +30,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The developer's side, measured on the embedded stack: time from asking for an intercept to
@@ -57,21 +55,9 @@ public final class TunnelBenchmark {
     AtomicLong uploaded = new AtomicLong();
     HttpServer laptop = laptop(vertx, uploaded);
     HttpServer cluster = listen(vertx, req -> req.response().end("cluster"));
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, true);
-        EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.start(dir.resolve("registry.log"), 0);
-        RegistryStreamApp stream =
-            RegistryStreamApp.start(
-                RegistryStreamConfig.builder(
-                        kafka.bootstrapServers(), SchemaRegistryConfig.of(registry.url()))
-                    .stateDir(dir.resolve("state"))
-                    .listen("127.0.0.1", 0)
-                    .partitions(6)
-                    .replicationFactor(1)
-                    .build())) {
-      while (stream.streams().state() != KafkaStreams.State.RUNNING) {
-        Thread.sleep(50);
-      }
+    try (BenchStack stack = BenchStack.start(dir, 6)) {
+      EmbeddedKafka kafka = stack.kafka();
+      EmbeddedSchemaRegistry registry = stack.registry();
       SchemaRegistryConfig sr = SchemaRegistryConfig.of(registry.url());
       java.security.KeyPair routerKey = io.sidetrack.core.trust.Keys.generate();
       try (EdgeAgent agent =
